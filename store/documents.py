@@ -1,0 +1,571 @@
+"""The documents of the wheel: typed views for readers and one validator per
+kind that turns user input into a stored document (or one clear sentence).
+
+Stored documents are plain JSON dicts (dates as ISO strings); the dataclasses
+are what the TUI, the CLI and the comparison rules read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Final, Literal, cast
+
+from store import fields as f
+from store.errors import ValidationError
+
+Doc = dict[str, Any]
+
+GOAL_STATES: Final = ("draft", "proposed", "agreed", "active", "closed")
+OUTCOMES: Final = ("achieved", "partly", "missed", "dropped")
+DIRECTIONS: Final = ("increase", "decrease", "at_least", "at_most")
+AGGREGATIONS: Final = ("last", "sum", "mean", "max", "min")
+CHAIN_LEVELS: Final = ("input", "activity", "output", "outcome", "impact")
+CADENCES: Final = ("daily", "weekly", "monthly", "quarterly", "yearly")
+JUDGEMENTS: Final = ("on_track", "at_risk", "off_track")
+CAUSES: Final = ("internal", "external", "measurement")
+DECISIONS: Final = ("continue", "adjust_measure", "adjust_target", "escalate")
+RISK_STATES: Final = ("open", "mitigated", "occurred", "closed")
+
+Direction = Literal["increase", "decrease", "at_least", "at_most"]
+Aggregation = Literal["last", "sum", "mean", "max", "min"]
+Cadence = Literal["daily", "weekly", "monthly", "quarterly", "yearly"]
+ChainLevel = Literal["input", "activity", "output", "outcome", "impact"]
+
+STAMP_FIELDS: Final = ("created_at", "updated_at", "updated_by")
+
+
+def _reject_unknown(data: Mapping[str, Any], known: tuple[str, ...], kind: str) -> None:
+    allowed = set(known) | set(STAMP_FIELDS)
+    for name in data:
+        if name not in allowed:
+            raise ValidationError(f"{kind} has no field {name!r}", name)
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    created_at: str = ""
+    updated_at: str = ""
+    updated_by: str = ""
+
+
+def _stamp(doc: Mapping[str, Any]) -> Stamp:
+    return Stamp(
+        str(doc.get("created_at", "")), str(doc.get("updated_at", "")), str(doc.get("updated_by", ""))
+    )
+
+
+# ---------------------------------------------------------------- goal
+
+GOAL_FIELDS: Final = (
+    "title", "description", "parent_id", "owner", "unit", "start", "due", "state",
+    "agreed_by", "agreed_on", "outcome", "closing_comment", "tags", "weight",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Goal:
+    id: int
+    title: str
+    description: str = ""
+    parent_id: int | None = None
+    owner: str = ""
+    unit: str = ""
+    start: date | None = None
+    due: date | None = None
+    state: str = "draft"
+    agreed_by: str = ""
+    agreed_on: date | None = None
+    outcome: str | None = None
+    closing_comment: str = ""
+    tags: tuple[str, ...] = ()
+    weight: float = 1.0
+    stamp: Stamp = field(default_factory=Stamp)
+
+    @classmethod
+    def from_doc(cls, doc_id: int, doc: Mapping[str, Any]) -> Goal:
+        return cls(
+            id=doc_id,
+            title=doc["title"],
+            description=doc.get("description", ""),
+            parent_id=doc.get("parent_id"),
+            owner=doc.get("owner", ""),
+            unit=doc.get("unit", ""),
+            start=f.to_date(doc.get("start")),
+            due=f.to_date(doc.get("due")),
+            state=doc.get("state", "draft"),
+            agreed_by=doc.get("agreed_by", ""),
+            agreed_on=f.to_date(doc.get("agreed_on")),
+            outcome=doc.get("outcome"),
+            closing_comment=doc.get("closing_comment", ""),
+            tags=tuple(doc.get("tags", ())),
+            weight=float(doc.get("weight", 1.0)),
+            stamp=_stamp(doc),
+        )
+
+
+def validate_goal(data: Mapping[str, Any]) -> Doc:
+    _reject_unknown(data, GOAL_FIELDS, "goal")
+    doc: Doc = {
+        "title": f.text(data.get("title"), "title", required=True),
+        "description": f.text(data.get("description"), "description"),
+        "parent_id": f.optional_ref(data.get("parent_id"), "parent"),
+        "owner": f.text(data.get("owner"), "owner"),
+        "unit": f.text(data.get("unit"), "unit"),
+        "start": f.optional_iso(data.get("start"), "start"),
+        "due": f.optional_iso(data.get("due"), "due"),
+        "state": f.choice(data.get("state") or "draft", "state", GOAL_STATES),
+        "agreed_by": f.text(data.get("agreed_by"), "agreed_by"),
+        "agreed_on": f.optional_iso(data.get("agreed_on"), "agreed_on"),
+        "outcome": f.optional_choice(data.get("outcome"), "outcome", OUTCOMES),
+        "closing_comment": f.text(data.get("closing_comment"), "closing_comment"),
+        "tags": f.tags(data.get("tags")),
+        "weight": _weight(data.get("weight")),
+    }
+    f.ordered(doc["start"], doc["due"])
+    if doc["state"] == "closed" and doc["outcome"] is None:
+        raise ValidationError(
+            f"a closed goal needs an outcome: one of {', '.join(OUTCOMES)}", "outcome"
+        )
+    if doc["state"] != "closed" and doc["outcome"] is not None:
+        raise ValidationError("only a closed goal has an outcome", "outcome")
+    return doc
+
+
+def _weight(value: object) -> float:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return 1.0
+    weight = f.number(value, "weight")
+    if weight <= 0:
+        raise ValidationError(f"weight must be above 0, not {weight:g}", "weight")
+    return weight
+
+
+# ----------------------------------------------------------- indicator
+
+INDICATOR_FIELDS: Final = (
+    "goal_id", "name", "unit", "baseline", "target", "start", "due", "direction",
+    "aggregation", "chain", "weight", "cadence", "milestones", "tolerance", "revisions",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    old: float
+    new: float
+    at: str
+    by: str
+    why: str
+    lesson_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    id: int
+    goal_id: int
+    name: str
+    baseline: float
+    target: float
+    start: date
+    due: date
+    unit: str = ""
+    direction: Direction = "increase"
+    aggregation: Aggregation = "last"
+    chain: ChainLevel = "outcome"
+    weight: float = 1.0
+    cadence: Cadence = "monthly"
+    milestones: tuple[tuple[date, float], ...] = ()
+    tolerance: float = 0.10
+    revisions: tuple[Revision, ...] = ()
+    stamp: Stamp = field(default_factory=Stamp)
+
+    @classmethod
+    def from_doc(cls, doc_id: int, doc: Mapping[str, Any]) -> Indicator:
+        return cls(
+            id=doc_id,
+            goal_id=doc["goal_id"],
+            name=doc["name"],
+            baseline=float(doc["baseline"]),
+            target=float(doc["target"]),
+            start=date.fromisoformat(doc["start"]),
+            due=date.fromisoformat(doc["due"]),
+            unit=doc.get("unit", ""),
+            direction=cast(Direction, doc.get("direction", "increase")),
+            aggregation=cast(Aggregation, doc.get("aggregation", "last")),
+            chain=cast(ChainLevel, doc.get("chain", "outcome")),
+            weight=float(doc.get("weight", 1.0)),
+            cadence=cast(Cadence, doc.get("cadence", "monthly")),
+            milestones=tuple(
+                (date.fromisoformat(when), float(value)) for when, value in doc.get("milestones", ())
+            ),
+            tolerance=float(doc.get("tolerance", 0.10)),
+            revisions=tuple(Revision(**rev) for rev in doc.get("revisions", ())),
+            stamp=_stamp(doc),
+        )
+
+
+def validate_indicator(data: Mapping[str, Any]) -> Doc:
+    _reject_unknown(data, INDICATOR_FIELDS, "indicator")
+    if data.get("start") in (None, "") or data.get("due") in (None, ""):
+        missing = "start" if data.get("start") in (None, "") else "due"
+        raise ValidationError(f"an indicator needs a {missing} date", missing)
+    tolerance = data.get("tolerance")
+    doc: Doc = {
+        "goal_id": f.ref_id(data.get("goal_id"), "goal"),
+        "name": f.text(data.get("name"), "name", required=True),
+        "unit": f.text(data.get("unit"), "unit"),
+        "baseline": f.number(data.get("baseline"), "baseline"),
+        "target": f.number(data.get("target"), "target"),
+        "start": f.iso(data.get("start"), "start"),
+        "due": f.iso(data.get("due"), "due"),
+        "direction": f.choice(data.get("direction") or "increase", "direction", DIRECTIONS),
+        "aggregation": f.choice(data.get("aggregation") or "last", "aggregation", AGGREGATIONS),
+        "chain": f.choice(data.get("chain") or "outcome", "chain", CHAIN_LEVELS),
+        "weight": _weight(data.get("weight")),
+        "cadence": f.choice(data.get("cadence") or "monthly", "cadence", CADENCES),
+        "tolerance": 0.10 if tolerance in (None, "") else f.number(tolerance, "tolerance"),
+        "milestones": [],
+        "revisions": list(data.get("revisions") or []),
+    }
+    if not 0 <= doc["tolerance"] < 1:
+        raise ValidationError(
+            f"tolerance must be at least 0 and below 1 (0.1 = 10 %), not {doc['tolerance']:g}",
+            "tolerance",
+        )
+    f.ordered(doc["start"], doc["due"])
+    if doc["start"] == doc["due"]:
+        raise ValidationError(f"due {doc['due']} must come after start {doc['start']}", "due")
+    baseline, target = doc["baseline"], doc["target"]
+    if doc["direction"] in ("increase", "decrease"):
+        if target == baseline:
+            raise ValidationError("target must differ from baseline", "target")
+        if doc["direction"] == "increase" and target < baseline:
+            raise ValidationError(
+                f"target {target:g} is below baseline {baseline:g}; use direction decrease",
+                "target",
+            )
+        if doc["direction"] == "decrease" and target > baseline:
+            raise ValidationError(
+                f"target {target:g} is above baseline {baseline:g}; use direction increase",
+                "target",
+            )
+    doc["milestones"] = _milestones(data.get("milestones"), doc)
+    return doc
+
+
+def parse_milestones(text: str) -> list[list[Any]]:
+    """`2026-03-01=20, 2026-06-01=40` as typed in a form or on the command line."""
+    result: list[list[Any]] = []
+    for part in text.replace(";", ",").split(","):
+        if not part.strip():
+            continue
+        when, sep, value = part.partition("=")
+        if not sep:
+            raise ValidationError(
+                f"milestone {part.strip()!r} must look like 2026-03-01=20", "milestones"
+            )
+        result.append([when.strip(), value.strip()])
+    return result
+
+
+def _milestones(value: object, doc: Doc) -> list[list[Any]]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        value = parse_milestones(value)
+    if not isinstance(value, list | tuple):
+        raise ValidationError("milestones must be a list of (date, value) pairs", "milestones")
+    points: list[list[Any]] = []
+    for item in value:
+        if not isinstance(item, list | tuple) or len(item) != 2:
+            raise ValidationError("each milestone is a (date, value) pair", "milestones")
+        points.append([f.iso(item[0], "milestone date"), f.number(item[1], "milestone value")])
+    previous_date, previous_value = doc["start"], doc["baseline"]
+    rising = doc["target"] >= doc["baseline"]
+    for when, amount in points:
+        if not doc["start"] < when < doc["due"]:
+            raise ValidationError(
+                f"milestone {when} must lie strictly between start {doc['start']} "
+                f"and due {doc['due']}",
+                "milestones",
+            )
+        if when <= previous_date and previous_date != doc["start"]:
+            raise ValidationError(f"milestones are out of order at {when}", "milestones")
+        if doc["direction"] in ("increase", "decrease"):
+            between = (previous_value <= amount <= doc["target"]) if rising else (
+                doc["target"] <= amount <= previous_value
+            )
+            if not between:
+                raise ValidationError(
+                    f"milestone {when}={amount:g} must move from baseline {doc['baseline']:g} "
+                    f"towards target {doc['target']:g} without turning back",
+                    "milestones",
+                )
+        previous_date, previous_value = when, amount
+    return points
+
+
+# --------------------------------------------------------- measurement
+
+MEASUREMENT_FIELDS: Final = ("indicator_id", "date", "value", "note", "source")
+
+
+@dataclass(frozen=True, slots=True)
+class Measurement:
+    id: int
+    indicator_id: int
+    date: date
+    value: float
+    note: str = ""
+    source: str = ""
+    stamp: Stamp = field(default_factory=Stamp)
+
+    @classmethod
+    def from_doc(cls, doc_id: int, doc: Mapping[str, Any]) -> Measurement:
+        return cls(
+            id=doc_id,
+            indicator_id=doc["indicator_id"],
+            date=date.fromisoformat(doc["date"]),
+            value=float(doc["value"]),
+            note=doc.get("note", ""),
+            source=doc.get("source", ""),
+            stamp=_stamp(doc),
+        )
+
+
+def validate_measurement(data: Mapping[str, Any]) -> Doc:
+    _reject_unknown(data, MEASUREMENT_FIELDS, "measurement")
+    if data.get("date") in (None, ""):
+        raise ValidationError("a measurement needs a date", "date")
+    return {
+        "indicator_id": f.ref_id(data.get("indicator_id"), "indicator"),
+        "date": f.iso(data.get("date"), "date"),
+        "value": f.number(data.get("value"), "value"),
+        "note": f.text(data.get("note"), "note"),
+        "source": f.text(data.get("source"), "source"),
+    }
+
+
+# -------------------------------------------------------------- review
+
+REVIEW_FIELDS: Final = (
+    "date", "goal_id", "indicator_id", "comparison", "judgement", "confidence",
+    "comment", "deviation",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    id: int
+    date: date
+    judgement: str
+    confidence: int
+    goal_id: int | None = None
+    indicator_id: int | None = None
+    comparison: Mapping[str, Any] = field(default_factory=dict)
+    comment: str = ""
+    cause: str | None = None
+    decision: str | None = None
+    stamp: Stamp = field(default_factory=Stamp)
+
+    @classmethod
+    def from_doc(cls, doc_id: int, doc: Mapping[str, Any]) -> Review:
+        deviation = doc.get("deviation") or {}
+        return cls(
+            id=doc_id,
+            date=date.fromisoformat(doc["date"]),
+            judgement=doc["judgement"],
+            confidence=int(doc["confidence"]),
+            goal_id=doc.get("goal_id"),
+            indicator_id=doc.get("indicator_id"),
+            comparison=doc.get("comparison") or {},
+            comment=doc.get("comment", ""),
+            cause=deviation.get("cause"),
+            decision=deviation.get("decision"),
+            stamp=_stamp(doc),
+        )
+
+
+OUTSIDE_TOLERANCE: Final = ("at_risk", "off_track", "missed")
+
+
+def validate_review(data: Mapping[str, Any]) -> Doc:
+    _reject_unknown(data, REVIEW_FIELDS, "review")
+    goal_id = f.optional_ref(data.get("goal_id"), "goal")
+    indicator_id = f.optional_ref(data.get("indicator_id"), "indicator")
+    if (goal_id is None) == (indicator_id is None):
+        raise ValidationError("a review is of one goal or one indicator", "goal_id")
+    comparison = data.get("comparison") or {}
+    if not isinstance(comparison, Mapping):
+        raise ValidationError("comparison must be the frozen comparison result", "comparison")
+    doc: Doc = {
+        "date": f.iso(data.get("date") or "today", "date"),
+        "goal_id": goal_id,
+        "indicator_id": indicator_id,
+        "comparison": dict(comparison),
+        "judgement": f.choice(data.get("judgement"), "judgement", JUDGEMENTS),
+        "confidence": f.integer(data.get("confidence"), "confidence", 0, 10),
+        "comment": f.text(data.get("comment"), "comment"),
+        "deviation": None,
+    }
+    deviation = data.get("deviation")
+    if isinstance(deviation, Mapping) and any(deviation.values()):
+        doc["deviation"] = {
+            "cause": f.choice(deviation.get("cause"), "cause", CAUSES),
+            "decision": f.choice(deviation.get("decision"), "decision", DECISIONS),
+        }
+    elif deviation:
+        raise ValidationError("deviation must give a cause and a decision", "deviation")
+    if comparison.get("status") in OUTSIDE_TOLERANCE and doc["deviation"] is None:
+        raise ValidationError(
+            f"the result is {comparison['status'].replace('_', ' ')}: give the deviation's "
+            "cause and the decision",
+            "deviation",
+        )
+    return doc
+
+
+# -------------------------------------------------------------- lesson
+
+LESSON_FIELDS: Final = (
+    "date", "goal_id", "planned", "happened", "why", "sustain", "improve", "actions",
+)  # fmt: skip
+LESSON_TEXTS: Final = ("planned", "happened", "why", "sustain", "improve")
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    what: str
+    owner: str = ""
+    due: date | None = None
+    done: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Lesson:
+    id: int
+    date: date
+    goal_id: int | None = None
+    planned: str = ""
+    happened: str = ""
+    why: str = ""
+    sustain: str = ""
+    improve: str = ""
+    actions: tuple[Action, ...] = ()
+    stamp: Stamp = field(default_factory=Stamp)
+
+    @classmethod
+    def from_doc(cls, doc_id: int, doc: Mapping[str, Any]) -> Lesson:
+        return cls(
+            id=doc_id,
+            date=date.fromisoformat(doc["date"]),
+            goal_id=doc.get("goal_id"),
+            planned=doc.get("planned", ""),
+            happened=doc.get("happened", ""),
+            why=doc.get("why", ""),
+            sustain=doc.get("sustain", ""),
+            improve=doc.get("improve", ""),
+            actions=tuple(
+                Action(a["what"], a.get("owner", ""), f.to_date(a.get("due")), bool(a.get("done")))
+                for a in doc.get("actions", ())
+            ),
+            stamp=_stamp(doc),
+        )
+
+
+def validate_lesson(data: Mapping[str, Any]) -> Doc:
+    _reject_unknown(data, LESSON_FIELDS, "lesson")
+    doc: Doc = {
+        "date": f.iso(data.get("date") or "today", "date"),
+        "goal_id": f.optional_ref(data.get("goal_id"), "goal"),
+    }
+    for name in LESSON_TEXTS:
+        doc[name] = f.text(data.get(name), name)
+    if not any(doc[name] for name in LESSON_TEXTS):
+        raise ValidationError(
+            "a lesson needs some text: fill in at least one of planned, happened, why, "
+            "sustain, improve",
+            "happened",
+        )
+    actions = data.get("actions") or []
+    if not isinstance(actions, list | tuple):
+        raise ValidationError("actions must be a list", "actions")
+    doc["actions"] = [
+        {
+            "what": f.text(a.get("what"), "action", required=True),
+            "owner": f.text(a.get("owner"), "action owner"),
+            "due": f.optional_iso(a.get("due"), "action due"),
+            "done": bool(a.get("done", False)),
+        }
+        for a in actions
+    ]
+    return doc
+
+
+# ---------------------------------------------------------------- risk
+
+RISK_FIELDS: Final = (
+    "goal_id", "title", "cause", "probability", "consequence", "mitigation", "owner",
+    "due", "residual_probability", "residual_consequence", "state",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Risk:
+    id: int
+    goal_id: int
+    title: str
+    probability: int
+    consequence: int
+    cause: str = ""
+    mitigation: str = ""
+    owner: str = ""
+    due: date | None = None
+    residual_probability: int | None = None
+    residual_consequence: int | None = None
+    state: str = "open"
+    stamp: Stamp = field(default_factory=Stamp)
+
+    @property
+    def score(self) -> int:
+        return self.probability * self.consequence
+
+    @classmethod
+    def from_doc(cls, doc_id: int, doc: Mapping[str, Any]) -> Risk:
+        return cls(
+            id=doc_id,
+            goal_id=doc["goal_id"],
+            title=doc["title"],
+            probability=int(doc["probability"]),
+            consequence=int(doc["consequence"]),
+            cause=doc.get("cause", ""),
+            mitigation=doc.get("mitigation", ""),
+            owner=doc.get("owner", ""),
+            due=f.to_date(doc.get("due")),
+            residual_probability=doc.get("residual_probability"),
+            residual_consequence=doc.get("residual_consequence"),
+            state=doc.get("state", "open"),
+            stamp=_stamp(doc),
+        )
+
+
+def validate_risk(data: Mapping[str, Any]) -> Doc:
+    _reject_unknown(data, RISK_FIELDS, "risk")
+    return {
+        "goal_id": f.ref_id(data.get("goal_id"), "goal"),
+        "title": f.text(data.get("title"), "title", required=True),
+        "cause": f.text(data.get("cause"), "cause"),
+        "probability": f.integer(data.get("probability"), "probability", 1, 5),
+        "consequence": f.integer(data.get("consequence"), "consequence", 1, 5),
+        "mitigation": f.text(data.get("mitigation"), "mitigation"),
+        "owner": f.text(data.get("owner"), "owner"),
+        "due": f.optional_iso(data.get("due"), "due"),
+        "residual_probability": f.optional_integer(
+            data.get("residual_probability"), "residual probability", 1, 5
+        ),
+        "residual_consequence": f.optional_integer(
+            data.get("residual_consequence"), "residual consequence", 1, 5
+        ),
+        "state": f.choice(data.get("state") or "open", "state", RISK_STATES),
+    }

@@ -1,0 +1,71 @@
+"""Every failure the store reports, each with a message a person can act on.
+
+The CLI maps `BadInput` to exit code 2 and every other `StoreError` to exit 1;
+the TUI shows the message where the user acted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class StoreError(Exception):
+    """A store operation could not be done; str(exc) is the user's message."""
+
+
+class BadInput(StoreError):
+    """The user asked for something invalid; nothing was written."""
+
+
+class ValidationError(BadInput):
+    """A field value breaks a rule. `field` names the offending field."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NotFound(BadInput):
+    """No document matches the id or name given."""
+
+
+class Ambiguous(BadInput):
+    """A name prefix matches more than one document."""
+
+
+class NeedsCascade(BadInput):
+    """Deleting would also remove dependent documents; the caller must confirm."""
+
+    def __init__(self, message: str, dependants: dict[str, int]) -> None:
+        super().__init__(message)
+        self.dependants = dependants
+
+
+class StoreCorrupt(StoreError):
+    """A file of the store cannot be read; it is left untouched."""
+
+
+class StoreLocked(StoreError):
+    """Another process held the store's lock for too long."""
+
+
+class ReadOnly(StoreError):
+    """The store was opened read-only (newer schema or no write permission)."""
+
+
+class WriteFailed(StoreError):
+    """The disk refused a write (full, permissions); the store is unchanged."""
+
+
+class Conflict(StoreError):
+    """The document changed on disk since the caller read it."""
+
+    def __init__(self, message: str, kind: str, mine: dict[str, Any], theirs: dict[str, Any] | None):
+        super().__init__(message)
+        self.kind = kind
+        self.mine = mine
+        self.theirs = theirs
+
+
+class NothingToUndo(BadInput):
+    """The current user has no change left to undo."""

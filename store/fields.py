@@ -1,0 +1,129 @@
+"""Field converters: each turns typed or typed-in input into a stored value or
+raises ValidationError with one sentence naming the field and the problem."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import date
+
+from store.dates import as_date
+from store.errors import ValidationError
+
+MAX_TEXT = 10_000
+
+
+def text(value: object, field: str, *, required: bool = False) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValidationError(f"{field} must be text", field)
+    value = value.strip()
+    if required and not value:
+        raise ValidationError(f"{field} must not be empty", field)
+    if len(value) > MAX_TEXT:
+        raise ValidationError(f"{field} is longer than {MAX_TEXT} characters", field)
+    return value
+
+
+def number(value: object, field: str) -> float:
+    if isinstance(value, bool):
+        raise ValidationError(f"{field} must be a number", field)
+    if isinstance(value, int | float):
+        result = float(value)
+    elif isinstance(value, str):
+        raw = value.strip().replace(",", ".") if value.count(",") == 1 and "." not in value else value.strip()
+        try:
+            result = float(raw)
+        except ValueError:
+            shown = value.strip() or "(empty)"
+            raise ValidationError(f"{field} {shown!r} is not a number", field) from None
+    else:
+        raise ValidationError(f"{field} must be a number", field)
+    if not math.isfinite(result):
+        raise ValidationError(f"{field} must be a finite number, not {value!r}", field)
+    return result
+
+
+def optional_number(value: object, field: str) -> float | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return number(value, field)
+
+
+def integer(value: object, field: str, low: int, high: int) -> int:
+    if isinstance(value, bool):
+        raise ValidationError(f"{field} must be a whole number", field)
+    if isinstance(value, str):
+        try:
+            value = int(value.strip())
+        except ValueError:
+            raise ValidationError(f"{field} {value.strip()!r} is not a whole number", field) from None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int):
+        raise ValidationError(f"{field} must be a whole number", field)
+    if not low <= value <= high:
+        raise ValidationError(f"{field} must be between {low} and {high}, not {value}", field)
+    return value
+
+
+def optional_integer(value: object, field: str, low: int, high: int) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return integer(value, field, low, high)
+
+
+def ref_id(value: object, field: str) -> int:
+    return integer(value, field, 1, 2**53)
+
+
+def optional_ref(value: object, field: str) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return ref_id(value, field)
+
+
+def iso(value: object, field: str) -> str:
+    return as_date(value, field).isoformat()
+
+
+def optional_iso(value: object, field: str) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return iso(value, field)
+
+
+def choice(value: object, field: str, options: Sequence[str]) -> str:
+    raw = value.strip().lower() if isinstance(value, str) else value
+    if raw not in options:
+        raise ValidationError(
+            f"{field} {value!r} is not one of: {', '.join(options)}", field
+        )
+    assert isinstance(raw, str)
+    return raw
+
+
+def optional_choice(value: object, field: str, options: Sequence[str]) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return choice(value, field, options)
+
+
+def tags(value: object, field: str = "tags") -> list[str]:
+    if value is None:
+        return []
+    items = value.replace(",", " ").split() if isinstance(value, str) else value
+    if not isinstance(items, list | tuple):
+        raise ValidationError(f"{field} must be a list of words", field)
+    return [text(item, field, required=True) for item in items]
+
+
+def ordered(start: str | None, due: str | None, what: str = "") -> None:
+    if start and due and due < start:
+        prefix = f"{what} " if what else ""
+        raise ValidationError(f"{prefix}due {due} is before start {start}", "due")
+
+
+def to_date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None

@@ -1,0 +1,239 @@
+"""One JSON file of a store as a TinyDB storage that cannot tear or lie.
+
+Writes go to a temp file that is fsynced and renamed over the old one, then
+the directory is fsynced; a reader sees the old file or the new one. The
+parsed data stays in memory and is re-read only when the file's stat
+signature changes. A file that is empty or unparsable is refused with a
+message naming it, never taken as an empty store.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import orjson
+from tinydb.storages import Storage
+
+from store.errors import StoreCorrupt, WriteFailed
+
+SCHEMA_VERSION = 1
+META = "meta"
+
+Signature = tuple[int, int, int, int]
+Data = dict[str, dict[str, dict[str, Any]]]
+
+
+def signature(path: Path) -> Signature | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _duplicate_keys(raw: bytes) -> list[str]:
+    """Slow exact check, run only when the counts in meta do not add up."""
+    found: list[str] = []
+
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        counts = Counter(key for key, _ in pairs)
+        found.extend(key for key, n in counts.items() if n > 1)
+        return dict(pairs)
+
+    json.loads(raw, object_pairs_hook=hook)
+    return found
+
+
+def parse(path: Path, raw: bytes) -> Data:
+    name = path.name
+    if not raw.strip():
+        raise StoreCorrupt(f"{path}: the file is empty; refusing to treat it as a new store")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise StoreCorrupt(
+            f"{path}: the file starts with a byte-order mark (saved by an editor?); "
+            "remove the first three bytes or restore a backup"
+        )
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise StoreCorrupt(f"{path}: not valid JSON ({exc}); restore a backup or fix it") from None
+    if not isinstance(data, dict):
+        raise StoreCorrupt(f"{path}: expected a JSON object of tables")
+    for table, docs in data.items():
+        if not isinstance(docs, dict):
+            raise StoreCorrupt(f"{path}: table {table!r} is not an object of documents")
+        for key, doc in docs.items():
+            if not key.isdigit() or not isinstance(doc, dict):
+                raise StoreCorrupt(f"{path}: table {table!r} has a bad document id {key!r}")
+    meta = data.get(META, {}).get("1")
+    if not isinstance(meta, dict) or not isinstance(meta.get("schema_version"), int):
+        raise StoreCorrupt(f"{path}: no meta record with a schema_version; not a styr file")
+    counts = meta.get("counts", {})
+    if any(len(data.get(t, {})) != n for t, n in counts.items()):
+        duplicates = _duplicate_keys(raw)
+        if duplicates:
+            raise StoreCorrupt(
+                f"{name}: document id {duplicates[0]} appears more than once in {path}; "
+                "fix the file by hand or restore a backup"
+            )
+    return data
+
+
+def fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, payload: bytes, mode: int, group: int | None) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        view = memoryview(payload)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fchmod(fd, mode)
+        if group is not None:
+            with contextlib.suppress(PermissionError):
+                os.fchown(fd, -1, group)
+        os.fsync(fd)
+        os.close(fd)
+        fd = -1
+        os.replace(tmp, path)
+    except BaseException:
+        if fd >= 0:
+            os.close(fd)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(path.parent)
+
+
+def new_data(writer: str, when: str) -> Data:
+    return {
+        META: {
+            "1": {
+                "schema_version": SCHEMA_VERSION,
+                "generation": 0,
+                "writer": writer,
+                "written_at": when,
+                "next_id": {},
+                "counts": {},
+            }
+        }
+    }
+
+
+class FileStorage(Storage):
+    """TinyDB storage over one file, cached by stat signature.
+
+    Writes from TinyDB only stage the data; `flush` (called by the store's
+    transaction, under the lock) puts it on disk, `rollback` forgets it.
+    """
+
+    def __init__(self, path: Path, *, pretty: bool = False) -> None:
+        self.path = path
+        self.pretty = pretty
+        self._data: Data | None = None
+        self._sig: Signature | None = None
+        self.loaded = False
+        self.dirty = False
+        self.staging = False
+        # bumps on every change of the in-memory data, so readers can cache
+        # derived indexes per version
+        self.version = 0
+
+    # -- TinyDB's interface -------------------------------------------
+    def read(self) -> Data | None:
+        if not self.loaded:
+            self.reload()
+        return self._data
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        if not self.staging:
+            raise RuntimeError("writes go through Store.transaction()")
+        self._data = data
+        self.dirty = True
+        self.version += 1
+
+    def close(self) -> None:
+        """Nothing is held open between operations."""
+
+    # -- ours ---------------------------------------------------------
+    @property
+    def exists(self) -> bool:
+        return self._data is not None
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        data = self.read()
+        return data[META]["1"] if data else {}
+
+    def reload(self) -> None:
+        sig = signature(self.path)
+        if sig is None:
+            self._data = None
+        else:
+            try:
+                raw = self.path.read_bytes()
+            except OSError as exc:
+                raise StoreCorrupt(f"{self.path}: cannot read ({exc.strerror})") from None
+            # keep the signature taken before reading: if the file was replaced
+            # meanwhile, the next refresh sees a difference and reads again
+            self._data = parse(self.path, raw)
+        self._sig = sig
+        self.loaded = True
+        self.dirty = False
+        self.version += 1
+
+    def changed_on_disk(self) -> bool:
+        return self.loaded and signature(self.path) != self._sig
+
+    def refresh(self) -> bool:
+        """Re-read if another process replaced the file; True when it did."""
+        if self.changed_on_disk():
+            self.reload()
+            return True
+        return False
+
+    def ensure(self, writer: str, when: str) -> Data:
+        data = self.read()
+        if data is None:
+            data = new_data(writer, when)
+            self._data = data
+        return data
+
+    def flush(self, writer: str, when: str, mode: int, group: int | None) -> None:
+        data = self._data
+        assert data is not None and self.dirty
+        meta = data[META]["1"]
+        meta["generation"] = int(meta.get("generation", 0)) + 1
+        meta["writer"] = writer
+        meta["written_at"] = when
+        meta["counts"] = {t: len(docs) for t, docs in data.items() if t != META}
+        option = orjson.OPT_INDENT_2 if self.pretty else 0
+        payload = orjson.dumps(data, option=option)
+        try:
+            atomic_write(self.path, payload, mode, group)
+        except OSError as exc:
+            reason = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
+            raise WriteFailed(f"could not write {self.path}: {reason}; nothing was changed") from exc
+        self._sig = signature(self.path)
+        self.dirty = False
+
+    def rollback(self) -> None:
+        """Forget staged changes; TinyDB mutated the cached dict in place."""
+        self._data = None
+        self._sig = None
+        self.loaded = False
+        self.dirty = False
+        self.version += 1

@@ -1,0 +1,337 @@
+"""A store folder: wheel.json, yearly measurement and history files, one lock.
+
+Every read-modify-write runs in `Store.transaction()`: it takes the one
+cross-process lock, re-reads whatever another process changed, lets the
+caller stage changes through TinyDB, and writes each touched file once,
+atomically, in an order that leaves only cleanable leftovers after a crash.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import socket
+import stat
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, cast
+
+import orjson
+from filelock import FileLock, Timeout
+from tinydb import TinyDB
+from tinydb.table import Document, Table
+
+from store.dates import now_iso
+from store.errors import ReadOnly, StoreCorrupt, StoreError, StoreLocked, WriteFailed
+from store.paths import login_name
+from store.storage import META, SCHEMA_VERSION, Data, FileStorage, fsync_dir
+
+WHEEL = "wheel.json"
+WHEEL_TABLES = ("goals", "indicators", "reviews", "lessons", "risks")
+MEASUREMENTS = "measurements"
+HISTORY = "history"
+PENDING = ".commit-pending"
+YEAR_FILE = re.compile(r"^(measurements|history)-(\d{4})\.json$")
+# a measurement id carries the year file that issued it, so ids are unique
+# across files without a shared counter (and stay stable when a date moves)
+MEASUREMENT_ID_SPAN = 1_000_000
+DAILY_BACKUPS_KEPT = 7
+
+Migration = Callable[[Data], None]
+# from-version -> function upgrading a file's data in place to from-version + 1
+MIGRATIONS: dict[int, Migration] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A write seen on disk that this process did not make."""
+
+    file: str
+    writer: str
+    written_at: str
+
+
+def _open_db(path: Path, pretty: bool = False) -> TinyDB:
+    return TinyDB(path, storage=FileStorage, pretty=pretty)
+
+
+def storage_of(db: TinyDB) -> FileStorage:
+    return cast(FileStorage, db.storage)
+
+
+class Store:
+    """The folder and its files; see DESIGN.md, The store."""
+
+    def __init__(self, root: Path, *, user: str | None = None, lock_timeout: float = 15.0) -> None:
+        self.root = root
+        self.user = user or login_name()
+        self.writer = f"{self.user}@{socket.gethostname()}"
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            folder = root.stat()
+        except OSError as exc:
+            raise StoreError(f"cannot use {root} as a store: {exc.strerror}") from None
+        if not stat.S_ISDIR(folder.st_mode):
+            raise StoreError(f"{root} is not a folder")
+        shared = bool(folder.st_mode & stat.S_IWGRP)
+        self.file_mode = 0o664 if shared else 0o644
+        self.group: int | None = folder.st_gid if shared else None
+        self.lock = FileLock(root / ".lock", timeout=lock_timeout, mode=self.file_mode)
+        self.wheel = _open_db(root / WHEEL, pretty=True)
+        self.measure: dict[int, TinyDB] = {}
+        self.history: dict[int, TinyDB] = {}
+        self._depth = 0
+        self._entries: list[dict[str, Any]] = []
+        self.change_id = ""
+        self.undo_of: str | None = None
+        self._discover()
+        self.denied = self._permission_problem()
+        storage_of(self.wheel).read()
+        if not self.denied:
+            self._open_checks()
+
+    # ------------------------------------------------------------ files
+    def _discover(self) -> None:
+        for entry in os.scandir(self.root):
+            match = YEAR_FILE.match(entry.name)
+            if not match:
+                continue
+            kind, year = match.group(1), int(match.group(2))
+            files = self.measure if kind == MEASUREMENTS else self.history
+            if year not in files:
+                files[year] = _open_db(Path(entry.path))
+
+    def _permission_problem(self) -> str | None:
+        if not os.access(self.root, os.W_OK | os.X_OK):
+            return f"you may not write in {self.root}"
+        lock_path = self.root / ".lock"
+        if lock_path.exists() and not os.access(lock_path, os.W_OK):
+            return f"you may not take the lock {lock_path}"
+        return None
+
+    def storages(self) -> Iterator[FileStorage]:
+        yield storage_of(self.wheel)
+        for db in self.measure.values():
+            yield storage_of(db)
+        for db in self.history.values():
+            yield storage_of(db)
+
+    def measure_db(self, year: int) -> TinyDB:
+        return self._year_db(self.measure, MEASUREMENTS, year)
+
+    def history_db(self, year: int) -> TinyDB:
+        return self._year_db(self.history, HISTORY, year)
+
+    def _year_db(self, files: dict[int, TinyDB], kind: str, year: int) -> TinyDB:
+        if year not in files:
+            files[year] = _open_db(self.root / f"{kind}-{year:04d}.json")
+            storage_of(files[year]).staging = self._depth > 0
+        return files[year]
+
+    @property
+    def read_only_reason(self) -> str | None:
+        if self.denied:
+            return f"read-only: {self.denied}"
+        for storage in self.storages():
+            if storage.loaded and storage.meta.get("schema_version", 0) > SCHEMA_VERSION:
+                return (
+                    f"read-only: {storage.path.name} was written by a newer styr "
+                    f"(schema {storage.meta['schema_version']}, this styr knows "
+                    f"{SCHEMA_VERSION}); upgrade styr to change it"
+                )
+        return None
+
+    @property
+    def read_only(self) -> bool:
+        return self.read_only_reason is not None
+
+    def refresh(self) -> list[Change]:
+        """Re-read files another process replaced; say who changed what."""
+        self._discover()
+        changes = []
+        for storage in self.storages():
+            if storage.refresh():
+                meta = storage.meta
+                changes.append(
+                    Change(storage.path.name, str(meta.get("writer", "?")), str(meta.get("written_at", "")))
+                )
+        return changes
+
+    # ----------------------------------------------------- transactions
+    @contextlib.contextmanager
+    def transaction(self, undo_of: str | None = None) -> Iterator[None]:
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        reason = self.read_only_reason
+        if reason:
+            raise ReadOnly(f"the store is {reason}")
+        with self._locked():
+            self.refresh()
+            reason = self.read_only_reason
+            if reason:
+                raise ReadOnly(f"the store is {reason}")
+            self._depth = 1
+            self._entries = []
+            self.change_id = uuid.uuid4().hex[:12]
+            self.undo_of = undo_of
+            for storage in self.storages():
+                storage.staging = True
+            try:
+                yield
+                self._commit()
+            except BaseException:
+                for storage in self.storages():
+                    if storage.dirty:
+                        storage.rollback()
+                raise
+            finally:
+                self._depth = 0
+                for storage in self.storages():
+                    storage.staging = False
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        try:
+            self.lock.acquire()
+        except Timeout:
+            raise StoreLocked(
+                f"the store {self.root} is busy: another styr held its lock for "
+                f"{self.lock.timeout:g} s; try again"
+            ) from None
+        except OSError as exc:
+            raise StoreError(f"cannot take the lock in {self.root}: {exc.strerror}") from None
+        try:
+            yield
+        finally:
+            self.lock.release()
+
+    def record(self, table: str, doc_id: int, before: Any, after: Any) -> None:
+        """Note one change for the audit trail; written with the transaction."""
+        self._entries.append(
+            {
+                "change": self.change_id,
+                "at": now_iso(),
+                "by": self.user,
+                "table": table,
+                "id": doc_id,
+                "before": before,
+                "after": after,
+                "undo_of": self.undo_of,
+            }
+        )
+
+    def _commit(self) -> None:
+        when = now_iso()
+        if self._entries:
+            db = self.history_db(datetime.now(UTC).year)
+            self.table(db, HISTORY).insert_multiple(
+                [Document(entry, doc_id=self.next_id(db, HISTORY)) for entry in self._entries]
+            )
+        # data files first, then the audit trail: a crash in between leaves
+        # data that the next open checks, never history of unwritten data
+        data = [s for s in self.storages() if s.dirty and not s.path.name.startswith(HISTORY)]
+        trail = [s for s in self.storages() if s.dirty and s.path.name.startswith(HISTORY)]
+        if data and self._daily_backup_due():
+            self.backup(f"daily-{when[:10]}")
+            self._prune_backups()
+        pending = self.root / PENDING
+        if len(data) > 1:
+            self._write_pending(pending, [s.path.name for s in data])
+        for storage in data + trail:
+            storage.flush(self.writer, when, self.file_mode, self.group)
+        if len(data) > 1:
+            pending.unlink()
+
+    def _write_pending(self, path: Path, names: list[str]) -> None:
+        try:
+            path.write_bytes(orjson.dumps(names))
+            fsync_dir(self.root)
+        except OSError as exc:
+            raise WriteFailed(f"could not write {path}: {exc.strerror}; nothing was changed") from exc
+
+    def next_id(self, db: TinyDB, table: str) -> int:
+        """Ids are never reused: the counter in meta only grows."""
+        storage = storage_of(db)
+        data = storage.ensure(self.writer, now_iso())
+        counters = data[META]["1"].setdefault("next_id", {})
+        docs = data.get(table, {})
+        new = int(counters.get(table, 1))
+        if str(new) in docs:  # a hand edit or a lost counter: fall back to a scan
+            new = max(map(int, docs)) + 1
+        counters[table] = new + 1
+        return new
+
+    def table(self, db: TinyDB, name: str) -> Table:
+        return db.table(name, cache_size=0)
+
+    # ------------------------------------------------ open-time upkeep
+    def _open_checks(self) -> None:
+        strays = list(self.root.glob(".*.tmp"))
+        pending = (self.root / PENDING).exists()
+        version = storage_of(self.wheel).meta.get("schema_version", SCHEMA_VERSION)
+        if not (strays or pending or version < SCHEMA_VERSION):
+            return
+        with self._locked():
+            # under the lock nobody is mid-write, so temp files are leftovers
+            for stray in self.root.glob(".*.tmp"):
+                stray.unlink(missing_ok=True)
+            self.refresh()
+            if version < SCHEMA_VERSION:
+                self._migrate()
+            if (self.root / PENDING).exists():
+                from store.repair import repair_interrupted_commit
+
+                repair_interrupted_commit(self)
+                (self.root / PENDING).unlink(missing_ok=True)
+
+    def _migrate(self) -> None:
+        self.backup(f"before-schema-{SCHEMA_VERSION}")
+        for db in [self.wheel, *self.measure.values(), *self.history.values()]:
+            storage = storage_of(db)
+            data = storage.read()
+            if data is None:
+                continue
+            meta = data[META]["1"]
+            while meta["schema_version"] < SCHEMA_VERSION:
+                MIGRATIONS[meta["schema_version"]](data)
+                meta["schema_version"] += 1
+            storage.staging = True
+            try:
+                storage.write(data)
+                storage.flush(self.writer, now_iso(), self.file_mode, self.group)
+            finally:
+                storage.staging = False
+
+    # --------------------------------------------------------- backups
+    def backup(self, label: str) -> Path:
+        target = self.root / "backups" / label
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+            for entry in sorted(os.scandir(self.root), key=lambda e: e.name):
+                if entry.name == WHEEL or YEAR_FILE.match(entry.name):
+                    shutil.copy2(entry.path, target / entry.name)
+            fsync_dir(target)
+        except OSError as exc:
+            raise WriteFailed(f"could not back up the store to {target}: {exc.strerror}") from exc
+        return target
+
+    def _daily_backup_due(self) -> bool:
+        if not (self.root / WHEEL).exists():
+            return False
+        return not (self.root / "backups" / f"daily-{now_iso()[:10]}").exists()
+
+    def _prune_backups(self) -> None:
+        folder = self.root / "backups"
+        dailies = sorted(p for p in folder.glob("daily-*") if p.is_dir())
+        for old in dailies[:-DAILY_BACKUPS_KEPT]:
+            shutil.rmtree(old, ignore_errors=True)

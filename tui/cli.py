@@ -1,0 +1,217 @@
+"""The `styr` command: opens the TUI, or runs one scriptable command.
+
+Exit codes: 0 done; 1 could not (locked, corrupt store, I/O); 2 bad usage or
+bad input, with the reason on stderr and nothing written. This module must
+not import Textual: the TUI is imported only when it is opened.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any, NoReturn
+
+from store.errors import BadInput, StoreError
+from store.paths import resolve_store
+from store.plain import plain, plain_lines
+from store.service import GOAL, INDICATOR, Wheel
+
+Handler = Callable[[argparse.Namespace, Wheel], int]
+
+
+class UsageError(Exception):
+    """Bad command-line usage; exit 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so all errors share one path."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message}\n{self.format_usage().strip()}")
+
+
+def _version() -> str:
+    try:
+        return version("styr")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _store_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--store", metavar="DIR", default=argparse.SUPPRESS,
+        help="the store folder (default: $STYR_STORE, else styr/ in the user data dir)",
+    )  # fmt: skip
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog="styr",
+        description="Management by objectives and results: goals, measurements, "
+        "comparison, learning. Without a command, opens the TUI.",
+    )
+    parser.add_argument("--version", action="version", version=f"styr {_version()}")
+    parser.add_argument("--store", metavar="DIR", help="the store folder")
+    parser.add_argument(
+        "--demo", action="store_true", help="open the TUI on a sample wheel in a temporary store"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    add = commands.add_parser("add", help="add a goal or an indicator")
+    _store_option(add)
+    kinds = add.add_subparsers(dest="kind", metavar="KIND", required=True, parser_class=Parser)
+    goal = kinds.add_parser("goal", help="add a goal")
+    _store_option(goal)
+    goal.add_argument("title")
+    goal.add_argument("--parent", metavar="GOAL", help="the goal above it (id or name)")
+    goal.add_argument("--owner")
+    goal.add_argument("--unit", help="organisational unit")
+    goal.add_argument("--start", metavar="DATE")
+    goal.add_argument("--due", metavar="DATE")
+    goal.add_argument("--description")
+    goal.add_argument("--state", help="draft, proposed, agreed, active or closed")
+    goal.add_argument("--tags", help="words separated by spaces or commas")
+    goal.set_defaults(handler=add_goal)
+
+    ind = kinds.add_parser("indicator", help="add an indicator (key result) to a goal")
+    _store_option(ind)
+    ind.add_argument("goal", metavar="GOAL", help="goal id or name")
+    ind.add_argument("name")
+    ind.add_argument("--baseline", required=True)
+    ind.add_argument("--target", required=True)
+    ind.add_argument("--unit")
+    ind.add_argument("--direction", help="increase, decrease, at_least or at_most")
+    ind.add_argument("--aggregation", help="last, sum, mean, max or min")
+    ind.add_argument("--chain", help="input, activity, output, outcome or impact")
+    ind.add_argument("--start", metavar="DATE", help="default: the goal's start, else today")
+    ind.add_argument("--due", metavar="DATE", help="default: the goal's due date")
+    ind.add_argument("--cadence", help="daily, weekly, monthly, quarterly or yearly")
+    ind.add_argument("--weight")
+    ind.add_argument("--tolerance", help="0.1 means 10 %%")
+    ind.add_argument("--milestones", metavar="D=V,...", help="e.g. 2026-06-30=20,2026-09-30=35")
+    ind.set_defaults(handler=add_indicator)
+
+    log = commands.add_parser("log", help="record a measured value")
+    _store_option(log)
+    log.add_argument("indicator", metavar="INDICATOR", help="indicator id or name")
+    log.add_argument("value")
+    log.add_argument("--at", metavar="DATE", help="the date measured (default today)")
+    log.add_argument("--note")
+    log.add_argument("--source")
+    log.set_defaults(handler=log_value)
+
+    delete = commands.add_parser("delete", help="delete a goal or an indicator")
+    _store_option(delete)
+    delete.add_argument("kind", choices=["goal", "indicator"])
+    delete.add_argument("ref", metavar="ID_OR_NAME")
+    delete.add_argument("--cascade", action="store_true", help="also delete what depends on it")
+    delete.set_defaults(handler=delete_doc)
+
+    undo = commands.add_parser("undo", help="undo your last change")
+    _store_option(undo)
+    undo.set_defaults(handler=undo_last)
+
+    where = commands.add_parser("where", help="show where the store is")
+    _store_option(where)
+    where.set_defaults(handler=where_is)
+    return parser
+
+
+def _fields(args: argparse.Namespace, names: Sequence[str]) -> dict[str, Any]:
+    return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
+
+
+def add_goal(args: argparse.Namespace, wheel: Wheel) -> int:
+    fields = _fields(args, ["title", "owner", "unit", "start", "due", "description", "state", "tags"])
+    if args.parent is not None:
+        fields["parent_id"] = wheel.find(GOAL, args.parent).id
+    goal = wheel.add(GOAL, fields)
+    print(f"added goal {goal.id}: {plain(goal.title)}")
+    return 0
+
+
+def add_indicator(args: argparse.Namespace, wheel: Wheel) -> int:
+    goal = wheel.find(GOAL, args.goal)
+    fields = _fields(
+        args,
+        ["name", "baseline", "target", "unit", "direction", "aggregation", "chain", "start",
+         "due", "cadence", "weight", "tolerance", "milestones"],
+    )  # fmt: skip
+    fields["goal_id"] = goal.id
+    fields.setdefault("start", goal.start or "today")
+    if "due" not in fields and goal.due:
+        fields["due"] = goal.due
+    indicator = wheel.add(INDICATOR, fields)
+    print(f"added indicator {indicator.id}: {plain(indicator.name)} (goal {goal.id})")
+    return 0
+
+
+def log_value(args: argparse.Namespace, wheel: Wheel) -> int:
+    indicator = wheel.find(INDICATOR, args.indicator)
+    m = wheel.log(indicator.id, args.value, args.at, args.note, args.source)
+    unit = f" {plain(indicator.unit)}" if indicator.unit else ""
+    print(f"logged {m.value:g}{unit} for {plain(indicator.name)} on {m.date} (#{m.id})")
+    return 0
+
+
+def delete_doc(args: argparse.Namespace, wheel: Wheel) -> int:
+    kind = GOAL if args.kind == "goal" else INDICATOR
+    doc_id = wheel.find(kind, args.ref).id  # type: ignore[attr-defined]
+    removed = wheel.delete(kind, doc_id, cascade=args.cascade)
+    others = {table: [0] * n for table, n in removed.items() if table != kind.table}
+    print(f"deleted {args.kind} {doc_id}" + (f" with {wheel.describe(others)}" if others else ""))
+    return 0
+
+
+def undo_last(args: argparse.Namespace, wheel: Wheel) -> int:
+    print(wheel.undo())
+    return 0
+
+
+def where_is(args: argparse.Namespace, wheel: Wheel) -> int:
+    store = wheel.store
+    print(f"store:  {store.root}")
+    print(f"user:   {store.user}")
+    files = sorted(s.path.name for s in store.storages() if s.path.exists())
+    print(f"files:  {', '.join(files) if files else '(none yet)'}")
+    if store.read_only_reason:
+        print(f"mode:   {store.read_only_reason}")
+    return 0
+
+
+def _fail(code: int, message: str) -> int:
+    print(f"styr: {plain_lines(message)}", file=sys.stderr)
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError as exc:
+        return _fail(2, str(exc))
+    root = resolve_store(getattr(args, "store", None))
+    try:
+        if args.command is None:
+            return open_tui(args)
+        wheel = Wheel.open(root)
+        handler: Handler = args.handler
+        return handler(args, wheel)
+    except BadInput as exc:
+        return _fail(2, str(exc))
+    except StoreError as exc:
+        return _fail(1, str(exc))
+    except OSError as exc:
+        return _fail(1, f"{exc.filename or root}: {exc.strerror or exc}")
+    except KeyboardInterrupt:
+        return 130
+
+
+def open_tui(args: argparse.Namespace) -> int:
+    print("styr: the TUI is not there yet; see `styr --help` for the commands", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
