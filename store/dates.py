@@ -38,9 +38,7 @@ def parse_date(text: str, field: str = "date", *, base: date | None = None) -> d
             return date.fromisoformat(raw)
         except ValueError:
             raise ValidationError(f"{field} {text.strip()!r} is not a real date", field) from None
-    raise ValidationError(
-        f"{field} {text.strip()!r} is not a date; use {ACCEPTED_FORMS}", field
-    )
+    raise ValidationError(f"{field} {text.strip()!r} is not a date; use {ACCEPTED_FORMS}", field)
 
 
 def as_date(value: object, field: str) -> date:

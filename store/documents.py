@@ -52,7 +52,9 @@ class Stamp:
 
 def _stamp(doc: Mapping[str, Any]) -> Stamp:
     return Stamp(
-        str(doc.get("created_at", "")), str(doc.get("updated_at", "")), str(doc.get("updated_by", ""))
+        str(doc.get("created_at", "")),
+        str(doc.get("updated_at", "")),
+        str(doc.get("updated_by", "")),
     )
 
 
@@ -197,7 +199,8 @@ class Indicator:
             weight=float(doc.get("weight", 1.0)),
             cadence=cast(Cadence, doc.get("cadence", "monthly")),
             milestones=tuple(
-                (date.fromisoformat(when), float(value)) for when, value in doc.get("milestones", ())
+                (date.fromisoformat(when), float(value))
+                for when, value in doc.get("milestones", ())
             ),
             tolerance=float(doc.get("tolerance", 0.10)),
             revisions=tuple(Revision(**rev) for rev in doc.get("revisions", ())),
@@ -293,8 +296,10 @@ def _milestones(value: object, doc: Doc) -> list[list[Any]]:
         if when <= previous_date and previous_date != doc["start"]:
             raise ValidationError(f"milestones are out of order at {when}", "milestones")
         if doc["direction"] in ("increase", "decrease"):
-            between = (previous_value <= amount <= doc["target"]) if rising else (
-                doc["target"] <= amount <= previous_value
+            between = (
+                (previous_value <= amount <= doc["target"])
+                if rising
+                else (doc["target"] <= amount <= previous_value)
             )
             if not between:
                 raise ValidationError(

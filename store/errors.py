@@ -60,7 +60,9 @@ class WriteFailed(StoreError):
 class Conflict(StoreError):
     """The document changed on disk since the caller read it."""
 
-    def __init__(self, message: str, kind: str, mine: dict[str, Any], theirs: dict[str, Any] | None):
+    def __init__(
+        self, message: str, kind: str, mine: dict[str, Any], theirs: dict[str, Any] | None
+    ):
         super().__init__(message)
         self.kind = kind
         self.mine = mine

@@ -32,7 +32,11 @@ def number(value: object, field: str) -> float:
     if isinstance(value, int | float):
         result = float(value)
     elif isinstance(value, str):
-        raw = value.strip().replace(",", ".") if value.count(",") == 1 and "." not in value else value.strip()
+        raw = (
+            value.strip().replace(",", ".")
+            if value.count(",") == 1 and "." not in value
+            else value.strip()
+        )
         try:
             result = float(raw)
         except ValueError:
@@ -55,10 +59,11 @@ def integer(value: object, field: str, low: int, high: int) -> int:
     if isinstance(value, bool):
         raise ValidationError(f"{field} must be a whole number", field)
     if isinstance(value, str):
+        typed = value.strip()
         try:
-            value = int(value.strip())
+            value = int(typed)
         except ValueError:
-            raise ValidationError(f"{field} {value.strip()!r} is not a whole number", field) from None
+            raise ValidationError(f"{field} {typed!r} is not a whole number", field) from None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if not isinstance(value, int):
@@ -97,9 +102,7 @@ def optional_iso(value: object, field: str) -> str | None:
 def choice(value: object, field: str, options: Sequence[str]) -> str:
     raw = value.strip().lower() if isinstance(value, str) else value
     if raw not in options:
-        raise ValidationError(
-            f"{field} {value!r} is not one of: {', '.join(options)}", field
-        )
+        raise ValidationError(f"{field} {value!r} is not one of: {', '.join(options)}", field)
     assert isinstance(raw, str)
     return raw
 

@@ -127,7 +127,9 @@ class Wheel:
         rows = sorted(self._docs(LESSON), key=lambda x: (x.date, x.id), reverse=True)
         return rows if goal_id is None else [x for x in rows if x.goal_id == goal_id]
 
-    def reviews(self, *, goal_id: int | None = None, indicator_id: int | None = None) -> list[d.Review]:
+    def reviews(
+        self, *, goal_id: int | None = None, indicator_id: int | None = None
+    ) -> list[d.Review]:
         rows = sorted(self._docs(REVIEW), key=lambda x: (x.date, x.id), reverse=True)
         if goal_id is not None:
             rows = [r for r in rows if r.goal_id == goal_id]
@@ -215,7 +217,10 @@ class Wheel:
 
     def _check_refs(self, kind: Kind[Any], doc: d.Doc, doc_id: int | None = None) -> None:
         def exists(target: Kind[Any], ref: int | None, field: str) -> None:
-            if ref is not None and self.store.table(self.store.wheel, target.table).get(doc_id=ref) is None:
+            if (
+                ref is not None
+                and self.store.table(self.store.wheel, target.table).get(doc_id=ref) is None
+            ):
                 raise ValidationError(f"{field} {ref} does not exist", field)
 
         if kind is GOAL:
@@ -476,7 +481,13 @@ class Wheel:
                 self._revert(entry)
         first = entries[0]  # the change's own document; a cascade records it last
         kind = BY_TABLE.get(first["table"], first["table"])
-        verb = "added" if first["before"] is None else "deleted" if first["after"] is None else "changed"
+        verb = (
+            "added"
+            if first["before"] is None
+            else "deleted"
+            if first["after"] is None
+            else "changed"
+        )
         extra = f" (and {_plural(len(entries) - 1, 'more change')})" if len(entries) > 1 else ""
         return f"undid: {kind} {first['id']} {verb} at {first['at'][:16].replace('T', ' ')}{extra}"
 

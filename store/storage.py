@@ -226,7 +226,9 @@ class FileStorage(Storage):
             atomic_write(self.path, payload, mode, group)
         except OSError as exc:
             reason = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
-            raise WriteFailed(f"could not write {self.path}: {reason}; nothing was changed") from exc
+            raise WriteFailed(
+                f"could not write {self.path}: {reason}; nothing was changed"
+            ) from exc
         self._sig = signature(self.path)
         self.dirty = False
 

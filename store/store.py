@@ -27,7 +27,7 @@ from tinydb import TinyDB
 from tinydb.table import Document, Table
 
 from store.dates import now_iso
-from store.errors import ReadOnly, StoreCorrupt, StoreError, StoreLocked, WriteFailed
+from store.errors import ReadOnly, StoreError, StoreLocked, WriteFailed
 from store.paths import login_name
 from store.storage import META, SCHEMA_VERSION, Data, FileStorage, fsync_dir
 
@@ -158,7 +158,11 @@ class Store:
             if storage.refresh():
                 meta = storage.meta
                 changes.append(
-                    Change(storage.path.name, str(meta.get("writer", "?")), str(meta.get("written_at", "")))
+                    Change(
+                        storage.path.name,
+                        str(meta.get("writer", "?")),
+                        str(meta.get("written_at", "")),
+                    )
                 )
         return changes
 
@@ -257,7 +261,9 @@ class Store:
             path.write_bytes(orjson.dumps(names))
             fsync_dir(self.root)
         except OSError as exc:
-            raise WriteFailed(f"could not write {path}: {exc.strerror}; nothing was changed") from exc
+            raise WriteFailed(
+                f"could not write {path}: {exc.strerror}; nothing was changed"
+            ) from exc
 
     def next_id(self, db: TinyDB, table: str) -> int:
         """Ids are never reused: the counter in meta only grows."""

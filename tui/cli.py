@@ -124,7 +124,9 @@ def _fields(args: argparse.Namespace, names: Sequence[str]) -> dict[str, Any]:
 
 
 def add_goal(args: argparse.Namespace, wheel: Wheel) -> int:
-    fields = _fields(args, ["title", "owner", "unit", "start", "due", "description", "state", "tags"])
+    fields = _fields(
+        args, ["title", "owner", "unit", "start", "due", "description", "state", "tags"]
+    )
     if args.parent is not None:
         fields["parent_id"] = wheel.find(GOAL, args.parent).id
     goal = wheel.add(GOAL, fields)
