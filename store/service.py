@@ -317,7 +317,8 @@ class Wheel:
                     "deleting it removes them too (confirm, or --cascade on the command line)",
                     {t: len(ids) for t, ids in deps.items()},
                 )
-            removed = {kind.table: 1} | {t: len(ids) for t, ids in deps.items()}
+            removed = {t: len(ids) for t, ids in deps.items()}
+            removed[kind.table] = removed.get(kind.table, 0) + 1
             for measurement_id in deps.pop(MEASUREMENTS, []):
                 self._remove_measurement(measurement_id)
             for table, ids in deps.items():

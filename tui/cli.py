@@ -162,7 +162,8 @@ def delete_doc(args: argparse.Namespace, wheel: Wheel) -> int:
     kind = GOAL if args.kind == "goal" else INDICATOR
     doc_id = wheel.find(kind, args.ref).id  # type: ignore[attr-defined]
     removed = wheel.delete(kind, doc_id, cascade=args.cascade)
-    others = {table: [0] * n for table, n in removed.items() if table != kind.table}
+    removed[kind.table] -= 1
+    others = {table: [0] * n for table, n in removed.items() if n}
     print(f"deleted {args.kind} {doc_id}" + (f" with {wheel.describe(others)}" if others else ""))
     return 0
 
