@@ -33,10 +33,14 @@ class Parser(argparse.ArgumentParser):
 
 
 def _version() -> str:
-    try:
-        return version("styr")
-    except PackageNotFoundError:
-        return "unknown"
+    def of(package: str) -> str:
+        try:
+            return version(package)
+        except PackageNotFoundError:
+            return "unknown"
+
+    # metadata only: importing Textual here would slow every command down
+    return f"styr {of('styr')} (textual {of('textual')}, tinydb {of('tinydb')})"
 
 
 def _store_option(parser: argparse.ArgumentParser) -> None:
@@ -52,7 +56,7 @@ def build_parser() -> Parser:
         description="Management by objectives and results: goals, measurements, "
         "comparison, learning. Without a command, opens the TUI.",
     )
-    parser.add_argument("--version", action="version", version=f"styr {_version()}")
+    parser.add_argument("--version", action="version", version=_version())
     parser.add_argument("--store", metavar="DIR", help="the store folder")
     parser.add_argument(
         "--demo", action="store_true", help="open the TUI on a sample wheel in a temporary store"
