@@ -43,6 +43,17 @@ def _version() -> str:
     return f"styr {of('styr')} (textual {of('textual')}, tinydb {of('tinydb')})"
 
 
+class VersionAction(argparse.Action):
+    """Looks the versions up only when asked: metadata scans cost every command time."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show the versions and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> NoReturn:
+        print(_version())
+        parser.exit()
+
+
 def _store_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--store", metavar="DIR", default=argparse.SUPPRESS,
@@ -56,7 +67,7 @@ def build_parser() -> Parser:
         description="Management by objectives and results: goals, measurements, "
         "comparison, learning. Without a command, opens the TUI.",
     )
-    parser.add_argument("--version", action="version", version=_version())
+    parser.add_argument("--version", action=VersionAction)
     parser.add_argument("--store", metavar="DIR", help="the store folder")
     parser.add_argument(
         "--demo", action="store_true", help="open the TUI on a sample wheel in a temporary store"
