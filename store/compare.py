@@ -1,0 +1,441 @@
+"""The comparison rules: where each indicator and goal stands against its plan.
+
+Pure functions, no I/O. The TUI, the CLI and reports all show these numbers,
+so there is one place that decides them. The rules are those of DESIGN.md
+("The comparison rules"); where the design is silent, this module decides:
+
+- **Series** are (date, value) pairs as `Wheel.series` gives them, oldest
+  first; they are re-sorted by date here (stably, so of several values on
+  one day the one listed last counts as that day's `last`). Values dated
+  after the comparison day are ignored everywhere.
+- **Float noise**: sums and means use exact summation, a progress within
+  1e-9 of 1 counts as exactly 1, and every tolerance boundary is inclusive
+  with 1e-9 of slack, so a value typed exactly on a boundary lands on the
+  kinder side and never flips on rounding.
+- **ahead_days**: the first *whole* day on which the plan line has reached
+  the actual (a plan line flat at that value counts from its first day),
+  clamped to [start, due], minus the comparison day. Exactly on plan is 0;
+  part of a day ahead counts as a day ahead.
+- **forecast / eta**: the least-squares line through (day, actual as it stood
+  at the end of that day) for each measurement day from start up to the
+  comparison day. `eta` is the first whole day on which that line has reached
+  the target; it is None when the line is flat or moves the wrong way for the
+  direction (down for increase/at_least, up for decrease/at_most), or when
+  that day would lie beyond the calendar. It may lie in the past: the day the
+  trend crossed the target.
+- **stale**: the latest measurement on or before the comparison day (before
+  start too: a value from the previous period still tells the cadence clock
+  when one was last taken). An indicator that has begun and was never
+  measured is stale once more than one cadence has passed since its start;
+  before its start nothing is stale.
+- **Goal roll-up**: the parts are the goal's result indicators plus its child
+  goals (weighted by the child goal's weight). Result indicators are its
+  `outcome` and `impact` indicators; without any, its `activity` and `output`
+  indicators, and the goal is flagged as an activity trap. `input`
+  indicators (hours, money) are never results: they feed the efficiency, not
+  the progress or the status. A part without a progress (not started, no
+  data, a child goal without parts) counts as 0 in the weighted mean, because
+  no evidence of progress is not progress; its status still counts for the
+  goal's status. A goal without any part has progress None and status
+  `no_data`: there is nothing to judge it by, which deserves attention.
+  Cycles in parent links are broken where they are found; a goal whose parent
+  is unknown is a root.
+- **Efficiency**: each input indicator's share of budget spent is
+  (actual - baseline) / (target - baseline) whatever its direction (for a
+  threshold whose baseline equals its target, actual / target), 0 without
+  data, never below 0 but not capped at 1 so overspending shows. `spent` is
+  the weighted mean of these shares, `results` the goal's rolled-up progress
+  (0 when it has none), and the goal overspends when spent - results exceeds
+  the weighted mean tolerance of its input indicators.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from itertools import pairwise
+from operator import itemgetter
+from typing import Final, Literal
+
+from store.documents import Goal, Indicator
+
+Status = Literal["not_started", "no_data", "on_track", "at_risk", "off_track", "achieved", "missed"]
+SEVERITY: Final[tuple[Status, ...]] = (
+    "missed", "off_track", "at_risk", "no_data", "on_track", "achieved", "not_started",
+)  # fmt: skip
+STATUS_GLYPH: Final[dict[Status, str]] = {
+    "missed": "✗",
+    "off_track": "▼",
+    "at_risk": "!",
+    "no_data": "?",
+    "on_track": "●",
+    "achieved": "✓",
+    "not_started": "·",
+}
+STATUS_WORD: Final[dict[Status, str]] = {
+    "missed": "missed",
+    "off_track": "off track",
+    "at_risk": "at risk",
+    "no_data": "no data",
+    "on_track": "on track",
+    "achieved": "achieved",
+    "not_started": "not started",
+}
+CADENCE_DAYS: Final[dict[str, int]] = {
+    "daily": 1, "weekly": 7, "monthly": 31, "quarterly": 92, "yearly": 366,
+}  # fmt: skip
+RESULT_CHAIN: Final = ("outcome", "impact")
+ACTIVITY_CHAIN: Final = ("activity", "output")
+EPS: Final = 1e-9
+_RANK: Final[dict[Status, int]] = {status: rank for rank, status in enumerate(SEVERITY)}
+_DAY: Final = itemgetter(0)
+_LAST_ORDINAL: Final = date.max.toordinal()
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    indicator_id: int
+    at: date
+    actual: float | None
+    expected: float
+    progress: float | None  # unclamped
+    status: Status
+    ahead_days: int | None  # + ahead of plan, - behind
+    forecast: float | None  # least-squares value at due
+    eta: date | None
+    stale: bool
+    last_date: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Efficiency:
+    spent: float  # share of the input budget used, 0..
+    results: float  # progress of the results it pays for, 0..1
+    overspending: bool  # spending ahead of results by more than the tolerance
+
+
+@dataclass(frozen=True, slots=True)
+class GoalRollUp:
+    goal_id: int
+    progress: float | None  # weighted, clamped to [0, 1]
+    status: Status
+    activity_trap: bool
+    efficiency: Efficiency | None
+
+
+@dataclass(frozen=True, slots=True)
+class WheelComparison:
+    at: date
+    indicators: dict[int, Comparison]
+    goals: dict[int, GoalRollUp]
+
+
+def most_severe(statuses: Sequence[Status]) -> Status:
+    """The status that needs attention first (SEVERITY order)."""
+    return min(statuses, key=_RANK.__getitem__)
+
+
+def clamp01(value: float) -> float:
+    return 0.0 if value < 0 else 1.0 if value > 1 else value
+
+
+def is_threshold(indicator: Indicator) -> bool:
+    return indicator.direction in ("at_least", "at_most")
+
+
+# ------------------------------------------------------------ plan line
+
+
+def _plan_points(indicator: Indicator) -> list[tuple[int, float]]:
+    return [
+        (indicator.start.toordinal(), indicator.baseline),
+        *((day.toordinal(), value) for day, value in indicator.milestones),
+        (indicator.due.toordinal(), indicator.target),
+    ]
+
+
+def _plan_value(points: Sequence[tuple[int, float]], day: int) -> float:
+    if day <= points[0][0]:
+        return points[0][1]
+    for (d0, v0), (d1, v1) in pairwise(points):
+        if day <= d1:
+            return v0 + (v1 - v0) * (day - d0) / (d1 - d0)
+    return points[-1][1]
+
+
+def expected_at(indicator: Indicator, day: date) -> float:
+    """The plan line: baseline before start, through the milestones, target after due."""
+    if is_threshold(indicator):
+        return indicator.target
+    return _plan_value(_plan_points(indicator), day.toordinal())
+
+
+def _reach_day(points: Sequence[tuple[int, float]], actual: float, rising: bool) -> int:
+    """First whole day (ordinal) on which the plan line reaches `actual`, within [start, due]."""
+    sign = 1.0 if rising else -1.0
+    wanted = sign * actual
+    first_day, first_value = points[0]
+    if wanted <= sign * first_value:
+        return first_day
+    for (d0, v0), (d1, v1) in pairwise(points):
+        low, high = sign * v0, sign * v1
+        if wanted <= high:
+            if high == low:
+                return d0
+            offset = (wanted - low) / (high - low) * (d1 - d0)
+            return min(d1, d0 + math.ceil(offset - EPS))
+    return points[-1][0]
+
+
+# ----------------------------------------------------------- indicator
+
+
+def _aggregate(values: Sequence[float], aggregation: str) -> float:
+    if aggregation == "last":
+        return values[-1]
+    if aggregation == "sum":
+        return math.fsum(values)
+    if aggregation == "mean":
+        return math.fsum(values) / len(values)
+    if aggregation == "max":
+        return max(values)
+    return min(values)
+
+
+def _running(
+    points: Sequence[tuple[date, float]], aggregation: str
+) -> tuple[list[int], list[float]]:
+    """(day ordinal, actual as it stood at the end of that day) for each measurement day."""
+    days: list[int] = []
+    actuals: list[float] = []
+    total = 0.0
+    count = 0
+    current = 0.0
+    previous: date | None = None
+    for day, value in points:
+        count += 1
+        if aggregation == "last":
+            current = value
+        elif aggregation == "sum":
+            total += value
+            current = total
+        elif aggregation == "mean":
+            # incremental mean stays exact for a constant series, so it reads as flat
+            current = value if count == 1 else current + (value - current) / count
+        elif aggregation == "max":
+            current = value if count == 1 else max(current, value)
+        else:
+            current = value if count == 1 else min(current, value)
+        if day == previous:
+            actuals[-1] = current
+        else:
+            days.append(day.toordinal())
+            actuals.append(current)
+            previous = day
+    return days, actuals
+
+
+def _trend(
+    days: Sequence[int], actuals: Sequence[float], indicator: Indicator
+) -> tuple[float | None, date | None]:
+    if len(days) < 2:
+        return None, None
+    origin = indicator.start.toordinal()
+    n = len(days)
+    mean_t = math.fsum(d - origin for d in days) / n
+    mean_y = math.fsum(actuals) / n
+    sxx = math.fsum((d - origin - mean_t) ** 2 for d in days)
+    flat = max(actuals) == min(actuals)
+    slope = (
+        0.0
+        if flat
+        else math.fsum(
+            (d - origin - mean_t) * (y - mean_y) for d, y in zip(days, actuals, strict=True)
+        )
+        / sxx
+    )
+    intercept = mean_y - slope * mean_t
+    forecast = intercept + slope * (indicator.due.toordinal() - origin)
+    rising = indicator.direction in ("increase", "at_least")
+    if slope == 0 or (slope > 0) != rising:
+        return forecast, None
+    offset = (indicator.target - intercept) / slope
+    if not math.isfinite(offset) or not 1 <= origin + offset <= _LAST_ORDINAL - 1:
+        return forecast, None
+    return forecast, date.fromordinal(origin + math.ceil(offset - EPS))
+
+
+def _progress(indicator: Indicator, actual: float) -> float:
+    baseline, target = indicator.baseline, indicator.target
+    if is_threshold(indicator) or target == baseline:
+        return 1.0 if _holds(indicator, actual) else 0.0
+    progress = (actual - baseline) / (target - baseline)
+    return 1.0 if abs(progress - 1.0) <= EPS else progress
+
+
+def _holds(indicator: Indicator, actual: float) -> bool:
+    slack = EPS * max(1.0, abs(indicator.target))
+    if indicator.direction in ("increase", "at_least"):
+        return actual >= indicator.target - slack
+    return actual <= indicator.target + slack
+
+
+def _status(
+    indicator: Indicator, at: date, actual: float | None, progress: float | None, expected: float
+) -> Status:
+    if at < indicator.start:
+        return "not_started"
+    if actual is None or progress is None:
+        return "no_data"
+    tol = indicator.tolerance
+    if is_threshold(indicator) or indicator.target == indicator.baseline:
+        holds = _holds(indicator, actual)
+        if at > indicator.due:
+            return "achieved" if holds else "missed"
+        if holds:
+            return "on_track"
+        miss = abs(actual - indicator.target)
+        return "at_risk" if miss <= tol * abs(indicator.target) + EPS else "off_track"
+    if progress >= 1:
+        return "achieved"
+    if at > indicator.due:
+        return "missed"
+    share = (expected - indicator.baseline) / (indicator.target - indicator.baseline)
+    if progress >= share - tol - EPS:
+        return "on_track"
+    if progress >= share - 2 * tol - EPS:
+        return "at_risk"
+    return "off_track"
+
+
+def _is_stale(indicator: Indicator, at: date, last: date | None) -> bool:
+    if at < indicator.start:
+        return False
+    since = last if last is not None else indicator.start
+    return (at - since).days > CADENCE_DAYS[indicator.cadence]
+
+
+def compare(indicator: Indicator, series: Sequence[tuple[date, float]], at: date) -> Comparison:
+    """Where one indicator stands on day `at`, from its (date, value) series."""
+    ordered = sorted(series, key=_DAY)
+    until = bisect_right(ordered, at, key=_DAY)
+    since = bisect_left(ordered, indicator.start, key=_DAY, hi=until)
+    window = ordered[since:until]
+    last_date = ordered[until - 1][0] if until else None
+    expected = expected_at(indicator, at)
+
+    actual: float | None = None
+    progress: float | None = None
+    ahead: int | None = None
+    forecast: float | None = None
+    eta: date | None = None
+    if window:
+        actual = _aggregate([value for _, value in window], indicator.aggregation)
+        progress = _progress(indicator, actual)
+        days, actuals = _running(window, indicator.aggregation)
+        forecast, eta = _trend(days, actuals, indicator)
+        if not is_threshold(indicator):
+            rising = indicator.target >= indicator.baseline
+            ahead = _reach_day(_plan_points(indicator), actual, rising) - at.toordinal()
+    return Comparison(
+        indicator_id=indicator.id,
+        at=at,
+        actual=actual,
+        expected=expected,
+        progress=progress,
+        status=_status(indicator, at, actual, progress, expected),
+        ahead_days=ahead,
+        forecast=forecast,
+        eta=eta,
+        stale=_is_stale(indicator, at, last_date),
+        last_date=last_date,
+    )
+
+
+# ---------------------------------------------------------------- goals
+
+
+def _spent(indicator: Indicator, comparison: Comparison) -> float:
+    if comparison.actual is None:
+        return 0.0
+    baseline = indicator.baseline if indicator.target != indicator.baseline else 0.0
+    if indicator.target == baseline:
+        return 0.0
+    return max(0.0, (comparison.actual - baseline) / (indicator.target - baseline))
+
+
+def _weighted(pairs: Sequence[tuple[float, float]]) -> float:
+    total = math.fsum(weight for weight, _ in pairs)
+    return math.fsum(weight * value for weight, value in pairs) / total
+
+
+def _roll_up(
+    goal: Goal,
+    own: Sequence[Indicator],
+    comparisons: Mapping[int, Comparison],
+    children: Sequence[tuple[Goal, GoalRollUp]],
+) -> GoalRollUp:
+    results = [i for i in own if i.chain in RESULT_CHAIN]
+    trap = bool(own) and not results
+    if trap:
+        results = [i for i in own if i.chain in ACTIVITY_CHAIN]
+    parts: list[tuple[float, float | None, Status]] = [
+        (i.weight, comparisons[i.id].progress, comparisons[i.id].status) for i in results
+    ]
+    parts += [(child.weight, rollup.progress, rollup.status) for child, rollup in children]
+    if parts:
+        progress: float | None = clamp01(
+            _weighted([(w, 0.0 if p is None else clamp01(p)) for w, p, _ in parts])
+        )
+        status = most_severe([s for _, _, s in parts])
+    else:
+        progress, status = None, "no_data"
+    inputs = [i for i in own if i.chain == "input"]
+    efficiency: Efficiency | None = None
+    if inputs:
+        spent = _weighted([(i.weight, _spent(i, comparisons[i.id])) for i in inputs])
+        tolerance = _weighted([(i.weight, i.tolerance) for i in inputs])
+        achieved = progress if progress is not None else 0.0
+        efficiency = Efficiency(spent, achieved, spent - achieved > tolerance + EPS)
+    return GoalRollUp(goal.id, progress, status, trap, efficiency)
+
+
+def compare_wheel(
+    goals: Sequence[Goal],
+    indicators: Sequence[Indicator],
+    series: Mapping[int, Sequence[tuple[date, float]]],
+    at: date,
+) -> WheelComparison:
+    """Every indicator compared on day `at`, and every goal rolled up from its parts."""
+    comparisons = {i.id: compare(i, series.get(i.id, ()), at) for i in indicators}
+    by_goal: dict[int, list[Indicator]] = {}
+    for indicator in indicators:
+        by_goal.setdefault(indicator.goal_id, []).append(indicator)
+    known = {goal.id: goal for goal in goals}
+    kids: dict[int, list[Goal]] = {}
+    for goal in goals:
+        if goal.parent_id is not None and goal.parent_id in known:
+            kids.setdefault(goal.parent_id, []).append(goal)
+
+    rollups: dict[int, GoalRollUp] = {}
+    entered: set[int] = set()
+    for root in goals:
+        if root.id in entered:
+            continue
+        # depth-first without recursion: deep cascades must not hit the recursion limit
+        stack: list[tuple[Goal, bool]] = [(root, False)]
+        while stack:
+            goal, expanded = stack.pop()
+            if expanded:
+                done = [(c, rollups[c.id]) for c in kids.get(goal.id, ()) if c.id in rollups]
+                rollups[goal.id] = _roll_up(goal, by_goal.get(goal.id, ()), comparisons, done)
+                continue
+            if goal.id in entered:
+                continue
+            entered.add(goal.id)
+            stack.append((goal, True))
+            stack.extend((c, False) for c in kids.get(goal.id, ()) if c.id not in entered)
+    return WheelComparison(at, comparisons, {g.id: rollups[g.id] for g in goals})
