@@ -1,43 +1,87 @@
-"""Clean up after a commit that a crash cut short.
+"""Finish or clean up after a commit that a crash cut short.
 
-A commit that touches several data files writes a marker first; if the
-marker is still there at the next open, this runs under the lock. Writes are
-ordered so that what can be left behind is only: a measurement present in
-two year files (a move that did not finish) or measurements whose indicator
-is gone (a cascade delete that did not finish).
+A commit that touches several files first writes each of them to a fsynced
+temp file, then a marker (`.commit-pending`) listing which temp file becomes
+which store file, then renames them into place and removes the marker. A
+marker found at the next open means the renames may not all have happened:
+the temp files still there are renamed now (roll forward), so the change is
+either wholly there or, when the crash came before the marker, wholly absent.
+
+After that, a consistency pass removes what a commit cut short by other means
+could leave: a measurement present in two year files (a move) or measurements
+whose indicator is gone (a cascade delete).
 """
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
-from store.store import MEASUREMENTS, storage_of
+import orjson
+
+from store.storage import fsync_dir
+from store.store import MEASUREMENTS, PENDING, WHEEL, YEAR_FILE, storage_of
 
 if TYPE_CHECKING:
     from store.store import Store
 
 
+def _moves(raw: bytes) -> list[tuple[str, str]]:
+    """The marker's (temp file, store file) pairs; only names inside the folder."""
+    try:
+        listed = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return []
+    moves = []
+    for item in listed if isinstance(listed, list) else []:
+        if not (isinstance(item, list) and len(item) == 2):
+            continue
+        if not all(isinstance(name, str) for name in item):
+            continue
+        tmp, target = item
+        is_temp = tmp.startswith(".") and tmp.endswith(".tmp") and "/" not in tmp
+        if is_temp and (target == WHEEL or YEAR_FILE.match(target)):
+            moves.append((tmp, target))
+    return moves
+
+
+def finish_interrupted_commit(store: Store) -> int:
+    """Roll a marked commit forward, then remove leftovers. Runs under the
+    lock; returns how many measurements the consistency pass removed."""
+    marker = store.root / PENDING
+    for tmp, target in _moves(marker.read_bytes()):
+        if (store.root / tmp).exists():
+            os.replace(store.root / tmp, store.root / target)
+    fsync_dir(store.root)
+    store.refresh()
+    removed = repair_interrupted_commit(store)
+    marker.unlink(missing_ok=True)
+    return removed
+
+
 def repair_interrupted_commit(store: Store) -> int:
     """Remove leftovers; returns how many measurements were removed."""
     indicators = {int(k) for k in (storage_of(store.wheel).read() or {}).get("indicators", {})}
-    copies: dict[str, list[tuple[str, int]]] = {}
+    seen: dict[str, int] = {}
     doomed: list[tuple[int, str]] = []
     for year in sorted(store.measure):
-        table = (storage_of(store.measure[year]).read() or {}).get(MEASUREMENTS, {})
-        for key, doc in table.items():
+        docs = (storage_of(store.measure[year]).read() or {}).get(MEASUREMENTS, {})
+        for key, doc in docs.items():
             if doc["indicator_id"] not in indicators:
                 doomed.append((year, key))
+            elif int(doc["date"][:4]) != year:
+                doomed.append((year, key))  # the half of a move that should be gone
+            elif key in seen:
+                doomed.append((year, key))
             else:
-                copies.setdefault(key, []).append((str(doc.get("updated_at", "")), year))
-    for key, found in copies.items():
-        # a move that did not finish: the copy written last is the one meant
-        doomed.extend((year, key) for _, year in sorted(found)[:-1])
+                seen[key] = year
     if not doomed:
         return 0
     with store.transaction():
         for year, key in doomed:
-            tinytable = store.table(store.measure[year], MEASUREMENTS)
-            row = tinytable.get(doc_id=int(key))
-            tinytable.remove(doc_ids=[int(key)])
-            store.record(MEASUREMENTS, int(key), dict(row) if isinstance(row, dict) else None, None)
+            db = store.measure[year]
+            table = store.table(db, MEASUREMENTS)
+            gone = table.get(doc_id=int(key))
+            table.remove(doc_ids=[int(key)])
+            store.record(MEASUREMENTS, int(key), gone, None)
     return len(doomed)

@@ -51,6 +51,10 @@ def _duplicate_keys(raw: bytes) -> list[str]:
     return found
 
 
+def _is_id(key: str) -> bool:
+    return key.isascii() and key.isdigit()
+
+
 def parse(path: Path, raw: bytes) -> Data:
     name = path.name
     if not raw.strip():
@@ -69,9 +73,11 @@ def parse(path: Path, raw: bytes) -> Data:
     for table, docs in data.items():
         if not isinstance(docs, dict):
             raise StoreCorrupt(f"{path}: table {table!r} is not an object of documents")
-        for key, doc in docs.items():
-            if not key.isdigit() or not isinstance(doc, dict):
-                raise StoreCorrupt(f"{path}: table {table!r} has a bad document id {key!r}")
+        # checked with C-level iteration: this runs over every document of
+        # a 200k-measurement store at each open
+        if not all(map(_is_id, docs)) or not set(map(type, docs.values())) <= {dict}:
+            key = next(k for k, doc in docs.items() if not (_is_id(k) and type(doc) is dict))
+            raise StoreCorrupt(f"{path}: table {table!r} has a bad document {key!r}")
     meta = data.get(META, {}).get("1")
     if not isinstance(meta, dict) or not isinstance(meta.get("schema_version"), int):
         raise StoreCorrupt(f"{path}: no meta record with a schema_version; not a styr file")
@@ -94,7 +100,8 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, payload: bytes, mode: int, group: int | None) -> None:
+def write_temp(path: Path, payload: bytes, mode: int, group: int | None) -> Path:
+    """Write payload to a fsynced temp file beside path; remove it on failure."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         view = memoryview(payload)
@@ -106,16 +113,29 @@ def atomic_write(path: Path, payload: bytes, mode: int, group: int | None) -> No
             with contextlib.suppress(PermissionError):
                 os.fchown(fd, -1, group)
         os.fsync(fd)
+    except BaseException:
         os.close(fd)
-        fd = -1
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    os.close(fd)
+    return Path(tmp)
+
+
+def atomic_write(path: Path, payload: bytes, mode: int, group: int | None) -> None:
+    tmp = write_temp(path, payload, mode, group)
+    try:
         os.replace(tmp, path)
     except BaseException:
-        if fd >= 0:
-            os.close(fd)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
     fsync_dir(path.parent)
+
+
+def write_failed(path: Path, exc: OSError) -> WriteFailed:
+    reason = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
+    return WriteFailed(f"could not write {path}: {reason}; nothing was changed")
 
 
 def new_data(writer: str, when: str) -> Data:
@@ -212,7 +232,9 @@ class FileStorage(Storage):
             self._data = data
         return data
 
-    def flush(self, writer: str, when: str, mode: int, group: int | None) -> None:
+    def prepare(self, writer: str, when: str, mode: int, group: int | None) -> Path:
+        """Stamp meta and write the staged data to a fsynced temp file;
+        `installed` is called once the caller has renamed it into place."""
         data = self._data
         assert data is not None and self.dirty
         meta = data[META]["1"]
@@ -221,16 +243,26 @@ class FileStorage(Storage):
         meta["written_at"] = when
         meta["counts"] = {t: len(docs) for t, docs in data.items() if t != META}
         option = orjson.OPT_INDENT_2 if self.pretty else 0
-        payload = orjson.dumps(data, option=option)
         try:
-            atomic_write(self.path, payload, mode, group)
+            return write_temp(self.path, orjson.dumps(data, option=option), mode, group)
         except OSError as exc:
-            reason = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
-            raise WriteFailed(
-                f"could not write {self.path}: {reason}; nothing was changed"
-            ) from exc
+            raise write_failed(self.path, exc) from exc
+
+    def installed(self) -> None:
         self._sig = signature(self.path)
         self.dirty = False
+
+    def flush(self, writer: str, when: str, mode: int, group: int | None) -> None:
+        """Write the staged data on its own (one file, no marker needed)."""
+        tmp = self.prepare(writer, when, mode, group)
+        try:
+            os.replace(tmp, self.path)
+            fsync_dir(self.path.parent)
+        except OSError as exc:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise write_failed(self.path, exc) from exc
+        self.installed()
 
     def rollback(self) -> None:
         """Forget staged changes; TinyDB mutated the cached dict in place."""
