@@ -227,8 +227,28 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def open_tui(args: argparse.Namespace) -> int:
-    print("styr: the TUI is not there yet; see `styr --help` for the commands", file=sys.stderr)
-    return 1
+    """Run the TUI on the resolved store, or (--demo) on a sample wheel in a
+    temporary folder that is removed afterwards."""
+    import tempfile
+    from pathlib import Path
+
+    if not args.demo:
+        return _run_app(Wheel.open(resolve_store(args.store)))
+    from store.demo import build_demo
+
+    with tempfile.TemporaryDirectory(prefix="styr-demo-") as folder:
+        return _run_app(build_demo(Path(folder) / "store"))
+
+
+def _run_app(wheel: Wheel) -> int:
+    from tui.app import make_app  # Textual loads only when the TUI opens
+
+    # read every file now, so a corrupt one is a message before the screen
+    # switches, not an error inside the running app
+    wheel.goals()
+    wheel.all_series()
+    make_app(wheel).run()
+    return 0
 
 
 if __name__ == "__main__":

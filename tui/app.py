@@ -1,0 +1,249 @@
+"""The styr Textual app: one screen per stage of the steering wheel.
+
+    1 Goals -> 2 Measure -> 3 Compare -> 4 Learn -> back to 1
+
+The app holds the open Wheel (`app.wheel`) and the date compared at
+(`app.today`); screens reach both through it, never through globals. Stages
+are App MODES, so each keeps its own focus and view state when left. Every
+second a timer re-reads files another process replaced; the active stage
+then redraws and the wheel bar says who changed the store.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from store.errors import StoreError
+from store.plain import plain
+from store.service import GOAL, Kind, Wheel
+from store.store import storage_of
+from tui.commands import WheelCommands
+from widgets.wheel_bar import STAGES
+
+if TYPE_CHECKING:
+    from store.compare import WheelComparison
+    from tui.screens.stage import StageScreen
+
+STAGE_KEYS: tuple[str, ...] = tuple(key for key, _ in STAGES)
+
+# Stage screens are imported when first shown: a screen nobody visits costs
+# nothing at start-up. Each module defines the class named here.
+STAGE_SCREENS: dict[str, tuple[str, str]] = {
+    "goals": ("tui.screens.goals", "GoalsScreen"),
+    "measure": ("tui.screens.measure", "MeasureScreen"),
+    "compare": ("tui.screens.compare", "CompareScreen"),
+    "learn": ("tui.screens.learn", "LearnScreen"),
+}
+
+
+def _stage_factory(stage: str) -> Callable[[], Screen[Any]]:
+    module_name, class_name = STAGE_SCREENS[stage]
+
+    def build() -> Screen[Any]:
+        screen_class: type[Screen[Any]] = getattr(importlib.import_module(module_name), class_name)
+        return screen_class()
+
+    return build
+
+
+def _hhmm(written_at: str) -> str:
+    """Local hh:mm of a UTC ISO timestamp ('' when unreadable)."""
+    try:
+        when = datetime.fromisoformat(written_at)
+    except ValueError:
+        return ""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone().strftime("%H:%M")
+
+
+def short_path(path: Path) -> str:
+    """The store path with the home folder written as ~."""
+    try:
+        return "~/" + str(path.resolve().relative_to(Path.home()))
+    except ValueError:
+        return str(path)
+
+
+class StyrApp(App[None]):
+    """The steering wheel TUI over one store."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "styr"
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
+        stage: _stage_factory(stage) for stage in STAGE_KEYS
+    }
+    COMMANDS = App.COMMANDS | {WheelCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "stage('goals')", "Goals", show=False, id="stage.goals"),
+        Binding("2", "stage('measure')", "Measure", show=False, id="stage.measure"),
+        Binding("3", "stage('compare')", "Compare", show=False, id="stage.compare"),
+        Binding("4", "stage('learn')", "Learn", show=False, id="stage.learn"),
+        Binding("left_square_bracket", "step(-1)", "Prev stage", show=False, id="stage.prev"),
+        Binding("right_square_bracket", "step(1)", "Next stage", show=False, id="stage.next"),
+        Binding("u", "undo", "Undo", id="app.undo"),
+        Binding("question_mark", "keys", "Keys", id="app.keys"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("j", "cursor('down')", "Down", show=False, id="app.down"),
+        Binding("k", "cursor('up')", "Up", show=False, id="app.up"),
+    ]
+    POLL_SECONDS: ClassVar[float] = 1.0
+
+    def __init__(self, wheel: Wheel, *, today: date | None = None) -> None:
+        super().__init__()
+        self.wheel = wheel
+        self._fixed_today = today
+        self.notice = ""
+        """The latest change by someone else, shown in every wheel bar."""
+        self._compared: tuple[tuple[object, ...], WheelComparison] | None = None
+
+    # ------------------------------------------------------------ data
+    @property
+    def today(self) -> date:
+        """The date everything is compared at."""
+        return self._fixed_today or date.today()
+
+    @property
+    def data_version(self) -> tuple[object, ...]:
+        """Changes whenever any goal, indicator or measurement changes,
+        in this process or (after a refresh) another one."""
+        store = self.wheel.store
+        versions: list[object] = [self.today, storage_of(store.wheel).version]
+        versions += [(year, storage_of(db).version) for year, db in sorted(store.measure.items())]
+        return tuple(versions)
+
+    def comparison(self) -> WheelComparison:
+        """compare_wheel for the whole wheel at `today`, computed once per
+        data version: key presses reuse it instead of recomputing."""
+        from store.compare import compare_wheel
+
+        key = self.data_version
+        if self._compared is None or self._compared[0] != key:
+            wheel = self.wheel
+            result = compare_wheel(
+                wheel.goals(), wheel.indicators(), wheel.all_series(until=self.today), self.today
+            )
+            self._compared = (key, result)
+        return self._compared[1]
+
+    @property
+    def read_only_reason(self) -> str | None:
+        return self.wheel.store.read_only_reason
+
+    def refuse_edit(self) -> bool:
+        """True (and says why) when the store cannot be changed."""
+        reason = self.read_only_reason
+        if reason:
+            self.notify(reason, severity="warning", markup=False)
+        return reason is not None
+
+    # --------------------------------------------------------- lifecycle
+    def on_mount(self) -> None:
+        self.switch_mode("goals")
+        self.set_interval(self.POLL_SECONDS, self.poll_store, name="poll-store")
+
+    def poll_store(self) -> None:
+        """Pick up what other processes wrote; redraw and say who it was."""
+        try:
+            changes = self.wheel.store.refresh()
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", markup=False, timeout=8)
+            return
+        if not changes:
+            return
+        latest = max(changes, key=lambda change: change.written_at)
+        writer = latest.writer.split("@", 1)[0]
+        self.notice = plain(f"updated by {writer} {_hhmm(latest.written_at)}".strip())
+        self.refresh_stage()
+
+    def refresh_stage(self) -> None:
+        """Ask the active stage to re-read the wheel and update its bar."""
+        screen = self.stage_screen
+        if screen is not None:
+            screen.sync_bar()
+            screen.refresh_data()
+
+    @property
+    def stage_screen(self) -> StageScreen | None:
+        """The active stage's screen (also while a dialog is open over it)."""
+        from tui.screens.stage import StageScreen
+
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, StageScreen):
+                return screen
+        return None
+
+    # ------------------------------------------------------------ actions
+    def action_stage(self, stage: str) -> None:
+        if stage != self.current_mode:
+            self.switch_mode(stage)
+
+    def action_step(self, delta: int) -> None:
+        index = STAGE_KEYS.index(self.current_mode) if self.current_mode in STAGE_KEYS else 0
+        self.switch_mode(STAGE_KEYS[(index + delta) % len(STAGE_KEYS)])
+
+    def action_undo(self) -> None:
+        if self.refuse_edit():
+            return
+        try:
+            message = self.wheel.undo()
+        except StoreError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        self.notify(plain(message), markup=False)
+        self.refresh_stage()
+
+    def jump_to(self, kind: Kind[Any], doc_id: int) -> None:
+        """Show a goal in Goals, an indicator in Measure."""
+        stage = "goals" if kind is GOAL else "measure"
+
+        def show() -> None:
+            screen = self.stage_screen
+            if screen is None or not screen.select(kind, doc_id):
+                self.notify(f"{kind.name} {doc_id} is not shown here", markup=False)
+
+        self.switch_mode(stage)
+        self.call_after_refresh(show)
+
+    def action_keys(self) -> None:
+        from tui.dialogs.keys import KeysDialog
+
+        self.push_screen(KeysDialog(self.screen))
+
+    def action_cursor(self, direction: str) -> None:
+        """j/k move like the arrows in whatever list has focus."""
+        focused = self.focused
+        action = getattr(focused, f"action_cursor_{direction}", None)
+        if action is not None:
+            action()
+        elif direction == "down":
+            self.screen.focus_next()
+        else:
+            self.screen.focus_previous()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        for index, (stage, label) in enumerate(STAGES, 1):
+            yield SystemCommand(
+                f"Go to {label.split(' ', 1)[1]}",
+                f"stage {index} of the wheel",
+                lambda stage=stage: self.action_stage(stage),  # type: ignore[misc]
+            )
+        yield SystemCommand("Undo", "undo your last change", self.action_undo)
+        yield SystemCommand("Keys", "show every key", self.action_keys)
+        stage_screen = self.stage_screen
+        if stage_screen is not None:
+            yield from stage_screen.palette_commands()
+        yield from super().get_system_commands(screen)
+
+
+def make_app(wheel: Wheel, *, today: date | None = None) -> StyrApp:
+    """The app as the CLI builds it; tests use the same factory."""
+    return StyrApp(wheel, today=today)

@@ -1,0 +1,163 @@
+"""A modal form that saves through the store and stays open on bad input.
+
+The caller gives the fields and a `save(values, overwrite)` function that
+calls the Wheel. A ValidationError puts its message under the input named by
+`ValidationError.field` (or above the buttons) and keeps the form open with
+nothing written. A Conflict (someone else saved the same document since the
+form opened) shows both versions and lets the user keep theirs or
+overwrite with mine; `overwrite=True` is passed only after that choice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widgets import Input, Label, Static
+
+from store.errors import Conflict, StoreError, ValidationError
+from store.plain import plain
+
+Save = Callable[[dict[str, str], bool], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class FormField:
+    """One input of a form.
+
+    `name` is the key in the values passed to save and the field name the
+    store's validators report; `aliases` are other names they may use for
+    the same input (e.g. "parent" for parent_id).
+    """
+
+    name: str
+    label: str
+    value: str = ""
+    placeholder: str = ""
+    choices: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+
+
+class FormDialog(ModalScreen[Any]):
+    """Inputs, one per field; Enter or ctrl+s saves, Escape cancels."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+        Binding("ctrl+s", "save", "Save", id="form.save"),
+    ]
+
+    def __init__(self, title: str, fields: list[FormField], save: Save) -> None:
+        super().__init__(classes="dialog")
+        self._title = title
+        self._fields = fields
+        self._save = save
+        self._owner: dict[str, str] = {}
+        for spec in fields:
+            self._owner[spec.name] = spec.name
+            for alias in spec.aliases:
+                self._owner[alias] = spec.name
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box form-box"):
+            yield Static(Text(self._title, style="bold"), classes="dialog-title")
+            with VerticalScroll(classes="form-fields"):
+                for spec in self._fields:
+                    with Horizontal(classes="form-row"):
+                        yield Label(spec.label, classes="form-label")
+                        yield Input(
+                            value=spec.value,
+                            placeholder=spec.placeholder,
+                            id=f"field-{spec.name}",
+                            compact=True,
+                            suggester=SuggestFromList(spec.choices, case_sensitive=False)
+                            if spec.choices
+                            else None,
+                        )
+                    yield Static("", id=f"error-{spec.name}", classes="form-error")
+            yield Static("", id="form-message", classes="form-error")
+            yield Static(
+                "Enter or ctrl+s: save   Esc: cancel   Tab: next field", classes="dialog-hint"
+            )
+
+    def on_mount(self) -> None:
+        for error in self.query(".form-error"):
+            error.display = False
+
+    @property
+    def values(self) -> dict[str, str]:
+        return {
+            spec.name: self.query_one(f"#field-{spec.name}", Input).value for spec in self._fields
+        }
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self, overwrite: bool = False) -> None:
+        self._clear_errors()
+        try:
+            result = self._save(self.values, overwrite)
+        except ValidationError as exc:
+            self.show_error(str(exc), exc.field)
+            return
+        except Conflict as exc:
+            self._ask_conflict(exc)
+            return
+        except StoreError as exc:
+            self.show_error(str(exc), None)
+            return
+        self.dismiss(result)
+
+    def _clear_errors(self) -> None:
+        for error in self.query(".form-error"):
+            error.display = False
+
+    def show_error(self, message: str, field: str | None) -> None:
+        """Show a message under the field it concerns (or above the hint)."""
+        name = self._owner.get(field or "")
+        target = self.query_one(f"#error-{name}" if name else "#form-message", Static)
+        target.update(Text(plain(message)))
+        target.display = True
+        if name:
+            self.query_one(f"#field-{name}", Input).focus()
+
+    def _ask_conflict(self, exc: Conflict) -> None:
+        from tui.dialogs.conflict import ConflictDialog
+
+        labels = {spec.name: spec.label for spec in self._fields}
+
+        def decided(choice: str | None) -> None:
+            if choice == "mine":
+                self.action_save(overwrite=True)
+            elif choice == "theirs":
+                self.notify("kept their version", markup=False)
+                self.dismiss(None)
+
+        self.app.push_screen(ConflictDialog(exc, labels), decided)
+
+
+def text_of(value: object) -> str:
+    """A stored value as the text a form input starts with."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (list, tuple)):
+        return " ".join(str(item) for item in value)
+    return str(value)
+
+
+def changed(values: Mapping[str, str], before: Mapping[str, str]) -> dict[str, str]:
+    """Only the inputs the user touched, so an untouched field keeps its
+    stored form (e.g. a float is not rewritten from its display text)."""
+    return {name: value for name, value in values.items() if before.get(name) != value}

@@ -1,0 +1,160 @@
+"""The forms for goals, indicators and risks: which inputs, and how their
+values reach the Wheel (add, or update with the updated_at seen when the
+form opened so a concurrent change is a conflict, not an overwrite)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from store import documents as d
+from store.errors import BadInput, ValidationError
+from store.service import GOAL, INDICATOR, RISK, Wheel
+from tui.dialogs.form import FormDialog, FormField, changed, text_of
+
+
+def _resolve_parent(wheel: Wheel, text: str) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return wheel.find(GOAL, text).id
+    except BadInput as exc:
+        raise ValidationError(f"parent: {exc}", "parent_id") from None
+
+
+def goal_fields(goal: d.Goal | None = None, parent: d.Goal | None = None) -> list[FormField]:
+    g = goal
+    parent_text = str(g.parent_id) if g and g.parent_id else (str(parent.id) if parent else "")
+    return [
+        FormField("title", "Title", g.title if g else "", "what you want to achieve"),
+        FormField("description", "Description", g.description if g else ""),
+        FormField("parent_id", "Parent goal", parent_text, "id or name; empty: top level",
+                  aliases=("parent",)),
+        FormField("owner", "Owner", g.owner if g else ""),
+        FormField("unit", "Unit", g.unit if g else "", "organisational unit"),
+        FormField("start", "Start", text_of(g.start) if g else "", "YYYY-MM-DD, today, -2w"),
+        FormField("due", "Due", text_of(g.due) if g else "", "YYYY-MM-DD"),
+        FormField("state", "State", g.state if g else "draft", " / ".join(d.GOAL_STATES),
+                  d.GOAL_STATES),
+        FormField("agreed_by", "Agreed by", g.agreed_by if g else ""),
+        FormField("agreed_on", "Agreed on", text_of(g.agreed_on) if g else ""),
+        FormField("outcome", "Outcome", text_of(g.outcome) if g else "",
+                  "when closed: " + " / ".join(d.OUTCOMES), d.OUTCOMES),
+        FormField("closing_comment", "Closing comment", g.closing_comment if g else ""),
+        FormField("tags", "Tags", " ".join(g.tags) if g else "", "words"),
+        FormField("weight", "Weight", text_of(g.weight) if g else "1"),
+    ]  # fmt: skip
+
+
+def indicator_fields(goal: d.Goal | None, ind: d.Indicator | None = None) -> list[FormField]:
+    i = ind
+    start = text_of(i.start) if i else text_of(goal.start if goal and goal.start else "today")
+    due = text_of(i.due) if i else text_of(goal.due if goal else "")
+    milestones = ",".join(f"{day}={value:g}" for day, value in i.milestones) if i else ""
+    return [
+        FormField("name", "Name", i.name if i else "", "what is measured"),
+        FormField("unit", "Unit", i.unit if i else "", "e.g. %, NOK, hours"),
+        FormField("baseline", "Baseline", text_of(i.baseline) if i else "", "value at start"),
+        FormField("target", "Target", text_of(i.target) if i else "", "value at due"),
+        FormField("start", "Start", start, "YYYY-MM-DD, today, -2w"),
+        FormField("due", "Due", due, "YYYY-MM-DD"),
+        FormField("direction", "Direction", i.direction if i else "increase",
+                  " / ".join(d.DIRECTIONS), d.DIRECTIONS),
+        FormField("aggregation", "Aggregation", i.aggregation if i else "last",
+                  " / ".join(d.AGGREGATIONS), d.AGGREGATIONS),
+        FormField("chain", "Result chain", i.chain if i else "outcome",
+                  " / ".join(d.CHAIN_LEVELS), d.CHAIN_LEVELS),
+        FormField("cadence", "Cadence", i.cadence if i else "monthly",
+                  " / ".join(d.CADENCES), d.CADENCES),
+        FormField("weight", "Weight", text_of(i.weight) if i else "1"),
+        FormField("tolerance", "Tolerance", text_of(i.tolerance) if i else "0.1", "0.1 = 10 %"),
+        FormField("milestones", "Milestones", milestones, "2026-06-30=20,2026-09-30=35"),
+    ]  # fmt: skip
+
+
+def risk_fields(risk: d.Risk | None = None) -> list[FormField]:
+    r = risk
+    return [
+        FormField("title", "Title", r.title if r else "", "what could go wrong"),
+        FormField("cause", "Cause", r.cause if r else ""),
+        FormField("probability", "Probability", text_of(r.probability) if r else "", "1-5"),
+        FormField("consequence", "Consequence", text_of(r.consequence) if r else "", "1-5"),
+        FormField("mitigation", "Mitigation", r.mitigation if r else ""),
+        FormField("owner", "Owner", r.owner if r else ""),
+        FormField("due", "Due", text_of(r.due) if r else "", "YYYY-MM-DD"),
+        FormField("residual_probability", "Residual prob.", text_of(r.residual_probability) if r
+                  else "", "1-5, after mitigation", aliases=("residual probability",)),
+        FormField("residual_consequence", "Residual cons.", text_of(r.residual_consequence) if r
+                  else "", "1-5, after mitigation", aliases=("residual consequence",)),
+        FormField("state", "State", r.state if r else "open", " / ".join(d.RISK_STATES),
+                  d.RISK_STATES),
+    ]  # fmt: skip
+
+
+def _initial(fields: list[FormField]) -> dict[str, str]:
+    return {spec.name: spec.value for spec in fields}
+
+
+def _blank_to_none(values: dict[str, str]) -> dict[str, Any]:
+    return {k: (None if v.strip() == "" else v) for k, v in values.items()}
+
+
+def goal_form(wheel: Wheel, goal: d.Goal | None = None, parent: d.Goal | None = None) -> FormDialog:
+    """Add a goal (under `parent`), or edit `goal`."""
+    fields = goal_fields(goal, parent)
+    initial = _initial(fields)
+
+    def save(values: dict[str, str], overwrite: bool) -> d.Goal:
+        if goal is None:
+            data: dict[str, Any] = _blank_to_none(values)
+            data["parent_id"] = _resolve_parent(wheel, values["parent_id"])
+            return wheel.add(GOAL, data)
+        touched: dict[str, Any] = _blank_to_none(changed(values, initial))
+        if "parent_id" in touched:
+            touched["parent_id"] = _resolve_parent(wheel, values["parent_id"])
+            if touched["parent_id"] == goal.id:
+                raise ValidationError("a goal cannot be its own parent", "parent_id")
+        return wheel.update(
+            GOAL, goal.id, touched, expected=None if overwrite else goal.stamp.updated_at
+        )
+
+    title = f"Edit goal {goal.id}" if goal else "Add goal"
+    return FormDialog(title, fields, save)
+
+
+def indicator_form(wheel: Wheel, goal: d.Goal, ind: d.Indicator | None = None) -> FormDialog:
+    """Add an indicator to `goal`, or edit `ind`."""
+    fields = indicator_fields(goal, ind)
+    initial = _initial(fields)
+
+    def save(values: dict[str, str], overwrite: bool) -> d.Indicator:
+        if ind is None:
+            data: dict[str, Any] = {k: v for k, v in values.items() if v.strip()}
+            data["goal_id"] = goal.id
+            return wheel.add(INDICATOR, data)
+        touched = changed(values, initial)
+        return wheel.update(
+            INDICATOR, ind.id, touched, expected=None if overwrite else ind.stamp.updated_at
+        )
+
+    title = f"Edit indicator {ind.id}" if ind else f"Add indicator to goal {goal.id}"
+    return FormDialog(title, fields, save)
+
+
+def risk_form(wheel: Wheel, goal: d.Goal, risk: d.Risk | None = None) -> FormDialog:
+    """Add a risk to `goal`, or edit `risk`."""
+    fields = risk_fields(risk)
+    initial = _initial(fields)
+
+    def save(values: dict[str, str], overwrite: bool) -> d.Risk:
+        if risk is None:
+            data: dict[str, Any] = _blank_to_none(values)
+            data["goal_id"] = goal.id
+            return wheel.add(RISK, data)
+        touched = _blank_to_none(changed(values, initial))
+        return wheel.update(
+            RISK, risk.id, touched, expected=None if overwrite else risk.stamp.updated_at
+        )
+
+    title = f"Edit risk {risk.id}" if risk else f"Add risk to goal {goal.id}"
+    return FormDialog(title, fields, save)

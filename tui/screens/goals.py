@@ -1,0 +1,430 @@
+"""Stage 1, Goals: the goal tree and the selected goal's detail.
+
+Each tree row shows a status glyph, a progress bar and the title; the detail
+shows the goal's agreement, its indicators against plan, its risks with a
+5x5 matrix and its recent history. Goals, indicators and risks are added,
+edited and deleted in modal forms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import DataTable, Input, Static, Tree
+from textual.widgets.tree import TreeNode
+
+from store import documents as d
+from store.errors import StoreError
+from store.plain import plain
+from store.service import GOAL, INDICATOR, RISK, Kind
+from tui.dialogs.goal_forms import goal_form, indicator_form, risk_form
+from tui.screens.stage import StageScreen
+from widgets.gauge import bar, number, percent, status_text
+from widgets.risk_matrix import RiskMatrix, level
+
+HISTORY_SHOWN = 6
+HISTORY_SCANNED = 400
+
+
+class GoalTree(Tree[int]):
+    """The goal cascade; node data is the goal id."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "toggle_node", "Fold", show=False),
+    ]
+
+
+class GoalsScreen(StageScreen):
+    """Goals: set them, break them down, agree on them, see their risks."""
+
+    STAGE = "goals"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "add_goal", "Add goal", id="goals.add"),
+        Binding("s", "add_subgoal", "Sub-goal", show=False, id="goals.add_sub"),
+        Binding("i", "add_indicator", "Indicator", id="goals.add_indicator"),
+        Binding("r", "add_risk", "Risk", id="goals.add_risk"),
+        Binding("e", "edit", "Edit", id="goals.edit"),
+        Binding("d", "delete", "Delete", id="goals.delete"),
+        Binding("slash", "filter", "Filter", show=False, id="goals.filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="goals.clear_filter"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._filter = ""
+        self._goals: dict[int, d.Goal] = {}
+        self._history: tuple[tuple[object, ...], list[dict[str, Any]]] | None = None
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="goals-body", classes="split"):
+            with Vertical(id="goals-left", classes="list-pane"):
+                yield Input(placeholder="filter goals by title", id="goal-filter")
+                tree = GoalTree("goals", id="goal-tree")
+                tree.show_root = False
+                tree.guide_depth = 2
+                yield tree
+            with VerticalScroll(id="goal-detail", classes="detail-pane"):
+                yield Static(id="goal-head")
+                yield Static(Text("Indicators", style="bold"), classes="section-title")
+                yield DataTable(id="goal-indicators", cursor_type="row", zebra_stripes=True)
+                yield Static(Text("Risks", style="bold"), classes="section-title")
+                with Horizontal(id="risk-area"):
+                    yield DataTable(id="goal-risks", cursor_type="row", zebra_stripes=True)
+                    yield RiskMatrix(id="risk-matrix")
+                yield Static(Text("Recent history", style="bold"), classes="section-title")
+                yield Static(id="goal-history")
+
+    def on_mount(self) -> None:
+        self.query_one("#goal-filter", Input).display = False
+        self.query_one("#goal-detail").can_focus = False
+        indicators = self.query_one("#goal-indicators", DataTable)
+        indicators.add_columns("status", "indicator", "baseline", "target", "actual", "progress")
+        risks = self.query_one("#goal-risks", DataTable)
+        risks.add_columns("level", "risk", "P", "C", "state")
+        self.query_one("#goal-tree", GoalTree).focus()
+
+    def on_resize(self) -> None:
+        self.query_one("#goals-body").set_class(self.size.width < 110, "-narrow")
+
+    # -------------------------------------------------------------- data
+    @property
+    def selected_goal(self) -> d.Goal | None:
+        node = self.query_one("#goal-tree", GoalTree).cursor_node
+        if node is None or node.data is None:
+            return None
+        return self._goals.get(node.data)
+
+    def refresh_data(self) -> None:
+        self._goals = {g.id: g for g in self.wheel.goals()}
+        self._fill_tree()
+        self._show_detail()
+
+    def _visible_ids(self) -> set[int] | None:
+        """Goals matching the filter and their ancestors; None: all."""
+        if not self._filter:
+            return None
+        needle = self._filter.casefold()
+        shown: set[int] = set()
+        for goal in self._goals.values():
+            if needle in goal.title.casefold():
+                current: d.Goal | None = goal
+                while current is not None and current.id not in shown:
+                    shown.add(current.id)
+                    current = self._goals.get(current.parent_id) if current.parent_id else None
+        return shown
+
+    def _fill_tree(self) -> None:
+        tree = self.query_one("#goal-tree", GoalTree)
+        selected = tree.cursor_node.data if tree.cursor_node is not None else None
+        collapsed = {
+            node.data for node in _walk(tree.root) if node.data is not None and not node.is_expanded
+        }
+        rollups = self.comparison().goals
+        visible = self._visible_ids()
+        kids: dict[int | None, list[d.Goal]] = {}
+        for goal in self._goals.values():
+            parent = goal.parent_id if goal.parent_id in self._goals else None
+            kids.setdefault(parent, []).append(goal)
+        tree.clear()
+        placed: dict[int, TreeNode[int]] = {}
+
+        def add(parent_node: TreeNode[int], parent_id: int | None) -> None:
+            for goal in sorted(kids.get(parent_id, []), key=lambda g: (g.due or date.max, g.id)):
+                if goal.id in placed or (visible is not None and goal.id not in visible):
+                    continue
+                rollup = rollups.get(goal.id)
+                label = Text.assemble(
+                    status_text(rollup.status if rollup else "no_data", word=False),
+                    " ",
+                    bar(rollup.progress if rollup else None, 8),
+                    " ",
+                    Text(plain(goal.title)),
+                    no_wrap=True,
+                )
+                has_kids = bool(kids.get(goal.id))
+                node = parent_node.add(label, data=goal.id, allow_expand=has_kids)
+                placed[goal.id] = node
+                add(node, goal.id)
+                if has_kids and goal.id not in collapsed:
+                    node.expand()
+
+        add(tree.root, None)
+        if selected in placed:
+            tree.move_cursor(placed[selected])
+        elif placed:
+            tree.move_cursor(next(iter(placed.values())))
+
+    @on(Tree.NodeHighlighted, "#goal-tree")
+    def _on_goal_highlighted(self) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        goal = self.selected_goal
+        head = self.query_one("#goal-head", Static)
+        indicators = self.query_one("#goal-indicators", DataTable)
+        risks = self.query_one("#goal-risks", DataTable)
+        indicators.clear()
+        risks.clear()
+        if goal is None:
+            head.update(Text("No goal yet. Press a to add one.", style="italic"))
+            self.query_one(RiskMatrix).cells = ()
+            self.query_one("#goal-history", Static).update("")
+            return
+        comparison = self.comparison()
+        head.update(self._head_text(goal, comparison.goals.get(goal.id)))
+        for ind in self.wheel.indicators(goal.id):
+            c = comparison.indicators.get(ind.id)
+            indicators.add_row(
+                status_text(c.status if c else "no_data"),
+                Text(plain(ind.name)),
+                Text(number(ind.baseline, ind.unit)),
+                Text(number(ind.target, ind.unit)),
+                Text(number(c.actual if c else None, ind.unit)),
+                Text(percent(c.progress if c else None)),
+                key=str(ind.id),
+            )
+        goal_risks = self.wheel.risks(goal.id)
+        for risk in goal_risks:
+            zone = level(risk.probability, risk.consequence)
+            risks.add_row(
+                Text(f"{zone} {risk.probability * risk.consequence}"),
+                Text(plain(risk.title)),
+                Text(str(risk.probability)),
+                Text(str(risk.consequence)),
+                Text(risk.state),
+                key=str(risk.id),
+            )
+        self.query_one(RiskMatrix).cells = tuple(
+            (r.probability, r.consequence) for r in goal_risks if r.state != "closed"
+        )
+        self.query_one("#goal-history", Static).update(self._history_text(goal))
+
+    def _head_text(self, goal: d.Goal, rollup: Any) -> Text:
+        text = Text()
+        text.append(plain(goal.title), style="bold")
+        text.append(f"  (goal {goal.id})\n", style="dim")
+        if rollup is not None:
+            text.append_text(status_text(rollup.status))
+            text.append("  ")
+            text.append_text(bar(rollup.progress, 16))
+            text.append(f" {percent(rollup.progress)}")
+            if rollup.activity_trap:
+                text.append("  activity trap: activity moves, results do not", style="bold")
+            text.append("\n")
+        agreement = f"state: {goal.state}"
+        if goal.agreed_by or goal.agreed_on:
+            agreement += f", agreed by {plain(goal.agreed_by) or '?'} on {goal.agreed_on or '?'}"
+        elif goal.state in ("draft", "proposed"):
+            agreement += ", not agreed yet"
+        if goal.outcome:
+            agreement += f", outcome: {goal.outcome}"
+        text.append(agreement + "\n")
+        facts = []
+        if goal.owner:
+            facts.append(f"owner: {plain(goal.owner)}")
+        if goal.unit:
+            facts.append(f"unit: {plain(goal.unit)}")
+        if goal.start or goal.due:
+            facts.append(f"{goal.start or '…'} → {goal.due or '…'}")
+        if goal.tags:
+            facts.append("tags: " + plain(" ".join(goal.tags)))
+        if facts:
+            text.append("  ".join(facts) + "\n", style="dim")
+        if goal.description:
+            text.append(plain(goal.description))
+        text.rstrip()
+        return text
+
+    def _recent_history(self) -> list[dict[str, Any]]:
+        version = self.styr.data_version
+        if self._history is None or self._history[0] != version:
+            self._history = (version, self.wheel.history(HISTORY_SCANNED))
+        return self._history[1]
+
+    def _history_text(self, goal: d.Goal) -> Text:
+        indicator_ids = {i.id for i in self.wheel.indicators(goal.id)}
+        risk_ids = {r.id for r in self.wheel.risks(goal.id)}
+        text = Text()
+        shown = 0
+        for entry in self._recent_history():
+            table, doc_id = entry.get("table"), entry.get("id")
+            mine = (
+                (table == "goals" and doc_id == goal.id)
+                or (table == "indicators" and doc_id in indicator_ids)
+                or (table == "risks" and doc_id in risk_ids)
+            )
+            if not mine:
+                continue
+            verb = (
+                "added" if entry.get("before") is None
+                else "deleted" if entry.get("after") is None
+                else "changed"
+            )  # fmt: skip
+            when = str(entry.get("at", ""))[:16].replace("T", " ")
+            text.append(
+                f"{when}  {plain(str(entry.get('by', '?')))} {verb} {table[:-1]} {doc_id}\n"
+            )
+            shown += 1
+            if shown >= HISTORY_SHOWN:
+                break
+        if not shown:
+            text.append("no changes recorded", style="dim")
+        return text
+
+    # ----------------------------------------------------------- filter
+    def action_filter(self) -> None:
+        box = self.query_one("#goal-filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#goal-filter")
+    def _on_filter_changed(self, event: Input.Changed) -> None:
+        self._filter = event.value.strip()
+        self._fill_tree()
+        self._show_detail()
+
+    @on(Input.Submitted, "#goal-filter")
+    def _on_filter_submitted(self) -> None:
+        self.query_one("#goal-tree", GoalTree).focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#goal-filter", Input)
+        if box.display:
+            box.value = ""
+            box.display = False
+            self.query_one("#goal-tree", GoalTree).focus()
+
+    # ---------------------------------------------------------- actions
+    def _focused_row(self, table_id: str) -> int | None:
+        table = self.query_one(table_id, DataTable)
+        if self.focused is not table or table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return int(key) if key is not None else None
+
+    def _need_goal(self) -> d.Goal | None:
+        goal = self.selected_goal
+        if goal is None:
+            self.notify("select a goal first (or press a to add one)", markup=False)
+        return goal
+
+    def action_add_goal(self) -> None:
+        self.open_form(goal_form(self.wheel), self._select_new)
+
+    def action_add_subgoal(self) -> None:
+        parent = self._need_goal()
+        if parent is not None:
+            self.open_form(goal_form(self.wheel, parent=parent), self._select_new)
+
+    def action_add_indicator(self) -> None:
+        goal = self._need_goal()
+        if goal is not None:
+            self.open_form(indicator_form(self.wheel, goal), self._added)
+
+    def action_add_risk(self) -> None:
+        goal = self._need_goal()
+        if goal is not None:
+            self.open_form(risk_form(self.wheel, goal), self._added)
+
+    def _select_new(self, goal: d.Goal) -> None:
+        self.select(GOAL, goal.id)
+        self.notify(f"added goal {goal.id}", markup=False)
+
+    def _added(self, doc: d.Indicator | d.Risk) -> None:
+        kind = "indicator" if isinstance(doc, d.Indicator) else "risk"
+        self.notify(f"saved {kind} {doc.id}", markup=False)
+
+    def action_edit(self) -> None:
+        goal = self._need_goal()
+        if goal is None:
+            return
+        try:
+            indicator_id = self._focused_row("#goal-indicators")
+            risk_id = self._focused_row("#goal-risks")
+            if indicator_id is not None:
+                self.open_form(
+                    indicator_form(self.wheel, goal, self.wheel.indicator(indicator_id)),
+                    self._added,
+                )
+            elif risk_id is not None:
+                self.open_form(
+                    risk_form(self.wheel, goal, self.wheel.get(RISK, risk_id)), self._added
+                )
+            else:
+                self.open_form(goal_form(self.wheel, self.wheel.goal(goal.id)), self._select_new)
+        except StoreError as exc:
+            self.show_error(exc)
+
+    def action_delete(self) -> None:
+        goal = self._need_goal()
+        if goal is None:
+            return
+        indicator_id = self._focused_row("#goal-indicators")
+        risk_id = self._focused_row("#goal-risks")
+        try:
+            if indicator_id is not None:
+                kind: Kind[Any] = INDICATOR
+                doc_id, name = indicator_id, self.wheel.indicator(indicator_id).name
+            elif risk_id is not None:
+                kind, doc_id, name = RISK, risk_id, self.wheel.get(RISK, risk_id).title
+            else:
+                kind, doc_id, name = GOAL, goal.id, goal.title
+            deps = self.wheel.dependants(kind, doc_id)
+        except StoreError as exc:
+            self.show_error(exc)
+            return
+        question = f"Delete {kind.name} {doc_id} {plain(name)!r}?"
+        if deps:
+            question += f"\nIt has {self.wheel.describe(deps)}; they are deleted with it."
+        question += "\nu undoes it afterwards."
+
+        def delete() -> None:
+            try:
+                self.wheel.delete(kind, doc_id, cascade=True)
+            except StoreError as exc:
+                self.show_error(exc)
+                return
+            self.notify(f"deleted {kind.name} {doc_id} (u undoes)", markup=False)
+            self.reload()
+
+        self.confirm(question, delete)
+
+    # ------------------------------------------------------ palette, jump
+    def select(self, kind: Kind[Any], doc_id: int) -> bool:
+        if kind is not GOAL:
+            return False
+        tree = self.query_one("#goal-tree", GoalTree)
+        for node in _walk(tree.root):
+            if node.data == doc_id:
+                parent = node.parent
+                while parent is not None:
+                    parent.expand()
+                    parent = parent.parent
+                tree.move_cursor(node)
+                tree.focus()
+                return True
+        return False
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Add goal", "a new top-level goal", self.action_add_goal)
+        yield SystemCommand(
+            "Add sub-goal", "a goal under the selected one", self.action_add_subgoal
+        )
+        yield SystemCommand("Add indicator", "to the selected goal", self.action_add_indicator)
+        yield SystemCommand("Add risk", "to the selected goal", self.action_add_risk)
+        yield SystemCommand("Edit", "the selected goal, indicator or risk", self.action_edit)
+        yield SystemCommand("Delete", "the selected goal, indicator or risk", self.action_delete)
+        yield SystemCommand("Filter goals", "by title", self.action_filter)
+
+
+def _walk(node: TreeNode[int]) -> Iterable[TreeNode[int]]:
+    for child in node.children:
+        yield child
+        yield from _walk(child)

@@ -1,0 +1,174 @@
+"""The base of every stage screen (Goals, Measure, Compare, Learn).
+
+Contract for subclasses (keep it stable; other stages build on it):
+
+- `STAGE: ClassVar[str]`: the stage key, one of `widgets.wheel_bar.STAGES`
+  ("goals", "measure", "compare", "learn"); the wheel bar marks it.
+- `compose_body()`: yield the stage's own widgets. The base composes the
+  wheel bar above them and a Footer below; do not override `compose`.
+- `refresh_data()`: re-read what the stage shows from `self.wheel` (and
+  `self.comparison()`, computed once per data version) and redraw, keeping
+  the selection where possible. Never call it directly: call `reload()`,
+  which the base also calls on mount, when the stage is shown again after
+  the data changed, after undo, and when another process wrote the store.
+- `palette_commands()` (optional): extra command palette entries for this
+  stage, as `textual.app.SystemCommand`s.
+- `select(kind, doc_id)` (optional): show that document; the palette uses it
+  to jump to a goal or indicator. Return True when it was found.
+
+Helpers for subclasses: `self.styr` (the app), `self.wheel`, `self.today`,
+`self.comparison()`, `self.can_edit()` (False, with the read-only reason
+shown, when the store cannot be changed), `self.show_error(exc)` (a store
+error as a notification, never a traceback), `self.open_form(dialog,
+on_done)` (push a modal, reload when it returns something) and
+`self.confirm(question, on_yes)`.
+
+User text goes into widgets as `rich.text.Text` (or `store.plain.plain`
+strings with markup off), never interpolated into markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from textual.app import ComposeResult, SystemCommand
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer
+
+from store.errors import StoreError
+from store.plain import plain
+from store.service import Kind, Wheel
+from widgets.wheel_bar import WheelBar
+
+if TYPE_CHECKING:
+    from store.compare import WheelComparison
+    from tui.app import StyrApp
+
+T = TypeVar("T")
+
+
+class StageScreen(Screen[None]):
+    """One stage of the wheel: wheel bar, the stage's body, footer."""
+
+    STAGE: ClassVar[str] = ""
+
+    def __init__(self) -> None:
+        super().__init__(id=f"stage-{self.STAGE}")
+        self._seen_version: tuple[object, ...] | None = None
+
+    # ------------------------------------------------------------ access
+    @property
+    def styr(self) -> StyrApp:
+        from tui.app import StyrApp
+
+        app = self.app
+        assert isinstance(app, StyrApp)
+        return app
+
+    @property
+    def wheel(self) -> Wheel:
+        return self.styr.wheel
+
+    @property
+    def today(self) -> date:
+        return self.styr.today
+
+    def comparison(self) -> WheelComparison:
+        return self.styr.comparison()
+
+    # ----------------------------------------------------------- layout
+    def compose(self) -> ComposeResult:
+        yield self._make_bar()
+        yield from self.compose_body()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        """The stage's own widgets; subclasses override."""
+        yield from ()
+
+    def _make_bar(self) -> WheelBar:
+        from tui.app import short_path
+
+        app = self.styr
+        return WheelBar(
+            self.STAGE,
+            location=short_path(app.wheel.store.root),
+            user=plain(app.wheel.user),
+            read_only=app.read_only_reason or "",
+            notice=app.notice,
+            id="wheel-bar",
+        )
+
+    def sync_bar(self) -> None:
+        """Bring the wheel bar up to date with the app."""
+        bar = self.query_one(WheelBar)
+        bar.notice = self.styr.notice
+        bar.read_only = self.styr.read_only_reason or ""
+
+    # ------------------------------------------------------------- data
+    def refresh_data(self) -> None:
+        """Re-read from the wheel and redraw; subclasses override."""
+
+    def reload(self) -> None:
+        """Redraw from the store (see the module docstring)."""
+        try:
+            self.refresh_data()
+        except StoreError as exc:
+            self.show_error(exc)
+        self._seen_version = self.styr.data_version
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.sync_bar()
+        if self._seen_version is not None and self._seen_version != self.styr.data_version:
+            self.reload()
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """Extra command palette entries while this stage is shown."""
+        return ()
+
+    def select(self, kind: Kind[Any], doc_id: int) -> bool:
+        """Show the document `doc_id` of `kind`; False when it is not here."""
+        return False
+
+    # ---------------------------------------------------------- helpers
+    def can_edit(self) -> bool:
+        """False, and the reason shown, when the store is read-only."""
+        return not self.styr.refuse_edit()
+
+    def show_error(self, exc: BaseException) -> None:
+        """A store error as a notification (the text is shown literally)."""
+        self.notify(plain(str(exc)), severity="error", markup=False, timeout=8)
+
+    def open_form(
+        self, dialog: ModalScreen[T | None], on_done: Callable[[T], None] | None = None
+    ) -> None:
+        """Push a modal; when it returns something, reload and call on_done."""
+        if not self.can_edit():
+            return
+
+        def done(result: T | None) -> None:
+            if result is None:
+                return
+            self.reload()
+            if on_done is not None:
+                on_done(result)
+
+        self.app.push_screen(dialog, done)
+
+    def confirm(self, question: str, on_yes: Callable[[], None], *, yes: str = "Delete") -> None:
+        """Ask first; run on_yes only when the user confirms."""
+        from tui.dialogs.confirm import ConfirmDialog
+
+        if not self.can_edit():
+            return
+
+        def done(answer: bool | None) -> None:
+            if answer:
+                on_yes()
+
+        self.app.push_screen(ConfirmDialog(question, yes=yes), done)
