@@ -229,7 +229,7 @@ def validate_indicator(data: Mapping[str, Any]) -> Doc:
         "cadence": f.choice(data.get("cadence") or "monthly", "cadence", CADENCES),
         "tolerance": 0.10 if tolerance in (None, "") else f.number(tolerance, "tolerance"),
         "milestones": [],
-        "revisions": list(data.get("revisions") or []),
+        "revisions": _revisions(data.get("revisions")),
     }
     if not 0 <= doc["tolerance"] < 1:
         raise ValidationError(
@@ -257,6 +257,34 @@ def validate_indicator(data: Mapping[str, Any]) -> Doc:
     return doc
 
 
+def _revisions(value: object) -> list[Doc]:
+    """The trail of target changes; written by the app, checked like input."""
+    if value is None or value == "":
+        return []
+    if not isinstance(value, list | tuple):
+        raise ValidationError("revisions must be a list of target changes", "revisions")
+    trail: list[Doc] = []
+    for item in value:
+        if not isinstance(item, Mapping):
+            raise ValidationError("each revision gives old, new, at, by and why", "revisions")
+        _reject_unknown(item, ("old", "new", "at", "by", "why", "lesson_id"), "a revision")
+        trail.append(
+            {
+                "old": f.number(item.get("old"), "revision old target"),
+                "new": f.number(item.get("new"), "revision new target"),
+                "at": f.text(
+                    item["at"].isoformat() if isinstance(item.get("at"), date) else item.get("at"),
+                    "revision date",
+                    required=True,
+                ),
+                "by": f.text(item.get("by"), "revision by"),
+                "why": f.text(item.get("why"), "revision reason", required=True),
+                "lesson_id": f.optional_ref(item.get("lesson_id"), "revision lesson"),
+            }
+        )
+    return trail
+
+
 def parse_milestones(text: str) -> list[list[Any]]:
     """`2026-03-01=20, 2026-06-01=40` as typed in a form or on the command line."""
     result: list[list[Any]] = []
@@ -277,6 +305,12 @@ def _milestones(value: object, doc: Doc) -> list[list[Any]]:
         return []
     if isinstance(value, str):
         value = parse_milestones(value)
+    if value and doc["direction"] not in ("increase", "decrease"):
+        raise ValidationError(
+            f"milestones belong to increase and decrease indicators; a {doc['direction']} "
+            "indicator holds its target the whole time",
+            "milestones",
+        )
     if not isinstance(value, list | tuple):
         raise ValidationError("milestones must be a list of (date, value) pairs", "milestones")
     points: list[list[Any]] = []
@@ -496,15 +530,19 @@ def validate_lesson(data: Mapping[str, Any]) -> Doc:
     actions = data.get("actions") or []
     if not isinstance(actions, list | tuple):
         raise ValidationError("actions must be a list", "actions")
-    doc["actions"] = [
-        {
-            "what": f.text(a.get("what"), "action", required=True),
-            "owner": f.text(a.get("owner"), "action owner"),
-            "due": f.optional_iso(a.get("due"), "action due"),
-            "done": bool(a.get("done", False)),
-        }
-        for a in actions
-    ]
+    doc["actions"] = []
+    for action in actions:
+        if not isinstance(action, Mapping):
+            raise ValidationError("each action gives what, owner, due and done", "actions")
+        _reject_unknown(action, ("what", "owner", "due", "done"), "an action")
+        doc["actions"].append(
+            {
+                "what": f.text(action.get("what"), "action", required=True),
+                "owner": f.text(action.get("owner"), "action owner"),
+                "due": f.optional_iso(action.get("due"), "action due"),
+                "done": f.flag(action.get("done"), "action done"),
+            }
+        )
     return doc
 
 

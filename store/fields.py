@@ -4,6 +4,7 @@ raises ValidationError with one sentence naming the field and the problem."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from datetime import date
 
@@ -26,11 +27,20 @@ def text(value: object, field: str, *, required: bool = False) -> str:
     return value
 
 
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def number(value: object, field: str) -> float:
+    if _missing(value):
+        raise ValidationError(f"{field} is missing: give a number", field)
     if isinstance(value, bool):
         raise ValidationError(f"{field} must be a number", field)
     if isinstance(value, int | float):
-        result = float(value)
+        try:
+            result = float(value)
+        except OverflowError:
+            raise ValidationError(f"{field} is too large to be a number here", field) from None
     elif isinstance(value, str):
         raw = (
             value.strip().replace(",", ".")
@@ -56,6 +66,10 @@ def optional_number(value: object, field: str) -> float | None:
 
 
 def integer(value: object, field: str, low: int, high: int) -> int:
+    if _missing(value):
+        raise ValidationError(
+            f"{field} is missing: give a whole number from {low} to {high}", field
+        )
     if isinstance(value, bool):
         raise ValidationError(f"{field} must be a whole number", field)
     if isinstance(value, str):
@@ -67,7 +81,8 @@ def integer(value: object, field: str, low: int, high: int) -> int:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if not isinstance(value, int):
-        raise ValidationError(f"{field} must be a whole number", field)
+        shown = f", not {value:g}" if isinstance(value, float) else ""
+        raise ValidationError(f"{field} must be a whole number{shown}", field)
     if not low <= value <= high:
         raise ValidationError(f"{field} must be between {low} and {high}, not {value}", field)
     return value
@@ -80,6 +95,12 @@ def optional_integer(value: object, field: str, low: int, high: int) -> int | No
 
 
 def ref_id(value: object, field: str) -> int:
+    if _missing(value):
+        raise ValidationError(f"{field} is missing: give its id", field)
+    if isinstance(value, str) and not value.strip().isdecimal():
+        raise ValidationError(f"{field} {value.strip()!r} is not an id (a whole number)", field)
+    if isinstance(value, int | str) and not isinstance(value, bool) and int(value) < 1:
+        raise ValidationError(f"{field} {int(value)} does not exist; ids start at 1", field)
     return integer(value, field, 1, 2**53)
 
 
@@ -100,7 +121,10 @@ def optional_iso(value: object, field: str) -> str | None:
 
 
 def choice(value: object, field: str, options: Sequence[str]) -> str:
-    raw = value.strip().lower() if isinstance(value, str) else value
+    if _missing(value):
+        raise ValidationError(f"{field} is missing: choose one of {', '.join(options)}", field)
+    # "at least", "on-track" and "At_Least" all mean at_least / on_track
+    raw = re.sub(r"[\s-]+", "_", value.strip().lower()) if isinstance(value, str) else value
     if raw not in options:
         raise ValidationError(f"{field} {value!r} is not one of: {', '.join(options)}", field)
     assert isinstance(raw, str)
@@ -111,6 +135,21 @@ def optional_choice(value: object, field: str, options: Sequence[str]) -> str | 
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     return choice(value, field, options)
+
+
+_YES = ("true", "yes", "y", "ja", "j", "1", "done", "x")
+_NO = ("false", "no", "n", "nei", "0", "")
+
+
+def flag(value: object, field: str) -> bool:
+    """A yes/no value: a bool, or a word a person would type for one."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _YES + _NO:
+        return value.strip().lower() in _YES
+    raise ValidationError(f"{field} {value!r} is not yes or no", field)
 
 
 def tags(value: object, field: str = "tags") -> list[str]:
