@@ -1,0 +1,312 @@
+"""Stage 2, Measure: pick an indicator, see its values, log new ones.
+
+The indicators that are due (no value within their cadence) come first.
+The quick entry line takes `VALUE [DATE] [NOTE]`: `12.5`, `12.5 -2d`,
+`12.5 2026-11-03 counted by hand`; a bad entry is explained in place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Input, OptionList, Sparkline, Static
+from textual.widgets.option_list import Option
+
+from store import documents as d
+from store.dates import parse_date
+from store.errors import StoreError, ValidationError
+from store.plain import plain
+from store.service import INDICATOR, Kind
+from tui.dialogs.form import FormDialog, FormField, changed, text_of
+from tui.screens.stage import StageScreen
+from widgets.gauge import number, percent, status_text
+
+# the second word of an entry is meant as a date when it looks like one
+_DATE_LIKE = re.compile(r"^([+-]?\d|today$|yesterday$)", re.IGNORECASE)
+
+
+def parse_entry(text: str, today: date) -> tuple[str, date, str]:
+    """Split a quick entry into (value text, date, note).
+
+    The value is checked by the store; a second word that looks like a date
+    must be one (a mistyped date never silently becomes a note)."""
+    words = text.strip().split(maxsplit=1)
+    if not words:
+        raise ValidationError("type a value, e.g. 12.5 or 12.5 2026-11-03 a note", "value")
+    value, rest = words[0], (words[1] if len(words) > 1 else "")
+    when = today
+    second, _, tail = rest.partition(" ")
+    if second and _DATE_LIKE.match(second):
+        when = parse_date(second, "date", base=today)
+        rest = tail
+    return value, when, rest.strip()
+
+
+class MeasureScreen(StageScreen):
+    """Measure: record what happened, indicator by indicator."""
+
+    STAGE = "measure"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("l", "log", "Log value", id="measure.log"),
+        Binding("e", "edit", "Edit value", id="measure.edit"),
+        Binding("d", "delete", "Delete value", id="measure.delete"),
+        Binding("slash", "filter", "Filter", show=False, id="measure.filter"),
+        Binding("escape", "leave_input", "Back to list", show=False, id="measure.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._filter = ""
+        self._indicators: dict[int, d.Indicator] = {}
+        self._goal_titles: dict[int, str] = {}
+        self._measurements: dict[int, d.Measurement] = {}
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="measure-body", classes="split"):
+            with Vertical(id="measure-left", classes="list-pane"):
+                yield Input(placeholder="filter indicators by name", id="indicator-filter")
+                yield OptionList(id="indicator-list")
+            with Vertical(id="measure-detail", classes="detail-pane"):
+                yield Static(id="measure-head")
+                yield Input(
+                    placeholder="log: value [date] [note], e.g. 12.5 -2d counted", id="entry"
+                )
+                yield Static("", id="entry-message")
+                yield Sparkline([], id="measure-spark")
+                yield DataTable(id="measurements", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#indicator-filter", Input).display = False
+        table = self.query_one("#measurements", DataTable)
+        table.add_columns("date", "value", "note", "by")
+        self.query_one("#indicator-list", OptionList).focus()
+
+    def on_resize(self) -> None:
+        self.query_one("#measure-body").set_class(self.size.width < 110, "-narrow")
+
+    # -------------------------------------------------------------- data
+    @property
+    def selected_indicator(self) -> d.Indicator | None:
+        options = self.query_one("#indicator-list", OptionList)
+        if options.highlighted is None or options.option_count == 0:
+            return None
+        option_id = options.get_option_at_index(options.highlighted).id
+        return self._indicators.get(int(option_id)) if option_id else None
+
+    def refresh_data(self) -> None:
+        self._indicators = {i.id: i for i in self.wheel.indicators()}
+        self._goal_titles = {g.id: g.title for g in self.wheel.goals()}
+        self._fill_list()
+        self._show_indicator()
+
+    def _fill_list(self) -> None:
+        options = self.query_one("#indicator-list", OptionList)
+        keep = self.selected_indicator
+        comparisons = self.comparison().indicators
+        needle = self._filter.casefold()
+
+        def order(ind: d.Indicator) -> tuple[bool, str, int]:
+            c = comparisons.get(ind.id)
+            return (not (c and c.stale), ind.name.casefold(), ind.id)
+
+        shown = [
+            ind
+            for ind in sorted(self._indicators.values(), key=order)
+            if not needle or needle in ind.name.casefold()
+        ]
+        rows: list[Option] = []
+        for ind in shown:
+            c = comparisons.get(ind.id)
+            prompt = Text.assemble(
+                status_text(c.status if c else "no_data", word=False),
+                (" due " if c and c.stale else "     ", "bold"),
+                plain(ind.name),
+                (f"  {plain(self._goal_titles.get(ind.goal_id, ''))}", "dim"),
+                no_wrap=True,
+                overflow="ellipsis",
+            )
+            rows.append(Option(prompt, id=str(ind.id)))
+        options.clear_options()
+        options.add_options(rows)
+        if not rows:
+            return
+        index = next((n for n, ind in enumerate(shown) if keep and ind.id == keep.id), 0)
+        options.highlighted = index
+
+    @on(OptionList.OptionHighlighted, "#indicator-list")
+    def _on_highlighted(self) -> None:
+        self._show_indicator()
+
+    @on(OptionList.OptionSelected, "#indicator-list")
+    def _on_selected(self) -> None:
+        self.query_one("#entry", Input).focus()
+
+    def _show_indicator(self) -> None:
+        ind = self.selected_indicator
+        head = self.query_one("#measure-head", Static)
+        table = self.query_one("#measurements", DataTable)
+        spark = self.query_one("#measure-spark", Sparkline)
+        keep = table.cursor_row
+        table.clear()
+        if ind is None:
+            head.update(Text("No indicator yet: add one in Goals (1, then i).", style="italic"))
+            spark.data = []
+            self._measurements = {}
+            return
+        c = self.comparison().indicators.get(ind.id)
+        text = Text()
+        text.append(plain(ind.name), style="bold")
+        text.append(f"  (indicator {ind.id}, {ind.cadence})\n", style="dim")
+        if c is not None:
+            text.append_text(status_text(c.status))
+            text.append(f"  actual {number(c.actual, ind.unit)}")
+            text.append(f"  expected {number(c.expected, ind.unit)}")
+            text.append(f"  progress {percent(c.progress).strip()}")
+            if c.stale:
+                text.append("  due: no value within its cadence", style="bold")
+            text.append("\n")
+        text.append(
+            f"{number(ind.baseline, ind.unit)} → {number(ind.target, ind.unit)}, "
+            f"{ind.start} → {ind.due}, {ind.direction}, {ind.aggregation}",
+            style="dim",
+        )
+        head.update(text)
+        rows = self.wheel.measurements(ind.id)
+        self._measurements = {m.id: m for m in rows}
+        spark.data = [m.value for m in rows]
+        for m in reversed(rows):
+            table.add_row(
+                Text(m.date.isoformat()),
+                Text(number(m.value, ind.unit)),
+                Text(plain(m.note)),
+                Text(plain(m.stamp.updated_by)),
+                key=str(m.id),
+            )
+        if rows:
+            table.move_cursor(row=min(keep, len(rows) - 1))
+
+    # --------------------------------------------------------- entering
+    def _message(self, text: str, *, error: bool = False) -> None:
+        message = self.query_one("#entry-message", Static)
+        message.update(Text(plain(text), style="bold" if error else ""))
+        message.set_class(error, "-error")
+
+    @on(Input.Submitted, "#entry")
+    def _on_entry(self, event: Input.Submitted) -> None:
+        ind = self.selected_indicator
+        if ind is None:
+            self._message("pick an indicator first", error=True)
+            return
+        if not self.can_edit():
+            self._message(self.styr.read_only_reason or "read-only", error=True)
+            return
+        try:
+            value, when, note = parse_entry(event.value, self.today)
+            m = self.wheel.log(ind.id, value, when.isoformat(), note, "tui")
+        except StoreError as exc:
+            self._message(str(exc), error=True)
+            return
+        event.input.value = ""
+        self._message(f"logged {number(m.value, ind.unit)} on {m.date} (u undoes)")
+        self.reload()
+
+    def action_log(self) -> None:
+        self.query_one("#entry", Input).focus()
+
+    def action_leave_input(self) -> None:
+        box = self.query_one("#indicator-filter", Input)
+        if self.focused is box:
+            box.value = ""
+            box.display = False
+        self.query_one("#indicator-list", OptionList).focus()
+
+    # ------------------------------------------------------ edit, delete
+    def _selected_measurement(self) -> d.Measurement | None:
+        table = self.query_one("#measurements", DataTable)
+        if table.row_count == 0:
+            self.notify("no value to change yet", markup=False)
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self._measurements.get(int(key)) if key else None
+
+    def action_edit(self) -> None:
+        m = self._selected_measurement()
+        if m is None:
+            return
+        fields = [
+            FormField("value", "Value", text_of(m.value)),
+            FormField("date", "Date", m.date.isoformat(), "YYYY-MM-DD, today, -2d"),
+            FormField("note", "Note", m.note),
+        ]
+        initial = {spec.name: spec.value for spec in fields}
+
+        def save(values: dict[str, str], overwrite: bool) -> d.Measurement:
+            touched: dict[str, Any] = changed(values, initial)
+            if "date" in touched:
+                touched["date"] = parse_date(touched["date"], "date", base=self.today).isoformat()
+            expected = None if overwrite else m.stamp.updated_at
+            return self.wheel.update_measurement(m.id, touched, expected=expected)
+
+        self.open_form(FormDialog(f"Edit value of {m.date}", fields, save), self._edited)
+
+    def _edited(self, m: d.Measurement) -> None:
+        self._message(f"saved value {m.value:g} of {m.date} (u undoes)")
+
+    def action_delete(self) -> None:
+        m = self._selected_measurement()
+        if m is None:
+            return
+
+        def delete() -> None:
+            try:
+                self.wheel.delete_measurement(m.id)
+            except StoreError as exc:
+                self.show_error(exc)
+                return
+            self._message(f"deleted the value of {m.date} (u undoes)")
+            self.reload()
+
+        self.confirm(f"Delete the value {m.value:g} of {m.date}?\nu undoes it afterwards.", delete)
+
+    # ----------------------------------------------------------- filter
+    def action_filter(self) -> None:
+        box = self.query_one("#indicator-filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#indicator-filter")
+    def _on_filter(self, event: Input.Changed) -> None:
+        self._filter = event.value.strip()
+        self._fill_list()
+        self._show_indicator()
+
+    @on(Input.Submitted, "#indicator-filter")
+    def _on_filter_done(self) -> None:
+        self.query_one("#indicator-list", OptionList).focus()
+
+    # ------------------------------------------------------ palette, jump
+    def select(self, kind: Kind[Any], doc_id: int) -> bool:
+        if kind is not INDICATOR:
+            return False
+        options = self.query_one("#indicator-list", OptionList)
+        try:
+            index = options.get_option_index(str(doc_id))
+        except Exception:
+            return False
+        options.highlighted = index
+        options.focus()
+        return True
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Log a value", "for the selected indicator", self.action_log)
+        yield SystemCommand("Edit value", "the selected measurement", self.action_edit)
+        yield SystemCommand("Delete value", "the selected measurement", self.action_delete)
+        yield SystemCommand("Filter indicators", "by name", self.action_filter)
