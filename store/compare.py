@@ -13,9 +13,11 @@ so there is one place that decides them. The rules are those of DESIGN.md
   with 1e-9 of slack, so a value typed exactly on a boundary lands on the
   kinder side and never flips on rounding.
 - **ahead_days**: the first *whole* day on which the plan line has reached
-  the actual (a plan line flat at that value counts from its first day),
-  clamped to [start, due], minus the comparison day. Exactly on plan is 0;
-  part of a day ahead counts as a day ahead.
+  the actual, clamped to [start, due], minus the comparison day. Exactly on
+  plan is 0; part of a day ahead counts as a day ahead. One refinement: where
+  the plan is flat at exactly the actual's level (a milestone equal to the
+  one before), a day inside that stretch is 0 and a day after it counts from
+  its end, so a user who stands on a flat plan is not shown as behind.
 - **forecast / eta**: the least-squares line through (day, actual as it stood
   at the end of that day) for each measurement day from start up to the
   comparison day. `eta` is the first whole day on which that line has reached
@@ -173,21 +175,40 @@ def expected_at(indicator: Indicator, day: date) -> float:
     return _plan_value(_plan_points(indicator), day.toordinal())
 
 
-def _reach_day(points: Sequence[tuple[int, float]], actual: float, rising: bool) -> int:
-    """First whole day (ordinal) on which the plan line reaches `actual`, within [start, due]."""
+def _reach_days(
+    points: Sequence[tuple[int, float]], actual: float, rising: bool
+) -> tuple[int, int]:
+    """First and last whole day (ordinals) on which the plan line stands at `actual`.
+
+    They differ only where the plan is flat at exactly that value; elsewhere
+    both are the first whole day on which the line has reached it, within
+    [start, due].
+    """
     sign = 1.0 if rising else -1.0
     wanted = sign * actual
-    first_day, first_value = points[0]
-    if wanted <= sign * first_value:
-        return first_day
+    first = points[-1][0]
+    if wanted <= sign * points[0][1]:
+        first = points[0][0]
+    else:
+        for (d0, v0), (d1, v1) in pairwise(points):
+            low, high = sign * v0, sign * v1
+            if wanted <= high:
+                offset = (wanted - low) / (high - low) * (d1 - d0)
+                first = min(d1, d0 + math.ceil(offset - EPS))
+                break
+    last = first
     for (d0, v0), (d1, v1) in pairwise(points):
-        low, high = sign * v0, sign * v1
-        if wanted <= high:
-            if high == low:
-                return d0
-            offset = (wanted - low) / (high - low) * (d1 - d0)
-            return min(d1, d0 + math.ceil(offset - EPS))
-    return points[-1][0]
+        if d0 == last and v0 == v1 and abs(sign * v0 - wanted) <= EPS * max(1.0, abs(wanted)):
+            last = d1
+    return first, last
+
+
+def _ahead(indicator: Indicator, actual: float, at: date) -> int:
+    rising = indicator.target >= indicator.baseline
+    first, last = _reach_days(_plan_points(indicator), actual, rising)
+    day = at.toordinal()
+    # on a flat stretch of plan at the actual's level the user is on plan, not behind
+    return first - day if day < first else last - day if day > last else 0
 
 
 # ----------------------------------------------------------- indicator
@@ -338,8 +359,7 @@ def compare(indicator: Indicator, series: Sequence[tuple[date, float]], at: date
         days, actuals = _running(window, indicator.aggregation)
         forecast, eta = _trend(days, actuals, indicator)
         if not is_threshold(indicator):
-            rising = indicator.target >= indicator.baseline
-            ahead = _reach_day(_plan_points(indicator), actual, rising) - at.toordinal()
+            ahead = _ahead(indicator, actual, at)
     return Comparison(
         indicator_id=indicator.id,
         at=at,
