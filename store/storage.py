@@ -13,6 +13,7 @@ import contextlib
 import errno
 import json
 import os
+import re
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -92,6 +93,21 @@ def parse(path: Path, raw: bytes) -> Data:
     return data
 
 
+_SCHEMA = re.compile(rb'"schema_version"\s*:\s*(\d+)')
+
+
+def peek_schema(path: Path) -> int | None:
+    """The schema_version near the start of a file, without parsing it all
+    (FileStorage writes meta first); None when it is not found there."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return None
+    match = _SCHEMA.search(head)
+    return int(match.group(1)) if match else None
+
+
 def fsync_dir(directory: Path) -> None:
     fd = os.open(directory, os.O_RDONLY)
     try:
@@ -168,6 +184,8 @@ class FileStorage(Storage):
         self.loaded = False
         self.dirty = False
         self.staging = False
+        # the schema seen by peek_schema before the file is loaded
+        self.schema_hint: int | None = None
         # bumps on every change of the in-memory data, so readers can cache
         # derived indexes per version
         self.version = 0
@@ -192,6 +210,12 @@ class FileStorage(Storage):
     @property
     def exists(self) -> bool:
         return self._data is not None
+
+    @property
+    def schema_version(self) -> int:
+        if self.loaded:
+            return int(self.meta.get("schema_version", 0))
+        return self.schema_hint or 0
 
     @property
     def meta(self) -> dict[str, Any]:

@@ -37,6 +37,7 @@ from store.storage import (
     FileStorage,
     atomic_write,
     fsync_dir,
+    peek_schema,
     write_failed,
 )
 
@@ -176,7 +177,9 @@ class Store:
             self._open_checks()
 
     # ------------------------------------------------------------ files
-    def _discover(self) -> None:
+    def _discover(self) -> list[FileStorage]:
+        """Open year files not known yet (loaded lazily); return them."""
+        found = []
         for entry in os.scandir(self.root):
             match = YEAR_FILE.match(entry.name)
             if not match:
@@ -185,6 +188,11 @@ class Store:
             files = self.measure if kind == MEASUREMENTS else self.history
             if year not in files:
                 files[year] = _open_db(Path(entry.path))
+                storage = storage_of(files[year])
+                # a newer styr's file makes the store read-only before it is read
+                storage.schema_hint = peek_schema(storage.path)
+                found.append(storage)
+        return found
 
     def _permission_problem(self) -> str | None:
         if not os.access(self.root, os.W_OK | os.X_OK):
@@ -218,10 +226,10 @@ class Store:
         if self.denied:
             return f"read-only: {self.denied}"
         for storage in self.storages():
-            if storage.loaded and storage.meta.get("schema_version", 0) > SCHEMA_VERSION:
+            if storage.schema_version > SCHEMA_VERSION:
                 return (
                     f"read-only: {storage.path.name} was written by a newer styr "
-                    f"(schema {storage.meta['schema_version']}, this styr knows "
+                    f"(schema {storage.schema_version}, this styr knows "
                     f"{SCHEMA_VERSION}); upgrade styr to change it"
                 )
         return None
@@ -231,11 +239,13 @@ class Store:
         return self.read_only_reason is not None
 
     def refresh(self) -> list[Change]:
-        """Re-read files another process replaced; say who changed what."""
-        self._discover()
+        """Re-read files another process replaced or created; say who changed what."""
+        new = self._discover()
         changes = []
         for storage in self.storages():
-            if storage.refresh():
+            if storage in new:
+                storage.read()
+            if storage in new or storage.refresh():
                 meta = storage.meta
                 changes.append(
                     Change(
@@ -421,7 +431,12 @@ class Store:
     def backup(self, label: str) -> Path:
         target = self.root / "backups" / label
         try:
-            target.mkdir(parents=True, exist_ok=True)
+            for folder in (target.parent, target):
+                if not folder.exists():
+                    folder.mkdir()
+                    # teammates make the next backups in the same folder
+                    if self.group is not None:
+                        folder.chmod(0o2775)
             for entry in sorted(os.scandir(self.root), key=lambda e: e.name):
                 if entry.name == WHEEL or YEAR_FILE.match(entry.name):
                     shutil.copy2(entry.path, target / entry.name)

@@ -1,0 +1,54 @@
+"""Shared fixtures: a store folder seeded with one goal and one indicator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from store.service import GOAL, INDICATOR, Wheel
+
+
+@dataclass(frozen=True)
+class Seeded:
+    root: Path
+    goal: int
+    indicator: int
+
+
+def seed_store(root: Path, user: str = "alice") -> Seeded:
+    wheel = Wheel.open(root, user=user)
+    goal = wheel.add(GOAL, {"title": "Shorter queues"})
+    indicator = wheel.add(
+        INDICATOR,
+        {
+            "goal_id": goal.id,
+            "name": "Served per day",
+            "baseline": "0",
+            "target": "100",
+            "start": "2025-01-01",
+            "due": "2026-12-31",
+        },
+    )
+    return Seeded(root, goal.id, indicator.id)
+
+
+@pytest.fixture
+def seeded(tmp_path: Path) -> Seeded:
+    return seed_store(tmp_path / "store")
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != ".lock"
+    }
+
+
+@pytest.fixture
+def snapshot() -> Callable[[Path], dict[str, bytes]]:
+    """Every file under a store folder (but the lock) with its bytes."""
+    return _snapshot
