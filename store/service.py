@@ -139,7 +139,7 @@ class Wheel:
 
     def find(self, kind: Kind[T], ref: str | int) -> T:
         """An id, or an unambiguous case-insensitive prefix of the name."""
-        if isinstance(ref, int) or str(ref).strip().isdigit():
+        if isinstance(ref, int) or str(ref).strip().isdecimal():
             return self.get(kind, int(ref))
         wanted = str(ref).strip().casefold()
         if not wanted:
