@@ -1,0 +1,218 @@
+"""Add or edit a lesson in the After Action Review shape.
+
+Five questions (what was planned, what happened, why, what to sustain, what
+to improve), an optional goal, and actions typed one per line as
+`[x] what | owner | due` (`[x]` when done, `[ ]` or nothing when open).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Select, Static, TextArea
+
+from store.documents import LESSON_TEXTS, Action, Goal, Lesson
+from store.errors import Conflict, StoreError, ValidationError
+from store.plain import plain
+
+QUESTIONS: dict[str, str] = {
+    "planned": "What was planned?",
+    "happened": "What happened?",
+    "why": "Why was there a difference?",
+    "sustain": "What do we keep doing?",
+    "improve": "What do we improve?",
+}
+DONE = "[x]"
+OPEN = "[ ]"
+
+
+def format_actions(actions: Sequence[Action]) -> str:
+    """Actions as the form edits them, one per line."""
+    lines = []
+    for action in actions:
+        parts = [action.what, action.owner, action.due.isoformat() if action.due else ""]
+        while parts and not parts[-1]:
+            parts.pop()
+        lines.append(f"{DONE if action.done else OPEN} " + " | ".join(parts))
+    return "\n".join(lines)
+
+
+def parse_actions(text: str) -> list[dict[str, Any]]:
+    """`[x] what | owner | due` lines into the store's action fields."""
+    actions = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        done = line[:3].lower() == DONE
+        if line[:3] in (DONE, DONE.upper(), OPEN):
+            line = line[3:].strip()
+        parts = [part.strip() for part in line.split("|")]
+        if len(parts) > 3:
+            raise ValidationError(
+                f"action {line!r} has more than three parts; use what | owner | due", "actions"
+            )
+        what, owner, due = [*parts, "", ""][:3]
+        actions.append({"what": what, "owner": owner, "due": due or None, "done": done})
+    return actions
+
+
+# which form widget shows the error of a store field
+_FIELD_WIDGET = {name: f"#lesson-{name}" for name in LESSON_TEXTS} | {
+    "date": "#lesson-date",
+    "goal": "#lesson-goal",
+    "goal_id": "#lesson-goal",
+    "actions": "#lesson-actions",
+    "action": "#lesson-actions",
+    "action owner": "#lesson-actions",
+    "action due": "#lesson-actions",
+}
+
+
+class LessonForm(ModalScreen[Lesson | None]):
+    """A modal form for one lesson; `save` writes it or raises ValidationError.
+
+    `save(values, overwrite)` gets the lesson's fields. For an edit it should
+    pass the `updated_at` seen when the form opened, so that a concurrent
+    change raises Conflict; the form then shows both versions, and calls
+    save again with `overwrite=True` only when the user keeps theirs.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="lesson.cancel"),
+        Binding("ctrl+s", "save", "Save", id="lesson.save"),
+    ]
+
+    def __init__(
+        self,
+        goals: Sequence[Goal],
+        save: Callable[[dict[str, Any], bool], Lesson],
+        *,
+        lesson: Lesson | None = None,
+        today: date | None = None,
+        goal_id: int | None = None,
+    ) -> None:
+        super().__init__(classes="dialog")
+        self._goals = list(goals)
+        self._save = save
+        self.lesson = lesson
+        self._today = today or date.today()
+        self._goal_id = lesson.goal_id if lesson is not None else goal_id
+
+    def compose(self) -> ComposeResult:
+        lesson = self.lesson
+        title = "Add a lesson" if lesson is None else f"Edit lesson {lesson.id}"
+        known = {goal.id for goal in self._goals}
+        with Vertical(id="lesson-form", classes="dialog-box lesson-form-box"):
+            yield Static(Text(title, style="bold"), classes="dialog-title")
+            with VerticalScroll(classes="form-fields"):
+                with Horizontal(classes="form-row"):
+                    with Vertical(classes="form-cell"):
+                        yield Label("Date")
+                        yield Input(
+                            (lesson.date if lesson else self._today).isoformat(),
+                            placeholder="YYYY-MM-DD, today, -3d",
+                            id="lesson-date",
+                            compact=True,
+                        )
+                    with Vertical(classes="form-cell"):
+                        yield Label("Goal (optional)")
+                        yield Select(
+                            [(Text(plain(g.title)), g.id) for g in self._goals],
+                            value=self._goal_id if self._goal_id in known else Select.NULL,
+                            prompt="no goal",
+                            id="lesson-goal",
+                            compact=True,
+                        )
+                for name, question in QUESTIONS.items():
+                    yield Label(question)
+                    yield TextArea(
+                        getattr(lesson, name) if lesson else "",
+                        id=f"lesson-{name}",
+                        classes="lesson-text",
+                        soft_wrap=True,
+                        tab_behavior="focus",
+                    )
+                yield Label("Actions, one per line: [x] what | owner | due")
+                yield TextArea(
+                    format_actions(lesson.actions) if lesson else "",
+                    id="lesson-actions",
+                    classes="lesson-text",
+                    soft_wrap=True,
+                    tab_behavior="focus",
+                )
+            yield Static("", id="lesson-error", classes="form-error")
+            yield Static(
+                "ctrl+s: save   Esc: cancel   Tab: next field   Enter: new line",
+                classes="dialog-hint",
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#lesson-error", Static).display = False
+        self.query_one("#lesson-planned", TextArea).focus()
+
+    def fields(self) -> dict[str, Any]:
+        """The lesson as the store takes it (raises ValidationError on bad actions)."""
+        goal = self.query_one("#lesson-goal", Select).value
+        data: dict[str, Any] = {
+            "date": self.query_one("#lesson-date", Input).value,
+            "goal_id": None if goal is Select.NULL else goal,
+        }
+        for name in LESSON_TEXTS:
+            data[name] = self.query_one(f"#lesson-{name}", TextArea).text.strip()
+        data["actions"] = parse_actions(self.query_one("#lesson-actions", TextArea).text)
+        return data
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self, overwrite: bool = False) -> None:
+        error = self.query_one("#lesson-error", Static)
+        error.display = False
+        try:
+            lesson = self._save(self.fields(), overwrite)
+        except ValidationError as exc:
+            self._show_error(str(exc), exc.field)
+            return
+        except Conflict as exc:
+            self._ask_conflict(exc)
+            return
+        except StoreError as exc:
+            self._show_error(str(exc), None)
+            return
+        self.dismiss(lesson)
+
+    def _show_error(self, message: str, field: str | None) -> None:
+        error = self.query_one("#lesson-error", Static)
+        error.update(Text(plain(message)))
+        error.display = True
+        target = _FIELD_WIDGET.get(field or "")
+        if target:
+            self.query_one(target).focus()
+
+    def _ask_conflict(self, exc: Conflict) -> None:
+        from tui.dialogs.conflict import ConflictDialog
+
+        labels = {"goal_id": "goal", "actions": "actions"}
+
+        def decided(choice: str | None) -> None:
+            if choice == "mine":
+                self.action_save(overwrite=True)
+            elif choice == "theirs":
+                self.notify("kept their version", markup=False)
+                self.dismiss(None)
+
+        self.app.push_screen(ConflictDialog(exc, labels), decided)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()

@@ -1,0 +1,283 @@
+"""Stage 4, Learn: lessons in the After Action Review shape.
+
+Newest first, each optionally linked to a goal; the selected lesson is shown
+in full (what was planned, what happened, why, what to sustain, what to
+improve) with its actions. `a` adds, `e` or Enter edits, `d` deletes after
+asking, `/` filters by text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import DataTable, Input, Static
+
+from store.documents import LESSON_TEXTS, Goal, Lesson
+from store.errors import StoreError
+from store.plain import plain, plain_lines
+from store.service import LESSON, Kind
+from tui.dialogs.lesson_form import QUESTIONS, LessonForm
+from tui.screens.stage import StageScreen
+
+NARROW = 110
+HEADINGS: dict[str, str] = {
+    "planned": "Planned",
+    "happened": "Happened",
+    "why": "Why",
+    "sustain": "Sustain",
+    "improve": "Improve",
+}
+# the list shows the most telling text a lesson has
+SUMMARY_ORDER = ("happened", "improve", "planned", "why", "sustain")
+
+
+def summary(lesson: Lesson) -> str:
+    text = next((getattr(lesson, name) for name in SUMMARY_ORDER if getattr(lesson, name)), "")
+    return plain(" ".join(text.split()))
+
+
+def clipped(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+class LearnScreen(StageScreen):
+    """Lessons learned: list, full text, add/edit/delete."""
+
+    STAGE = "learn"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "add", "Add lesson", id="learn.add", tooltip="add a lesson"),
+        Binding("e", "edit", "Edit", id="learn.edit", tooltip="edit the selected lesson"),
+        Binding("d", "delete", "Delete", id="learn.delete", tooltip="delete, after asking"),
+        Binding("slash", "filter", "Filter", id="learn.filter", tooltip="filter by text"),
+        Binding("escape", "clear_filter", "Clear", show=False, id="learn.clear"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.text = ""
+        self._lessons: dict[int, Lesson] = {}
+        self._goals: dict[int, Goal] = {}
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="learn-state")
+        yield Input(placeholder="filter lessons by any text or goal", id="learn-search")
+        with Horizontal(id="learn-body", classes="split"):
+            with Vertical(id="lesson-left", classes="list-pane"):
+                yield DataTable(id="lesson-table", cursor_type="row", zebra_stripes=True)
+            with VerticalScroll(id="lesson-detail", classes="detail-pane"):
+                yield Static("", id="lesson-text")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#lesson-table", DataTable)
+        table.add_column("Date", key="date")
+        table.add_column("Goal", key="goal")
+        table.add_column("Lesson", key="lesson")
+        table.add_column("Actions", key="actions")
+        self.query_one("#learn-search", Input).display = False
+        self.query_one("#lesson-detail").can_focus = False
+        table.focus()
+        super().on_mount()
+
+    def on_resize(self) -> None:
+        self.query_one("#learn-body").set_class(self.size.width < NARROW, "-narrow")
+
+    # ------------------------------------------------------------- data
+    def refresh_data(self) -> None:
+        self._goals = {goal.id: goal for goal in self.wheel.goals()}
+        self._lessons = {lesson.id: lesson for lesson in self.wheel.lessons()}
+        self._fill_table()
+
+    def goal_title(self, lesson: Lesson) -> str:
+        if lesson.goal_id is None:
+            return ""
+        goal = self._goals.get(lesson.goal_id)
+        return plain(goal.title) if goal else f"goal {lesson.goal_id}"
+
+    def visible(self) -> list[Lesson]:
+        """Newest first, after the text filter."""
+        needle = self.text.casefold()
+        lessons = list(self._lessons.values())  # the wheel gives them newest first
+        if not needle:
+            return lessons
+        return [
+            lesson
+            for lesson in lessons
+            if needle
+            in " ".join(
+                [self.goal_title(lesson), *(getattr(lesson, n) for n in LESSON_TEXTS)]
+                + [action.what for action in lesson.actions]
+            ).casefold()
+        ]
+
+    def _fill_table(self) -> None:
+        table = self.query_one("#lesson-table", DataTable)
+        keep = self.selected_id()
+        table.clear()
+        lessons = self.visible()
+        for lesson in lessons:
+            done = sum(action.done for action in lesson.actions)
+            table.add_row(
+                lesson.date.isoformat(),
+                Text(clipped(self.goal_title(lesson), 24)),
+                Text(clipped(summary(lesson), 40)),
+                f"{done}/{len(lesson.actions)} done" if lesson.actions else "",
+                key=str(lesson.id),
+            )
+        if keep is not None and any(lesson.id == keep for lesson in lessons):
+            table.move_cursor(row=table.get_row_index(str(keep)))
+        self._show_state(len(lessons))
+        self._show_detail()
+
+    def _show_state(self, count: int) -> None:
+        if not self._lessons:
+            line = Text("No lessons yet: a adds one (what was planned, what happened, why …).")
+        else:
+            line = Text(f"{count} of {len(self._lessons)} lessons, newest first", style="dim")
+            if self.text:
+                line.append("  ·  text ", style="dim")
+                line.append(plain(self.text), style="bold")
+        self.query_one("#learn-state", Static).update(line)
+
+    def selected_id(self) -> int | None:
+        table = self.query_one("#lesson-table", DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return None if key is None else int(key)
+
+    def selected(self) -> Lesson | None:
+        lesson_id = self.selected_id()
+        return None if lesson_id is None else self._lessons.get(lesson_id)
+
+    # ----------------------------------------------------------- detail
+    @on(DataTable.RowHighlighted, "#lesson-table")
+    def _highlighted(self) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        lesson = self.selected()
+        target = self.query_one("#lesson-text", Static)
+        if lesson is None:
+            target.update("")
+            return
+        target.update(self.lesson_text(lesson))
+
+    def lesson_text(self, lesson: Lesson) -> Text:
+        """The whole lesson, user text literal, line breaks kept."""
+        text = Text(f"Lesson {lesson.id} · {lesson.date.isoformat()}", style="bold")
+        goal = self.goal_title(lesson)
+        if goal:
+            text.append("\ngoal: ", style="dim")
+            text.append(goal)
+        if lesson.stamp.updated_by:
+            text.append(f"\nby {plain(lesson.stamp.updated_by)}", style="dim")
+        for name in LESSON_TEXTS:
+            value = getattr(lesson, name)
+            text.append(f"\n\n{HEADINGS[name]}", style="bold underline")
+            text.append(f"  {QUESTIONS[name]}", style="dim")
+            text.append("\n" + (plain_lines(value) if value else "—"))
+        if lesson.actions:
+            text.append("\n\nActions", style="bold underline")
+            for action in lesson.actions:
+                text.append("\n[x] " if action.done else "\n[ ] ")
+                text.append(plain(action.what))
+                if action.owner:
+                    text.append(f"  owner {plain(action.owner)}", style="dim")
+                if action.due:
+                    text.append(f"  due {action.due.isoformat()}", style="dim")
+        return text
+
+    # ---------------------------------------------------------- actions
+    def action_add(self) -> None:
+        self.open_form(
+            LessonForm(list(self._goals.values()), self._add, today=self.today),
+            self._saved,
+        )
+
+    def _add(self, values: dict[str, Any], _overwrite: bool) -> Lesson:
+        return self.wheel.add(LESSON, values)
+
+    def action_edit(self) -> None:
+        lesson = self.selected()
+        if lesson is None:
+            self.notify("No lesson selected: a adds one.", markup=False)
+            return
+
+        def save(values: dict[str, Any], overwrite: bool) -> Lesson:
+            expected = None if overwrite else lesson.stamp.updated_at
+            return self.wheel.update(LESSON, lesson.id, values, expected=expected)
+
+        self.open_form(
+            LessonForm(list(self._goals.values()), save, lesson=lesson, today=self.today),
+            self._saved,
+        )
+
+    def _saved(self, lesson: Lesson) -> None:
+        self.select(LESSON, lesson.id)
+
+    @on(DataTable.RowSelected, "#lesson-table")
+    def _chosen(self) -> None:
+        self.action_edit()
+
+    def action_delete(self) -> None:
+        lesson = self.selected()
+        if lesson is None:
+            return
+
+        def delete() -> None:
+            try:
+                self.wheel.delete(LESSON, lesson.id)
+            except StoreError as exc:
+                self.show_error(exc)
+                return
+            self.notify(f"Deleted lesson {lesson.id}; u undoes.", markup=False)
+            self.reload()
+
+        what = clipped(summary(lesson), 50)
+        self.confirm(f"Delete lesson {lesson.id} of {lesson.date.isoformat()}?\n{what}", delete)
+
+    def action_filter(self) -> None:
+        search = self.query_one("#learn-search", Input)
+        search.display = True
+        search.focus()
+
+    def action_clear_filter(self) -> None:
+        search = self.query_one("#learn-search", Input)
+        if not (self.text or search.display):
+            return
+        self.text = ""
+        with search.prevent(Input.Changed):
+            search.value = ""
+        search.display = False
+        self.query_one("#lesson-table", DataTable).focus()
+        self._fill_table()
+
+    @on(Input.Changed, "#learn-search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.text = event.value
+        self._fill_table()
+
+    @on(Input.Submitted, "#learn-search")
+    def _search_done(self) -> None:
+        self.query_one("#learn-search", Input).display = bool(self.text)
+        self.query_one("#lesson-table", DataTable).focus()
+
+    # ---------------------------------------------------------- palette
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Add a lesson", "After Action Review", self.action_add)
+        yield SystemCommand("Edit the lesson", "the selected lesson", self.action_edit)
+
+    def select(self, kind: Kind[Any], doc_id: int) -> bool:
+        if kind is not LESSON or doc_id not in self._lessons:
+            return False
+        table = self.query_one("#lesson-table", DataTable)
+        if all(lesson.id != doc_id for lesson in self.visible()):
+            self.action_clear_filter()
+        table.move_cursor(row=table.get_row_index(str(doc_id)))
+        return True
