@@ -228,7 +228,12 @@ class Wheel:
             seen, parent = set(), doc["parent_id"]
             while parent is not None and parent not in seen:
                 if parent == doc_id:
-                    raise ValidationError("a goal cannot be placed under itself", "parent")
+                    where = (
+                        "itself"
+                        if parent == doc["parent_id"]
+                        else f"its own sub-goal {doc['parent_id']}"
+                    )
+                    raise ValidationError(f"a goal cannot be placed under {where}", "parent")
                 seen.add(parent)
                 row = self.store.table(self.store.wheel, GOAL.table).get(doc_id=parent)
                 parent = row.get("parent_id") if isinstance(row, Document) else None
