@@ -128,6 +128,17 @@ def build_parser() -> Parser:
     _store_option(undo)
     undo.set_defaults(handler=undo_last)
 
+    status = commands.add_parser("status", help="compare every indicator and goal with its plan")
+    _store_option(status)
+    status.add_argument("--at", metavar="DATE", help="compare as of this date (default today)")
+    status.add_argument("--json", action="store_true", help="one JSON object per indicator")
+    status.add_argument("--goals", action="store_true", help="goal roll-ups instead of indicators")
+    status.add_argument(
+        "--goal", metavar="GOAL", help="only this goal (id or name) and those below it"
+    )
+    status.add_argument("--status", metavar="S", help="only this status, e.g. at_risk or off_track")
+    status.set_defaults(handler=show_status)
+
     where = commands.add_parser("where", help="show where the store is")
     _store_option(where)
     where.set_defaults(handler=where_is)
@@ -197,6 +208,15 @@ def where_is(args: argparse.Namespace, wheel: Wheel) -> int:
     if store.read_only_reason:
         print(f"mode:   {store.read_only_reason}")
     return 0
+
+
+def show_status(args: argparse.Namespace, wheel: Wheel) -> int:
+    from tui.status_report import run
+
+    return run(
+        wheel, at=args.at, as_json=args.json, goals_only=args.goals, goal=args.goal,
+        status=args.status,
+    )  # fmt: skip
 
 
 def _fail(code: int, message: str) -> int:
