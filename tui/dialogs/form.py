@@ -89,6 +89,9 @@ class FormDialog(ModalScreen[Any]):
     def on_mount(self) -> None:
         for error in self.query(".form-error"):
             error.display = False
+        # the scroll container would take focus first; typing goes to an input
+        self.query_one(".form-fields").can_focus = False
+        self.query_one(Input).focus()
 
     @property
     def values(self) -> dict[str, str]:

@@ -42,18 +42,21 @@ class KeysDialog(ModalScreen[None]):
                 id="keys-table", cursor_type="row", zebra_stripes=True
             )
             table.add_columns("key", "does")
+            stage_rows: list[tuple[str, str]] = []
+            widget_rows: list[tuple[str, str]] = []
             seen: set[str] = set()
             for active in self._under.active_bindings.values():
                 binding = active.binding
-                if not binding.description or (
-                    binding.id and binding.id.startswith(("app.", "stage."))
-                ):
+                if not binding.description or binding.description in seen:
                     continue
-                if binding.description in seen:
+                if binding.id and binding.id.startswith(("app.", "stage.")):
                     continue
                 seen.add(binding.description)
-                table.add_row(Text(self.app.get_key_display(binding)), Text(binding.description))
-            for key, does in GLOBAL_KEYS:
+                own = active.node is self._under and binding.id is not None
+                rows = stage_rows if own else widget_rows
+                rows.append((self.app.get_key_display(binding), binding.description))
+            # the stage's own keys, then the global ones, then the focused list's
+            for key, does in [*stage_rows, *GLOBAL_KEYS, *widget_rows]:
                 table.add_row(Text(key, style="bold"), Text(does))
             yield table
             yield Static("Esc or ? closes", classes="dialog-hint")

@@ -1,0 +1,164 @@
+"""The Goals pane, driven by keys: add, validate, delete, undo, conflicts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.widgets import Input, Static, Tree
+from tuihelp import ESCAPE_TITLE, Small, screen_text, settle
+
+from store.service import GOAL, Wheel
+from tui.app import StyrApp
+from tui.dialogs.confirm import ConfirmDialog
+from tui.dialogs.conflict import ConflictDialog
+from tui.dialogs.form import FormDialog
+from tui.screens.goals import GoalsScreen
+
+Make = Callable[[Wheel], StyrApp]
+
+
+async def test_add_goal_with_the_form(wheel: Wheel, make: Make) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        assert isinstance(app.screen, FormDialog)
+        await pilot.press(*"Ship v1", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, GoalsScreen)
+        titles = [g.title for g in Wheel.open(wheel.store.root).goals()]
+        assert "Ship v1" in titles
+        tree = app.screen.query_one("#goal-tree", Tree)
+        assert tree.cursor_node is not None and "Ship v1" in str(tree.cursor_node.label)
+        assert "Ship v1" in screen_text(app)
+
+
+async def test_add_indicator_to_the_selected_goal(wheel: Wheel, make: Make, small: Small) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        assert isinstance(app.screen, FormDialog)
+        await pilot.press(*"Customers", "tab", "tab", "5", "tab", *"50", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, GoalsScreen)
+        added = [i for i in Wheel.open(small.root).indicators(small.goal) if i.name == "Customers"]
+        assert len(added) == 1
+        assert (added[0].baseline, added[0].target) == (5, 50)
+        assert str(added[0].due) == "2026-12-31"  # the goal's due date by default
+        assert "Customers" in screen_text(app)
+
+
+async def test_bad_input_keeps_the_form_open_and_writes_nothing(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("i", "X", "tab", "tab", "5", "tab", "5", "enter")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormDialog)
+        error = form.query_one("#error-target", Static)
+        assert error.display
+        assert "target must differ from baseline" in str(error.render())
+        assert app.focused is form.query_one("#field-target", Input)
+        assert [i.name for i in Wheel.open(small.root).indicators()] == ["Revenue"]
+        # fixing the field saves
+        await pilot.press("backspace", "9", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, GoalsScreen)
+        assert sorted(i.name for i in Wheel.open(small.root).indicators()) == ["Revenue", "X"]
+
+
+async def test_delete_asks_first_and_undo_brings_it_back(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("d")
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmDialog)
+        question = screen_text(app)
+        assert "Grow revenue" in question
+        assert (
+            "1 sub-goal" in question and "1 indicator" in question and "3 measurements" in question
+        )
+        await pilot.press("n")
+        await settle(pilot)
+        assert len(Wheel.open(small.root).goals()) == 2
+
+        await pilot.press("d", "y")
+        await settle(pilot)
+        assert Wheel.open(small.root).goals() == []
+        assert "Grow revenue" not in screen_text(app)
+
+        await pilot.press("u")
+        await settle(pilot)
+        after = Wheel.open(small.root)
+        assert sorted(g.id for g in after.goals()) == [small.goal, small.child]
+        assert len(after.measurements(small.indicator)) == 3
+        assert "Grow revenue" in screen_text(app)
+
+
+async def test_conflict_keep_theirs(wheel: Wheel, make: Make, small: Small) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        assert isinstance(app.screen, FormDialog)
+        bob = Wheel.open(small.root, user="bob")
+        bob.update(GOAL, small.goal, {"title": "Bob's title"})
+        await pilot.press("end", *" (mine)", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConflictDialog)
+        shown = screen_text(app)
+        assert "Grow revenue (mine)" in shown and "Bob's title" in shown
+        assert Wheel.open(small.root).goal(small.goal).title == "Bob's title"
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, GoalsScreen)
+        assert Wheel.open(small.root).goal(small.goal).title == "Bob's title"
+        assert "Bob's title" in screen_text(app)
+
+
+async def test_conflict_overwrite_with_mine(wheel: Wheel, make: Make, small: Small) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        Wheel.open(small.root, user="bob").update(GOAL, small.goal, {"title": "Bob's title"})
+        await pilot.press("end", *" (mine)", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConflictDialog)
+        await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(app.screen, GoalsScreen)
+        stored = Wheel.open(small.root).goal(small.goal)
+        assert stored.title == "Grow revenue (mine)"
+        assert stored.stamp.updated_by == "alice"
+
+
+async def test_add_risk_shows_in_the_matrix(wheel: Wheel, make: Make, small: Small) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("r", *"Key person leaves", "tab", "tab", "2", "tab", "3", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, GoalsScreen)
+        risks = Wheel.open(small.root).risks(small.goal)
+        assert sorted(r.title for r in risks) == ["Key person leaves", "Market dip"]
+        shown = screen_text(app)
+        assert "Key person leaves" in shown and "medium 6" in shown
+
+
+async def test_user_text_is_shown_literally(make: Make, small: Small) -> None:
+    Wheel.open(small.root).update(GOAL, small.goal, {"title": "[bold red]x[/]"})
+    app = make(Wheel.open(small.root))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        shown = screen_text(app)
+        assert "[bold red]x[/]" in shown
+        assert ESCAPE_TITLE.replace("\x1b", "\\x1b") in shown
+        assert "\x1b" not in shown

@@ -1,0 +1,99 @@
+"""The Measure pane: the quick entry line, edit and delete of a value."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from textual.widgets import Input, OptionList
+from tuihelp import TODAY, Small, screen_text, settle
+
+from store.service import GOAL, INDICATOR, Wheel
+from tui.app import StyrApp
+from tui.dialogs.confirm import ConfirmDialog
+from tui.dialogs.form import FormDialog
+from tui.screens.measure import MeasureScreen, parse_entry
+
+Make = Callable[[Wheel], StyrApp]
+
+
+def test_parse_entry_forms() -> None:
+    assert parse_entry("12.5", TODAY) == ("12.5", TODAY, "")
+    assert parse_entry("12.5 2026-11-03", TODAY) == ("12.5", date(2026, 11, 3), "")
+    assert parse_entry("12.5 -2d by hand", TODAY) == ("12.5", date(2026, 11, 28), "by hand")
+    assert parse_entry("12.5 by hand", TODAY) == ("12.5", TODAY, "by hand")
+
+
+async def test_log_a_value_with_date_and_note(wheel: Wheel, make: Make, small: Small) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        assert isinstance(app.screen, MeasureScreen)
+        await pilot.press("l", *"12.5 2026-11-03 counted [b]twice[/b]", "enter")
+        await settle(pilot)
+        stored = Wheel.open(small.root).measurements(small.indicator)
+        assert [(m.date, m.value, m.note) for m in stored][-1] == (
+            date(2026, 11, 3),
+            12.5,
+            "counted [b]twice[/b]",
+        )
+        shown = screen_text(app)
+        assert "logged 12.5 MNOK on 2026-11-03" in shown
+        assert "counted [b]twice[/b]" in shown
+        assert app.screen.query_one("#entry", Input).value == ""
+
+
+async def test_a_bad_entry_is_explained_in_place(wheel: Wheel, make: Make, small: Small) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("l", *"abc", "enter")
+        await settle(pilot)
+        assert "value 'abc' is not a number" in screen_text(app)
+        await pilot.press("ctrl+a", "ctrl+k", *"12 2026-13-01", "enter")
+        await settle(pilot)
+        assert "not a real date" in screen_text(app)
+        assert app.screen.query_one("#entry", Input).value == "12 2026-13-01"
+        assert len(Wheel.open(small.root).measurements(small.indicator)) == 3
+
+
+async def test_edit_and_delete_a_value(wheel: Wheel, make: Make, small: Small) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("e")  # the newest value, 16 on 2026-09-01
+        assert isinstance(app.screen, FormDialog)
+        await pilot.press("ctrl+a", "ctrl+k", *"17", "enter")
+        await settle(pilot)
+        values = [m.value for m in Wheel.open(small.root).measurements(small.indicator)]
+        assert values == [11, 13, 17]
+        await pilot.press("d")
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await settle(pilot)
+        values = [m.value for m in Wheel.open(small.root).measurements(small.indicator)]
+        assert values == [11, 13]
+        assert "deleted the value of 2026-09-01" in screen_text(app)
+
+
+async def test_due_indicators_come_first(make: Make, small: Small) -> None:
+    wheel = Wheel.open(small.root)
+    fresh = wheel.add(
+        INDICATOR,
+        {"goal_id": small.goal, "name": "Aaa fresh", "baseline": "0", "target": "10",
+         "start": "2026-01-01", "due": "2026-12-31", "cadence": "monthly"},
+    )  # fmt: skip
+    wheel.log(fresh.id, 9, "2026-11-29")
+    wheel.update(GOAL, small.goal, {"owner": "bo"})
+    app = make(Wheel.open(small.root))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        options = app.screen.query_one("#indicator-list", OptionList)
+        first = str(options.get_option_at_index(0).prompt)
+        second = str(options.get_option_at_index(1).prompt)
+        assert "due" in first and "Revenue" in first
+        assert "Aaa fresh" in second and "due" not in second

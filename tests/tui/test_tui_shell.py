@@ -1,0 +1,145 @@
+"""The app shell: stages, keys, read-only stores, others' changes, small
+terminals, the command palette."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from textual.widgets import Input, Tree
+from tuihelp import Small, screen_text, settle
+
+from store.service import GOAL, Wheel
+from tui.app import StyrApp
+from tui.dialogs.form import FormDialog
+from tui.dialogs.keys import KeysDialog
+from tui.screens.compare import CompareScreen
+from tui.screens.goals import GoalsScreen
+from tui.screens.learn import LearnScreen
+from tui.screens.measure import MeasureScreen
+from widgets.wheel_bar import WheelBar
+
+Make = Callable[[Wheel], StyrApp]
+
+
+def _bar(app: StyrApp) -> str:
+    return str(app.screen.query_one(WheelBar).render())
+
+
+async def test_number_keys_and_brackets_move_around_the_wheel(wheel: Wheel, make: Make) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, GoalsScreen)
+        assert "▶[1 Goals]" in _bar(app)
+        for key, screen_type, label in [
+            ("2", MeasureScreen, "▶[2 Measure]"),
+            ("3", CompareScreen, "▶[3 Compare]"),
+            ("4", LearnScreen, "▶[4 Learn]"),
+            ("1", GoalsScreen, "▶[1 Goals]"),
+        ]:
+            await pilot.press(key)
+            await settle(pilot)
+            assert isinstance(app.screen, screen_type)
+            assert label in _bar(app)
+        await pilot.press("left_square_bracket")  # from Goals back round to Learn
+        await settle(pilot)
+        assert isinstance(app.screen, LearnScreen)
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        await settle(pilot)
+        assert isinstance(app.screen, MeasureScreen)
+
+
+async def test_question_mark_lists_the_keys(wheel: Wheel, make: Make) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, KeysDialog)
+        shown = screen_text(app)
+        assert "Add goal" in shown and "undo your last change" in shown
+        await pilot.press("escape")
+        assert isinstance(app.screen, GoalsScreen)
+
+
+async def test_read_only_store_refuses_edits_and_says_why(make: Make, small: Small) -> None:
+    path = small.root / "wheel.json"
+    data = json.loads(path.read_text())
+    data["meta"]["1"]["schema_version"] += 1
+    path.write_text(json.dumps(data))
+    app = make(Wheel.open(small.root, user="alice"))
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settle(pilot)
+        assert "READ-ONLY" in _bar(app)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, GoalsScreen)  # no form opened
+        messages = [n.message for n in app._notifications]
+        assert any("newer styr" in m for m in messages)
+        await pilot.press("2", "l", *"5", "enter")
+        await settle(pilot)
+        assert "newer styr" in screen_text(app)
+    assert len(Wheel.open(small.root).measurements(small.indicator)) == 3
+
+
+async def test_a_change_by_someone_else_shows_up(wheel: Wheel, make: Make, small: Small) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        Wheel.open(small.root, user="bob").update(GOAL, small.goal, {"title": "Renamed by bob"})
+        app.poll_store()  # the 1 s timer's work, without waiting for it
+        await settle(pilot)
+        assert "Renamed by bob" in screen_text(app)
+        assert "updated by bob" in _bar(app)
+
+
+async def test_usable_at_80x24(wheel: Wheel, make: Make, small: Small) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        shown = screen_text(app)
+        assert "▶[1 Goals]" in shown and "Grow revenue" in shown and "Revenue" in shown
+        assert app.screen.query_one("#goals-body").has_class("-narrow")
+        await pilot.press("i")
+        form = app.screen
+        assert isinstance(form, FormDialog)
+        # every input can be reached and is inside the terminal when focused
+        for _ in range(13):
+            focused = app.focused
+            assert isinstance(focused, Input)
+            region = focused.region
+            assert 0 <= region.y < 24 and region.right <= 80
+            await pilot.press("tab")
+        await pilot.press("escape")
+        await pilot.press("2")
+        await settle(pilot)
+        entry = app.screen.query_one("#entry", Input)
+        assert 0 <= entry.region.y < 23 and entry.region.height == 1
+        await pilot.press("l", *"14", "enter")
+        await settle(pilot)
+        assert "logged 14 MNOK" in screen_text(app)
+    assert [m.value for m in Wheel.open(small.root).measurements(small.indicator)][-1] == 14
+
+
+async def test_palette_jumps_to_a_goal_by_name(wheel: Wheel, make: Make, small: Small) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"sales", "enter")
+        await settle(pilot, 6)
+        assert isinstance(app.screen, GoalsScreen)
+        tree = app.screen.query_one("#goal-tree", Tree)
+        assert tree.cursor_node is not None and tree.cursor_node.data == small.child
+
+
+async def test_j_and_k_move_like_arrows(wheel: Wheel, make: Make, small: Small) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        tree = app.screen.query_one("#goal-tree", Tree)
+        await pilot.press("j")
+        assert tree.cursor_node is not None and tree.cursor_node.data == small.child
+        await pilot.press("k")
+        assert tree.cursor_node is not None and tree.cursor_node.data == small.goal

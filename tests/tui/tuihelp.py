@@ -1,0 +1,70 @@
+"""Shared pieces of the TUI tests (a module of its own so test files can
+import it; conftest.py only provides fixtures)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from textual.app import App
+from textual.pilot import Pilot
+
+from store.service import GOAL, INDICATOR, RISK, Wheel
+
+TODAY = date(2026, 11, 30)
+MARKUP_TITLE = "[bold red]x[/]"
+ESCAPE_TITLE = "Sales \x1b[31mteam"
+
+
+@dataclass(frozen=True)
+class Small:
+    """Ids in the small wheel."""
+
+    root: Path
+    goal: int
+    child: int
+    indicator: int
+    risk: int
+
+
+def build_small(root: Path) -> Small:
+    wheel = Wheel.open(root, user="alice")
+    goal = wheel.add(
+        GOAL,
+        {"title": "Grow revenue", "start": "2026-01-01", "due": "2026-12-31", "owner": "ann"},
+    )
+    child = wheel.add(
+        GOAL,
+        {"title": ESCAPE_TITLE, "parent_id": goal.id, "start": "2026-01-01", "due": "2026-12-31"},
+    )
+    indicator = wheel.add(
+        INDICATOR,
+        {
+            "goal_id": goal.id,
+            "name": "Revenue",
+            "unit": "MNOK",
+            "baseline": "10",
+            "target": "20",
+            "start": "2026-01-01",
+            "due": "2026-12-31",
+        },
+    )
+    for day, value in [("2026-02-01", 11), ("2026-05-01", 13), ("2026-09-01", 16)]:
+        wheel.log(indicator.id, value, day, "counted")
+    risk = wheel.add(
+        RISK, {"goal_id": goal.id, "title": "Market dip", "probability": "4", "consequence": "5"}
+    )
+    return Small(root, goal.id, child.id, indicator.id, risk.id)
+
+
+async def settle(pilot: Pilot[None], times: int = 3) -> None:
+    """Let messages posted from code (not keys) be processed."""
+    for _ in range(times):
+        await pilot.pause()
+
+
+def screen_text(app: App[None]) -> str:
+    """What the terminal shows now, as plain text lines."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(strip.text for strip in strips)
