@@ -19,6 +19,7 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
 from store.compare import (
@@ -41,6 +42,7 @@ from widgets.plan_chart import ChartData, PlanChart
 
 NAME_WIDTH = 30
 WIDE = 150
+SEARCH_DELAY = 0.15
 BAR_WIDTH = 8
 STATUS_STYLE: dict[Status, str] = {
     "missed": "bold red",
@@ -189,6 +191,10 @@ class CompareScreen(StageScreen):
         self.text = ""
         self._rows: list[Row] = []
         self._rows_version: tuple[object, ...] | None = None
+        self._built = 0
+        self._shown_build = -1
+        self._shown_keys: set[str] = set()
+        self._search_timer: Timer | None = None
         self._by_key: dict[str, Row] = {}
         self._goals: dict[int, Goal] = {}
         self._indicators: dict[int, Indicator] = {}
@@ -226,6 +232,7 @@ class CompareScreen(StageScreen):
             for row in self._rows:
                 self._by_key.update((child.key, child) for child in row.children)
             self._rows_version = version
+            self._built += 1
         self._fill_table()
 
     def _build_rows(self, result: WheelComparison) -> list[Row]:
@@ -368,11 +375,19 @@ class CompareScreen(StageScreen):
     def _fill_table(self) -> None:
         table = self.query_one("#compare-table", DataTable)
         keep = self.selected_key()
-        table.clear()
         rows = self.visible_rows()
-        for row in rows:
-            table.add_row(*row.cells, key=row.key)
-        if keep is not None and any(row.key == keep for row in rows):
+        if self._shown_build == self._built and self._shown_keys == {r.key for r in rows}:
+            # same rows in another order: reorder in place, far cheaper than
+            # re-adding thousands of rows
+            position = {id(row.cells[0]): index for index, row in enumerate(rows)}
+            table.sort("name", key=lambda cell: position[id(cell)])
+        else:
+            table.clear()
+            for row in rows:
+                table.add_row(*row.cells, key=row.key)
+            self._shown_build = self._built
+            self._shown_keys = {row.key for row in rows}
+        if keep is not None and keep in self._shown_keys:
             table.move_cursor(row=table.get_row_index(keep))
         self._show_state(table.row_count)
         self._show_detail()
@@ -417,16 +432,20 @@ class CompareScreen(StageScreen):
         facts = self.query_one("#compare-facts", Static)
         if row is None:
             chart.data = None
-            facts.update("")
+            facts.update("", layout=False)
             return
         result = self.comparison()
         if row.kind is INDICATOR:
             indicator = self._indicators[row.doc_id]
             chart.data = self._chart(indicator)
-            facts.update(self._indicator_facts(indicator, result.indicators[row.doc_id]))
+            facts.update(
+                self._indicator_facts(indicator, result.indicators[row.doc_id]), layout=False
+            )
         else:
             chart.data = None
-            facts.update(self._goal_facts(self._goals[row.doc_id], result.goals[row.doc_id]))
+            facts.update(
+                self._goal_facts(self._goals[row.doc_id], result.goals[row.doc_id]), layout=False
+            )
 
     def _chart(self, indicator: Indicator) -> ChartData:
         series = [
@@ -530,6 +549,8 @@ class CompareScreen(StageScreen):
             return
         self.text = ""
         self.filter_index = 0
+        if self._search_timer is not None:
+            self._search_timer.stop()
         with search.prevent(Input.Changed):
             search.value = ""
         search.display = False
@@ -539,10 +560,16 @@ class CompareScreen(StageScreen):
     @on(Input.Changed, "#compare-search")
     def _search_changed(self, event: Input.Changed) -> None:
         self.text = event.value
-        self._fill_table()
+        # refilter once typing pauses, not on every key: thousands of rows
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(SEARCH_DELAY, self._fill_table)
 
     @on(Input.Submitted, "#compare-search")
     def _search_done(self) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+            self._fill_table()
         search = self.query_one("#compare-search", Input)
         search.display = bool(self.text)
         self.query_one("#compare-table", DataTable).focus()
