@@ -1,0 +1,134 @@
+"""Broken, foreign and newer files are refused or opened read-only, never rewritten.
+
+Every case checks what the user sees (exit code, a message naming the file,
+no traceback) and that the bytes on disk are the same afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from store.errors import ReadOnly, StoreCorrupt
+from store.service import GOAL, Wheel
+from tui.cli import main
+
+FILES = ["wheel.json", "measurements-2026.json"]
+
+
+def _duplicate_first_id(raw: bytes) -> bytes:
+    """The same document id twice in the file's last table (a bad merge)."""
+    data = orjson.loads(raw)
+    table = [name for name in data if name != "meta"][-1]
+    tables = []
+    for name, docs in data.items():
+        pairs = [f"{json.dumps(k)}: {json.dumps(v)}" for k, v in docs.items()]
+        if name == table:
+            key, doc = next(iter(docs.items()))
+            pairs.append(f"{json.dumps(key)}: {json.dumps(doc | {'note': 'twin'})}")
+        tables.append(f"{json.dumps(name)}: {{{', '.join(pairs)}}}")
+    return ("{" + ", ".join(tables) + "}").encode()
+
+
+def _trailing_comma(raw: bytes) -> bytes:
+    body = raw.rstrip()
+    return body[:-1] + b",}"
+
+
+BREAKAGES: dict[str, Callable[[bytes], bytes]] = {
+    "empty": lambda raw: b"",
+    "truncated": lambda raw: raw[: len(raw) // 2],
+    "trailing comma": _trailing_comma,
+    "byte-order mark": lambda raw: b"\xef\xbb\xbf" + raw,
+    "duplicate id": _duplicate_first_id,
+}
+
+
+@pytest.fixture
+def logged(seeded: Any) -> Any:
+    Wheel.open(seeded.root).log(seeded.indicator, 7, "2026-01-05")
+    return seeded
+
+
+def _log(root: Path, indicator: int) -> int:
+    return main(["--store", str(root), "log", str(indicator), "5", "--at", "2026-02-01"])
+
+
+@pytest.mark.parametrize("name", FILES)
+@pytest.mark.parametrize("breakage", list(BREAKAGES))
+def test_broken_file_is_refused_and_left_alone(
+    logged: Any, name: str, breakage: str, snapshot: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = logged.root / name
+    path.write_bytes(BREAKAGES[breakage](path.read_bytes()))
+    before = snapshot(logged.root)
+
+    assert _log(logged.root, logged.indicator) == 1
+    out, err = capsys.readouterr()
+    assert name in err and "Traceback" not in err and out == ""
+    with pytest.raises(StoreCorrupt, match=name):
+        Wheel.open(logged.root).series(logged.indicator)
+    assert snapshot(logged.root) == before
+
+
+def _newer(path: Path) -> None:
+    data = orjson.loads(path.read_bytes())
+    data["meta"]["1"]["schema_version"] = 99
+    option = orjson.OPT_INDENT_2 if path.name == "wheel.json" else 0
+    path.write_bytes(orjson.dumps(data, option=option))
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_newer_schema_opens_read_only(
+    logged: Any, name: str, snapshot: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _newer(logged.root / name)
+    before = snapshot(logged.root)
+
+    wheel = Wheel.open(logged.root, user="alice")
+    assert wheel.store.read_only_reason is not None
+    assert name in wheel.store.read_only_reason and "newer styr" in wheel.store.read_only_reason
+    assert [g.title for g in wheel.goals()] == ["Shorter queues"]
+    assert [v for _, v in wheel.series(logged.indicator)] == [7.0]
+    with pytest.raises(ReadOnly, match="upgrade styr"):
+        wheel.update(GOAL, logged.goal, {"title": "Changed"})
+    # a write to another year's file is refused too: the store is one unit
+    with pytest.raises(ReadOnly):
+        wheel.log(logged.indicator, 1, "2025-05-01")
+
+    assert _log(logged.root, logged.indicator) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "newer styr" in err and "Traceback" not in err
+    assert snapshot(logged.root) == before
+
+
+def test_folder_the_user_may_not_write_opens_read_only(
+    logged: Any, snapshot: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the tests run as root, who may write anywhere: os.access answers as a
+    # user without write permission on the folder would
+    real = os.access
+    denied = logged.root
+
+    def access(path: Any, mode: int, **kwargs: Any) -> bool:
+        if Path(path) == denied and mode & os.W_OK:
+            return False
+        return real(path, mode, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)
+    before = snapshot(logged.root)
+    wheel = Wheel.open(logged.root, user="alice")
+    assert wheel.store.read_only_reason == f"read-only: you may not write in {logged.root}"
+    assert [v for _, v in wheel.series(logged.indicator)] == [7.0]
+    with pytest.raises(ReadOnly, match="may not write"):
+        wheel.log(logged.indicator, 1, "2026-01-06")
+    assert _log(logged.root, logged.indicator) == 1
+    assert "may not write" in capsys.readouterr().err
+    assert snapshot(logged.root) == before
