@@ -79,7 +79,8 @@ class Style:
     def for_stream(cls, stream: TextIO) -> Style:
         tty = stream.isatty()
         try:
-            "█░✓●▼✗·⚠…".encode(stream.encoding or "ascii")
+            # an in-memory stream has no encoding and holds any text
+            "█░✓●▼✗·⚠…≥≤".encode(getattr(stream, "encoding", None) or "utf-8")
             unicode = True
         except (UnicodeEncodeError, LookupError):
             unicode = False
