@@ -163,6 +163,7 @@ class Store:
         self.file_mode = 0o664 if shared else 0o644
         self.group: int | None = folder.st_gid if shared else None
         self.lock = FileLock(root / ".lock", timeout=lock_timeout, mode=self.file_mode)
+        self._lock_shared = False
         self.wheel = _open_db(root / WHEEL, pretty=True)
         self.measure: dict[int, TinyDB] = {}
         self.history: dict[int, TinyDB] = {}
@@ -304,10 +305,21 @@ class Store:
             ) from None
         except OSError as exc:
             raise StoreError(f"cannot take the lock in {self.root}: {exc.strerror}") from None
+        if self.group is not None and not self._lock_shared:
+            self._share(Path(self.lock.lock_file))
+            self._lock_shared = True
         try:
             yield
         finally:
             self.lock.release()
+
+    def _share(self, path: Path) -> None:
+        """Hand a new file or folder to the folder's group (without a setgid
+        folder it would get the writer's own group, which teammates lack)."""
+        if self.group is not None:
+            with contextlib.suppress(OSError):
+                if path.stat().st_gid != self.group:
+                    os.chown(path, -1, self.group)
 
     def record(self, table: str, doc_id: int, before: Any, after: Any) -> None:
         """Note one change for the audit trail; written with the transaction."""
@@ -430,18 +442,28 @@ class Store:
     # --------------------------------------------------------- backups
     def backup(self, label: str) -> Path:
         target = self.root / "backups" / label
+        # built under another name and renamed when complete, so a backup cut
+        # short (full disk) is not taken for today's and is tried again
+        partial = target.with_name(f".{label}.partial")
         try:
-            for folder in (target.parent, target):
+            shutil.rmtree(partial, ignore_errors=True)
+            for folder in (target.parent, partial):
                 if not folder.exists():
                     folder.mkdir()
                     # teammates make the next backups in the same folder
                     if self.group is not None:
                         folder.chmod(0o2775)
+                        self._share(folder)
             for entry in sorted(os.scandir(self.root), key=lambda e: e.name):
                 if entry.name == WHEEL or YEAR_FILE.match(entry.name):
-                    shutil.copy2(entry.path, target / entry.name)
-            fsync_dir(target)
+                    shutil.copy2(entry.path, partial / entry.name)
+                    self._share(partial / entry.name)
+            fsync_dir(partial)
+            shutil.rmtree(target, ignore_errors=True)
+            partial.rename(target)
+            fsync_dir(target.parent)
         except OSError as exc:
+            shutil.rmtree(partial, ignore_errors=True)
             raise WriteFailed(f"could not back up the store to {target}: {exc.strerror}") from exc
         return target
 

@@ -1,0 +1,38 @@
+"""The store and the CLI load without Textual or Rich (checked in a fresh interpreter)."""
+
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+
+import store
+
+STORE_MODULES = sorted(f"store.{m.name}" for m in pkgutil.iter_modules(store.__path__))
+
+PROBE = """
+import importlib, sys
+for name in sys.argv[1:]:
+    importlib.import_module(name)
+print(" ".join(sorted(m for m in sys.modules if m.split(".")[0] in ("textual", "rich"))))
+"""
+
+
+def _heavy_modules_after_importing(*names: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *names], capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
+def test_store_modules_do_not_import_textual_or_rich() -> None:
+    assert len(STORE_MODULES) >= 10
+    assert _heavy_modules_after_importing(*STORE_MODULES) == ""
+
+
+def test_the_cli_does_not_import_textual_or_rich() -> None:
+    assert _heavy_modules_after_importing("tui.cli") == ""
+
+
+def test_the_probe_sees_textual_when_it_is_imported() -> None:
+    assert "textual" in _heavy_modules_after_importing("textual.app").split()
