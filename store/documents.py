@@ -449,12 +449,14 @@ def validate_review(data: Mapping[str, Any]) -> Doc:
         "deviation": None,
     }
     deviation = data.get("deviation")
+    if isinstance(deviation, Mapping):
+        _reject_unknown(deviation, ("cause", "decision"), "a deviation")
     if isinstance(deviation, Mapping) and any(deviation.values()):
         doc["deviation"] = {
             "cause": f.choice(deviation.get("cause"), "cause", CAUSES),
             "decision": f.choice(deviation.get("decision"), "decision", DECISIONS),
         }
-    elif deviation:
+    elif deviation and not isinstance(deviation, Mapping):
         raise ValidationError("deviation must give a cause and a decision", "deviation")
     if comparison.get("status") in OUTSIDE_TOLERANCE and doc["deviation"] is None:
         raise ValidationError(
