@@ -12,6 +12,7 @@ from store.dates import as_date
 from store.errors import ValidationError
 
 MAX_TEXT = 10_000
+_THOUSANDS = re.compile(r"[-+]?[1-9]\d{0,2},\d{3}")
 
 
 def text(value: object, field: str, *, required: bool = False) -> str:
@@ -42,6 +43,13 @@ def number(value: object, field: str) -> float:
         except OverflowError:
             raise ValidationError(f"{field} is too large to be a number here", field) from None
     elif isinstance(value, str):
+        if _THOUSANDS.fullmatch(value.strip()):
+            # a decimal comma and a thousands comma read the same here: 1,000 could be 1 or 1000
+            raise ValidationError(
+                f"{field} {value.strip()!r} is ambiguous: write it without the comma, "
+                "or with a decimal point",
+                field,
+            )
         raw = (
             value.strip().replace(",", ".")
             if value.count(",") == 1 and "." not in value

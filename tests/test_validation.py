@@ -76,6 +76,8 @@ API_CASES: list[tuple[str, dict[str, Any], str]] = [
     ("indicator", {"baseline": "abc"}, "baseline 'abc' is not a number"),
     ("indicator", {"baseline": ""}, "baseline is missing: give a number"),
     ("indicator", {"baseline": True}, "baseline must be a number"),
+    ("indicator", {"baseline": "1,000"},
+     "baseline '1,000' is ambiguous: write it without the comma, or with a decimal point"),
     ("indicator", {"target": "nan"}, "target must be a finite number, not 'nan'"),
     ("indicator", {"target": "inf"}, "target must be a finite number, not 'inf'"),
     ("indicator", {"target": "-inf"}, "target must be a finite number, not '-inf'"),
@@ -303,6 +305,8 @@ def test_a_measurement_of_no_indicator_is_refused(root: Path, snapshot: Snapshot
     ("indicator", {"direction": "Decrease"}, ("direction", "decrease")),
     ("indicator", {"direction": "at least", "target": 20}, ("direction", "at_least")),
     ("indicator", {"baseline": "30,5"}, ("baseline", 30.5)),
+    ("indicator", {"baseline": "30,12"}, ("baseline", 30.12)),
+    ("indicator", {"baseline": "0,125", "target": "0,1"}, ("baseline", 0.125)),
     ("review", {"judgement": "on-track", "confidence": " 7 "}, ("judgement", "on_track")),
     ("lesson", {"actions": [{"what": "x", "done": "ja"}]}, ("actions", ({"done": True},))),
 ])  # fmt: skip
