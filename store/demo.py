@@ -589,7 +589,9 @@ def _revise_target(wheel: Wheel, indicator: d.Indicator, lesson: d.Lesson) -> No
 
 
 def build_demo(root: Path, *, today: date | None = None, user: str = "demo") -> Wheel:
-    """Fill the empty store folder `root` with the sample wheel; return it open."""
+    """Fill the empty store folder `root` with the sample wheel, written as
+    `user`, and return it open for the person at the keyboard: the demo is one
+    change by `user`, so their first undo cannot wipe the whole wheel."""
     clock = _Clock.at(today or date.today())
     rng = random.Random(clock.today.toordinal())
     wheel = Wheel.open(root, user=user)
@@ -650,4 +652,4 @@ def build_demo(root: Path, *, today: date | None = None, user: str = "demo") -> 
         _revise_target(wheel, by_name[_REVISED], lessons[0])
         _add_risks(wheel, clock, by_title)
         _add_reviews(wheel, clock, by_title)
-    return wheel
+    return Wheel.open(root)

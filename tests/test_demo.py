@@ -171,10 +171,12 @@ def test_another_day_another_noise(tmp_path: Path, demo: Wheel) -> None:
     assert other.all_series() != demo.all_series()
 
 
-def test_is_written_as_demo_so_a_user_cannot_undo_it(demo: Wheel) -> None:
+def test_is_written_as_demo_so_the_user_cannot_undo_it_away(demo: Wheel) -> None:
     assert {g.stamp.updated_by for g in demo.goals()} == {"demo"}
+    assert demo.user != "demo"
     with pytest.raises(NothingToUndo):
-        Wheel.open(demo.store.root, user="alice").undo()
+        demo.undo()
+    assert len(demo.goals()) == len(Wheel.open(demo.store.root, user="alice").goals())
 
 
 def test_refuses_a_folder_that_holds_a_wheel(tmp_path: Path) -> None:
