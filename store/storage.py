@@ -12,10 +12,10 @@ from __future__ import annotations
 import contextlib
 import errno
 import gc
-import json
 import os
 import re
-import tempfile
+import sys
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,8 @@ def signature(path: Path) -> Signature | None:
 
 def _duplicate_keys(raw: bytes) -> list[str]:
     """Slow exact check, run only when the counts in meta do not add up."""
+    import json  # only here: orjson has no hook for repeated keys
+
     found: list[str] = []
 
     def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -155,7 +157,8 @@ def fsync_dir(directory: Path) -> None:
 
 def write_temp(path: Path, payload: bytes, mode: int, group: int | None) -> Path:
     """Write payload to a fsynced temp file beside path; remove it on failure."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         view = memoryview(payload)
         while view:
@@ -172,7 +175,7 @@ def write_temp(path: Path, payload: bytes, mode: int, group: int | None) -> Path
             os.unlink(tmp)
         raise
     os.close(fd)
-    return Path(tmp)
+    return tmp
 
 
 def atomic_write(path: Path, payload: bytes, mode: int, group: int | None) -> None:
@@ -189,6 +192,72 @@ def atomic_write(path: Path, payload: bytes, mode: int, group: int | None) -> No
 def write_failed(path: Path, exc: OSError) -> WriteFailed:
     reason = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
     return WriteFailed(f"could not write {path}: {reason}; nothing was changed")
+
+
+class LockTimeout(TimeoutError):
+    """Another process held the lock for longer than the timeout."""
+
+
+if sys.platform == "win32":
+
+    def folder_lock(path: Path, timeout: float, mode: int) -> Any:
+        from filelock import FileLock  # no flock(2) here
+
+        return FileLock(path, timeout=timeout, mode=mode)
+
+else:
+    import fcntl
+
+    class FolderLock:
+        """The store's one cross-process lock: flock(2) on one file.
+
+        Re-entrant within a process; the kernel drops it when its process
+        dies, so a crash never leaves a stale lock. Waiting polls, so that it
+        can give up after `timeout` seconds with a message.
+        """
+
+        def __init__(self, path: Path, timeout: float, mode: int) -> None:
+            self.lock_file = str(path)
+            self.timeout = timeout
+            self.mode = mode
+            self._fd = -1
+            self._depth = 0
+
+        def acquire(self) -> None:
+            if self._depth:
+                self._depth += 1
+                return
+            fd = os.open(self.lock_file, os.O_RDWR | os.O_CREAT, self.mode)
+            try:
+                st = os.fstat(fd)
+                if st.st_uid == os.getuid() and st.st_mode & 0o777 != self.mode:
+                    os.fchmod(fd, self.mode)  # the umask narrowed it
+                deadline = time.monotonic() + self.timeout
+                pause = 0.001
+                while True:
+                    try:
+                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        break
+                    except BlockingIOError:
+                        if time.monotonic() >= deadline:
+                            raise LockTimeout(self.lock_file) from None
+                        time.sleep(pause)
+                        pause = min(pause * 2, 0.05)
+            except BaseException:
+                os.close(fd)
+                raise
+            self._fd = fd
+            self._depth = 1
+
+        def release(self) -> None:
+            self._depth -= 1
+            if self._depth == 0:
+                fd, self._fd = self._fd, -1
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                os.close(fd)
+
+    def folder_lock(path: Path, timeout: float, mode: int) -> FolderLock:
+        return FolderLock(path, timeout, mode)
 
 
 def new_data(writer: str, when: str) -> Data:

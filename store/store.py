@@ -12,9 +12,7 @@ import contextlib
 import os
 import re
 import shutil
-import socket
 import stat
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,7 +20,6 @@ from pathlib import Path
 from typing import Any, cast
 
 import orjson
-from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.queries import QueryLike
 from tinydb.table import Document, Table
@@ -36,6 +33,7 @@ from store.storage import (
     Data,
     FileStorage,
     atomic_write,
+    folder_lock,
     fsync_dir,
     peek_schema,
     write_failed,
@@ -141,6 +139,14 @@ def _open_db(path: Path, pretty: bool = False) -> TinyDB:
     return _TinyDB(path, storage=FileStorage, pretty=pretty)
 
 
+def _host() -> str:
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket
+
+    return socket.gethostname()
+
+
 def storage_of(db: TinyDB) -> FileStorage:
     return cast(FileStorage, db.storage)
 
@@ -151,7 +157,7 @@ class Store:
     def __init__(self, root: Path, *, user: str | None = None, lock_timeout: float = 15.0) -> None:
         self.root = root
         self.user = user or login_name()
-        self.writer = f"{self.user}@{socket.gethostname()}"
+        self.writer = f"{self.user}@{_host()}"
         try:
             root.mkdir(parents=True, exist_ok=True)
             folder = root.stat()
@@ -162,7 +168,7 @@ class Store:
         shared = bool(folder.st_mode & stat.S_IWGRP)
         self.file_mode = 0o664 if shared else 0o644
         self.group: int | None = folder.st_gid if shared else None
-        self.lock = FileLock(root / ".lock", timeout=lock_timeout, mode=self.file_mode)
+        self.lock = folder_lock(root / ".lock", lock_timeout, self.file_mode)
         self._lock_shared = False
         self.wheel = _open_db(root / WHEEL, pretty=True)
         self.measure: dict[int, TinyDB] = {}
@@ -277,7 +283,7 @@ class Store:
                 raise ReadOnly(f"the store is {reason}")
             self._depth = 1
             self._entries = []
-            self.change_id = uuid.uuid4().hex[:12]
+            self.change_id = os.urandom(6).hex()
             self.undo_of = undo_of
             for storage in self.storages():
                 storage.staging = True
@@ -298,7 +304,7 @@ class Store:
     def _locked(self) -> Iterator[None]:
         try:
             self.lock.acquire()
-        except Timeout:
+        except TimeoutError:
             raise StoreLocked(
                 f"the store {self.root} is busy: another styr held its lock for "
                 f"{self.lock.timeout:g} s; try again"
