@@ -276,7 +276,7 @@ def _progress_now(spec: _Indicator, planned: float) -> float:
         "stale": planned,
         "risk": planned - 1.5 * tol,
         "off": planned - 3.2 * tol,
-        "overspend": min(0.9, planned + 0.25),
+        "overspend": min(0.92, planned + 0.45),
         "achieved": 1.08,
         "missed": 0.9,
     }[spec.profile]

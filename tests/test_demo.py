@@ -127,7 +127,9 @@ def test_statuses_today_are_a_mix(demo: Wheel) -> None:
     }  # fmt: skip
     assert statuses["on_track"] > statuses["at_risk"] + statuses["off_track"]
     assert any(c.stale and c.actual is not None for c in result.indicators.values())
-    assert any(g.efficiency is not None for g in result.goals.values())
+    efficiencies = [g.efficiency for g in result.goals.values() if g.efficiency]
+    assert {e.overspending for e in efficiencies} == {True, False}
+    assert any(g.activity_trap for g in result.goals.values())
 
 
 @pytest.mark.parametrize("today", [date(2026, 1, 1), date(2027, 6, 15), date(2028, 2, 29)])
