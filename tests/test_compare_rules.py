@@ -80,6 +80,8 @@ CASES: list[tuple[str, dict[str, Any], list[tuple[int, float]], int, dict[str, A
     ("half a day ahead is a day", {}, [(50, 50.5)], 50, {"ahead_days": 1}),
     ("achieved early", {}, [(50, 100.0)], 50,
      {"progress": 1.0, "status": "achieved", "ahead_days": 50}),
+    ("just short of the target", {}, [(50, 99.5)], 50,
+     {"progress": 0.995, "status": "on_track", "ahead_days": 50}),
     ("beyond target", {}, [(50, 120.0)], 50,
      {"progress": 1.2, "status": "achieved", "ahead_days": 50}),
     ("due day short of target", {}, [(100, 95.0)], 100,
