@@ -1,0 +1,305 @@
+"""The Compare pane, driven by keys: statuses, sort, filters, reviews, chart."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual.widgets import DataTable
+from tuihelp import ESCAPE_TITLE, MARKUP_TITLE, Small, screen_text, settle
+
+from store.service import INDICATOR, Wheel
+from tui.app import StyrApp
+from tui.dialogs.review_form import ReviewForm
+from tui.screens.compare import CompareScreen
+from widgets.plan_chart import ACTUAL_MARK, PLAN_MARK, PlanChart
+
+Make = Callable[[Wheel], StyrApp]
+
+
+def add_alpha(wheel: Wheel, small: Small) -> int:
+    """A second indicator of the first goal, already achieved."""
+    alpha = wheel.add(
+        INDICATOR,
+        {
+            "goal_id": small.goal,
+            "name": "Alpha visits",
+            "baseline": "0",
+            "target": "10",
+            "start": "2026-01-01",
+            "due": "2026-12-31",
+        },
+    )
+    wheel.log(alpha.id, 12, "2026-10-01")
+    return alpha.id
+
+
+def table(app: StyrApp) -> DataTable[Text | str]:
+    return app.screen.query_one("#compare-table", DataTable)
+
+
+def row_text(app: StyrApp, key: str) -> str:
+    return " | ".join(
+        cell.plain if isinstance(cell, Text) else str(cell) for cell in table(app).get_row(key)
+    )
+
+
+def row_keys(app: StyrApp) -> list[str]:
+    grid = table(app)
+    return [
+        str(grid.coordinate_to_cell_key((index, 0)).row_key.value)
+        for index in range(grid.row_count)
+    ]
+
+
+async def open_compare(pilot: object, app: StyrApp) -> CompareScreen:
+    await pilot.press("3")  # type: ignore[attr-defined]
+    await settle(pilot)  # type: ignore[arg-type]
+    assert isinstance(app.screen, CompareScreen)
+    return app.screen
+
+
+async def go_to(pilot: object, app: StyrApp, key: str) -> None:
+    """Move the cursor down to the row `key`, by keys."""
+    for _ in range(table(app).row_count):
+        if app.screen.selected_key() == key:  # type: ignore[attr-defined]
+            return
+        await pilot.press("down")  # type: ignore[attr-defined]
+    raise AssertionError(f"row {key} not reached")
+
+
+async def test_a_logged_value_changes_the_status_shown(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_compare(pilot, app)
+        key = f"i{small.indicator}"
+        assert "▼ off track" in row_text(app, key)
+        assert "16" in row_text(app, key)
+        # the goal rolls up its indicator and its (empty) sub-goal
+        assert "30%" in row_text(app, f"g{small.goal}")
+        # someone else logs a value; the pane picks it up on the next poll
+        other = Wheel.open(small.root, user="bob")
+        other.log(small.indicator, 19.5, "2026-11-29")
+        app.poll_store()
+        await settle(pilot)
+        assert "● on track" in row_text(app, key)
+        assert "19.5" in row_text(app, key)
+        assert "48%" in row_text(app, f"g{small.goal}")
+
+
+async def test_goal_rows_roll_up_and_flag_the_activity_trap(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    trap = wheel.add(
+        INDICATOR,
+        {
+            "goal_id": small.child,
+            "name": "Calls made",
+            "chain": "activity",
+            "baseline": "0",
+            "target": "100",
+            "start": "2026-01-01",
+            "due": "2026-12-31",
+        },
+    )
+    wheel.log(trap.id, 95, "2026-11-01")
+    app = make(wheel)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_compare(pilot, app)
+        assert "activity trap" in row_text(app, f"g{small.child}")
+        await go_to(pilot, app, f"g{small.child}")
+        await settle(pilot)
+        assert "activity trap" in screen_text(app)
+        assert app.screen.query_one(PlanChart).data is None
+
+
+async def test_sort_cycles_columns_and_o_flips_the_order(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    alpha = add_alpha(wheel, small)
+    revenue = f"i{small.indicator}"
+    app = make(wheel)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_compare(pilot, app)
+        kids = [k for k in row_keys(app) if k in (revenue, f"i{alpha}")]
+        assert kids == [revenue, f"i{alpha}"]  # wheel order: as entered
+        await pilot.press("s")  # status, worst first: off track before achieved
+        assert "status" in screen_text(app)
+        assert [k for k in row_keys(app) if k.startswith("i")] == [revenue, f"i{alpha}"]
+        await pilot.press("o")
+        assert [k for k in row_keys(app) if k.startswith("i")] == [f"i{alpha}", revenue]
+        await pilot.press("o")
+        while screen.sort_column != "name":
+            await pilot.press("s")
+        assert "sort name" in screen_text(app)
+        assert [k for k in row_keys(app) if k.startswith("i")] == [f"i{alpha}", revenue]
+        # the goal row still heads its indicators
+        keys = row_keys(app)
+        assert keys.index(f"g{small.goal}") < keys.index(f"i{alpha}")
+
+
+async def test_status_and_text_filters(wheel: Wheel, make: Make, small: Small) -> None:
+    alpha = add_alpha(wheel, small)
+    app = make(wheel)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_compare(pilot, app)
+        everything = row_keys(app)
+        assert f"g{small.child}" in everything
+        await pilot.press("f")  # needs attention: only the off-track indicator and its goal
+        assert row_keys(app) == [f"g{small.goal}", f"i{small.indicator}"]
+        assert "needs attention" in screen_text(app)
+        await pilot.press("escape")
+        assert row_keys(app) == everything
+        await pilot.press("slash", *"alpha")
+        await pilot.pause(0.3)
+        assert row_keys(app) == [f"g{small.goal}", f"i{alpha}"]
+        await pilot.press("enter")  # back to the table, filter kept
+        assert app.focused is table(app)
+        assert row_keys(app) == [f"g{small.goal}", f"i{alpha}"]
+        await pilot.press("escape")
+        assert row_keys(app) == everything
+
+
+async def test_chart_and_figures_of_the_selected_indicator(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_compare(pilot, app)
+        await go_to(pilot, app, f"i{small.indicator}")
+        await settle(pilot)
+        chart = app.screen.query_one(PlanChart)
+        assert chart.data is not None
+        assert [value for _, value in chart.data.actual] == [11.0, 13.0, 16.0]
+        shown = screen_text(app)
+        assert PLAN_MARK in shown and ACTUAL_MARK in shown
+        assert "expected" in shown and "MNOK" in shown and "no review yet" in shown
+
+
+async def test_review_outside_tolerance_needs_cause_and_decision(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_compare(pilot, app)
+        await go_to(pilot, app, f"i{small.indicator}")
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewForm)
+        assert "Outside tolerance" in screen_text(app)
+        # judgement comes suggested; give a confidence and save without a deviation
+        await pilot.press("tab", "7", "tab", *"slow autumn", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewForm)
+        assert "the result is off track: give the deviation's cause" in screen_text(app)
+        assert wheel.reviews() == []
+        # the error put the cursor in the cause; fill it and the decision
+        await pilot.press(*"external", "tab", *"escalate", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CompareScreen)
+        [review] = wheel.reviews(indicator_id=small.indicator)
+        assert review.judgement == "off_track"
+        assert review.confidence == 7
+        assert review.comment == "slow autumn"
+        assert (review.cause, review.decision) == ("external", "escalate")
+        assert review.comparison["status"] == "off_track"
+        assert review.comparison["actual"] == 16.0
+        assert review.comparison["at"] == "2026-11-30"
+        assert "last review 2026-11-30" in screen_text(app)
+
+
+async def test_review_within_tolerance_asks_no_deviation(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    alpha = add_alpha(wheel, small)
+    app = make(wheel)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_compare(pilot, app)
+        await go_to(pilot, app, f"i{alpha}")
+        await pilot.press("r")
+        await settle(pilot)
+        assert "Deviation cause" not in screen_text(app)
+        await pilot.press("tab", *"11", "enter")  # out of range: the store says so
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewForm)
+        assert "confidence" in screen_text(app)
+        assert wheel.reviews() == []
+        await pilot.press("backspace", "backspace", "9", "enter")
+        await settle(pilot)
+        [review] = wheel.reviews(indicator_id=alpha)
+        assert (review.judgement, review.confidence, review.cause) == ("on_track", 9, None)
+
+
+async def test_review_of_a_goal_freezes_its_roll_up(wheel: Wheel, make: Make, small: Small) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_compare(pilot, app)
+        await go_to(pilot, app, f"g{small.goal}")
+        await pilot.press("r")
+        await settle(pilot)
+        # judgement as suggested (off_track), confidence 4, no comment
+        await pilot.press("tab", "4", "tab", "tab", *"internal", "tab", *"adjust_target", "enter")
+        await settle(pilot)
+        [review] = wheel.reviews(goal_id=small.goal)
+        assert review.comparison["goal_id"] == small.goal
+        assert review.comparison["status"] == "off_track"
+        assert (review.judgement, review.confidence) == ("off_track", 4)
+        assert review.decision == "adjust_target"
+
+
+async def test_markup_and_escapes_in_names_are_shown_literally(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    odd = wheel.add(
+        INDICATOR,
+        {
+            "goal_id": small.child,
+            "name": MARKUP_TITLE,
+            "baseline": "0",
+            "target": "10",
+            "start": "2026-01-01",
+            "due": "2026-12-31",
+        },
+    )
+    app = make(wheel)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_compare(pilot, app)
+        assert MARKUP_TITLE in row_text(app, f"i{odd.id}")
+        assert "Sales \\x1b[31mteam" in row_text(app, f"g{small.child}")
+        assert ESCAPE_TITLE not in row_text(app, f"g{small.child}")
+        await go_to(pilot, app, f"i{odd.id}")
+        await settle(pilot)
+        shown = screen_text(app)
+        assert MARKUP_TITLE in shown
+        assert "\x1b" not in shown
+
+
+async def test_usable_at_80x24(wheel: Wheel, make: Make, small: Small) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_compare(pilot, app)
+        await go_to(pilot, app, f"i{small.indicator}")
+        await settle(pilot)
+        grid = screen.query_one("#compare-table")
+        chart = screen.query_one(PlanChart)
+        assert screen.query_one("#compare-body").has_class("-narrow")
+        # the detail sits below the table, both on screen
+        assert chart.region.y >= grid.region.bottom
+        assert chart.region.bottom <= 24 and chart.region.height >= 5
+        shown = screen_text(app)
+        assert "off track" in shown and "Revenue" in shown
+        assert "r Review" in shown
+
+
+async def test_wide_terminals_put_the_detail_beside_the_table(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await open_compare(pilot, app)
+        grid = screen.query_one("#compare-table")
+        chart = screen.query_one(PlanChart)
+        assert not screen.query_one("#compare-body").has_class("-narrow")
+        assert chart.region.x >= grid.region.right

@@ -1,0 +1,93 @@
+"""The plan chart reads without colour: plan `·`, actuals `●`, today `│`."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual.app import App, ComposeResult
+
+from widgets.plan_chart import (
+    ACTUAL_MARK,
+    LEGEND,
+    PLAN_MARK,
+    TODAY_MARK,
+    ChartData,
+    PlanChart,
+    plain_chart,
+    plan_value,
+    render_chart,
+)
+
+PLAN = ((date(2026, 1, 1), 0.0), (date(2026, 7, 1), 40.0), (date(2026, 12, 31), 100.0))
+ACTUAL = ((date(2026, 2, 1), 5.0), (date(2026, 6, 1), 20.0), (date(2026, 10, 1), 60.0))
+DATA = ChartData(plan=PLAN, actual=ACTUAL, today=date(2026, 11, 30))
+
+
+def test_plan_value_follows_the_corner_points_and_stays_flat_outside() -> None:
+    assert plan_value(PLAN, date(2025, 6, 1)) == 0.0
+    assert plan_value(PLAN, date(2026, 7, 1)) == 40.0
+    assert plan_value(PLAN, date(2027, 3, 1)) == 100.0
+    assert 40.0 < plan_value(PLAN, date(2026, 10, 1)) < 100.0
+
+
+def test_plain_chart_holds_plan_actual_today_and_the_legend() -> None:
+    text = plain_chart(DATA, 60, 12)
+    lines = text.splitlines()
+    assert len(lines) == 12
+    assert all(len(line) <= 60 for line in lines)
+    assert LEGEND in lines[0]
+    plot = "\n".join(lines[1:-2])
+    assert plot.count(ACTUAL_MARK) == 3
+    assert plot.count(PLAN_MARK) > 20
+    assert TODAY_MARK in plot
+    assert "┴" in lines[-2]
+    assert "2026-01-01" in lines[-1] and "2026-12-31" in lines[-1]
+    # the axis names the highest and lowest value drawn
+    assert lines[1].lstrip().startswith("100")
+    assert lines[-3].lstrip().startswith("0")
+
+
+def test_actuals_sit_at_their_height_and_the_plan_rises() -> None:
+    lines = plain_chart(DATA, 60, 14).splitlines()[1:-2]
+    rows_of = {
+        index: line.index(ACTUAL_MARK) for index, line in enumerate(lines) if ACTUAL_MARK in line
+    }
+    # three actuals, later ones higher up (smaller row index) and further right
+    ordered = sorted(rows_of.items(), key=lambda item: item[1])
+    assert [row for row, _ in ordered] == sorted((row for row, _ in ordered), reverse=True)
+    first_plan = [line.find(PLAN_MARK) for line in lines]
+    assert first_plan[-1] < max(first_plan)  # the plan starts low on the left
+
+
+def test_no_actuals_still_draws_the_plan() -> None:
+    text = plain_chart(ChartData(plan=PLAN, actual=(), today=date(2026, 3, 1)), 40, 8)
+    assert ACTUAL_MARK not in text.split("\n", 1)[1]
+    assert PLAN_MARK in text.split("\n", 1)[1]
+
+
+def test_a_flat_threshold_plan_and_tiny_sizes_do_not_break() -> None:
+    flat = ChartData(
+        plan=((date(2026, 1, 1), 5.0), (date(2026, 12, 31), 5.0)),
+        actual=((date(2026, 3, 1), 5.0),),
+        today=date(2026, 3, 1),
+    )
+    for width, height in ((10, 4), (20, 6), (120, 30)):
+        lines = render_chart(flat, width, height)
+        assert lines
+        assert ACTUAL_MARK in "".join(text for line in lines for text, _ in line)
+
+
+class ChartApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield PlanChart()
+
+
+async def test_the_widget_shows_a_hint_then_the_chart() -> None:
+    app = ChartApp()
+    async with app.run_test(size=(60, 14)) as pilot:
+        chart = app.query_one(PlanChart)
+        assert "Select an indicator" in str(chart.render())
+        chart.data = DATA
+        await pilot.pause()
+        rendered = str(chart.render())
+        assert ACTUAL_MARK in rendered and PLAN_MARK in rendered and LEGEND in rendered
