@@ -1,4 +1,4 @@
-"""A store folder: wheel.json, yearly measurement and history files, one lock.
+"""A store folder: wheel.json, yearly measurement files, monthly history files, one lock.
 
 Every read-modify-write runs in `Store.transaction()`: it takes the one
 cross-process lock, re-reads whatever another process changed, lets the
@@ -44,7 +44,9 @@ WHEEL_TABLES = ("goals", "indicators", "reviews", "lessons", "risks")
 MEASUREMENTS = "measurements"
 HISTORY = "history"
 PENDING = ".commit-pending"
-YEAR_FILE = re.compile(r"^(measurements|history)-(\d{4})\.json$")
+# measurements-YYYY.json; history-YYYY-MM.json (history-YYYY.json from
+# before the audit trail was split by month is still read)
+YEAR_FILE = re.compile(r"^(?:(measurements)-(\d{4})|(history)-(\d{4})(?:-(\d\d))?)\.json$")
 # a measurement id carries the year file that issued it, so ids are unique
 # across files without a shared counter (and stay stable when a date moves)
 MEASUREMENT_ID_SPAN = 1_000_000
@@ -185,21 +187,28 @@ class Store:
 
     # ------------------------------------------------------------ files
     def _discover(self) -> list[FileStorage]:
-        """Open year files not known yet (loaded lazily); return them."""
+        """Open year and month files not known yet (loaded lazily); return them."""
         found = []
         for entry in os.scandir(self.root):
             match = YEAR_FILE.match(entry.name)
             if not match:
                 continue
-            kind, year = match.group(1), int(match.group(2))
-            files = self.measure if kind == MEASUREMENTS else self.history
-            if year not in files:
-                files[year] = _open_db(Path(entry.path))
-                storage = storage_of(files[year])
+            files, key = self._file_key(match)
+            if key not in files:
+                files[key] = _open_db(Path(entry.path))
+                storage = storage_of(files[key])
                 # a newer styr's file makes the store read-only before it is read
                 storage.schema_hint = peek_schema(storage.path)
                 found.append(storage)
         return found
+
+    def _file_key(self, match: re.Match[str]) -> tuple[dict[int, TinyDB], int]:
+        """Measurement files are keyed by year, history files by year * 100
+        + month (a yearly history file by its year: it sorts before them)."""
+        measurements, year, _, history_year, month = match.groups()
+        if measurements:
+            return self.measure, int(year)
+        return self.history, int(history_year) * 100 + int(month) if month else int(history_year)
 
     def _permission_problem(self) -> str | None:
         if not os.access(self.root, os.W_OK | os.X_OK):
@@ -217,16 +226,19 @@ class Store:
             yield storage_of(db)
 
     def measure_db(self, year: int) -> TinyDB:
-        return self._year_db(self.measure, MEASUREMENTS, year)
+        return self._year_db(self.measure, year, f"{MEASUREMENTS}-{year:04d}.json")
 
-    def history_db(self, year: int) -> TinyDB:
-        return self._year_db(self.history, HISTORY, year)
+    def history_db(self, year: int, month: int) -> TinyDB:
+        # by month: every change rewrites this file, so it stays small
+        return self._year_db(
+            self.history, year * 100 + month, f"{HISTORY}-{year:04d}-{month:02d}.json"
+        )
 
-    def _year_db(self, files: dict[int, TinyDB], kind: str, year: int) -> TinyDB:
-        if year not in files:
-            files[year] = _open_db(self.root / f"{kind}-{year:04d}.json")
-            storage_of(files[year]).staging = self._depth > 0
-        return files[year]
+    def _year_db(self, files: dict[int, TinyDB], key: int, name: str) -> TinyDB:
+        if key not in files:
+            files[key] = _open_db(self.root / name)
+            storage_of(files[key]).staging = self._depth > 0
+        return files[key]
 
     @property
     def read_only_reason(self) -> str | None:
@@ -345,7 +357,8 @@ class Store:
     def _commit(self) -> None:
         when = now_iso()
         if self._entries:
-            db = self.history_db(datetime.now(UTC).year)
+            now = datetime.now(UTC)
+            db = self.history_db(now.year, now.month)
             self.table(db, HISTORY).insert_multiple(
                 [Document(entry, doc_id=self.next_id(db, HISTORY)) for entry in self._entries]
             )

@@ -132,3 +132,17 @@ def test_undo_of_a_change_someone_else_has_since_changed_is_refused(seeded: Any)
         alice.undo()
     assert _tables(seeded.root) == before
     assert Wheel.open(seeded.root).goal(seeded.goal).title == "Bob's title"
+
+
+def test_undo_reads_an_audit_trail_kept_by_year(seeded: Any) -> None:
+    # stores written before the audit trail was split by month
+    wheel = Wheel.open(seeded.root, user="alice")
+    goal = wheel.add(GOAL, {"title": "Old trail"}).id
+    (monthly,) = seeded.root.glob("history-*-*.json")
+    monthly.rename(seeded.root / f"{monthly.name[:12]}.json")
+    reopened = Wheel.open(seeded.root, user="alice")
+    reopened.add(GOAL, {"title": "New trail"})
+    assert len(list(seeded.root.glob("history-*-*.json"))) == 1
+    reopened.undo()
+    assert reopened.undo().startswith(f"undid: goal {goal} added")
+    assert [g.title for g in Wheel.open(seeded.root).goals()] == ["Shorter queues"]

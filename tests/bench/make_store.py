@@ -4,8 +4,9 @@
 
 500 goals in a cascade (org -> units -> teams -> people), 2,000 indicators
 (mixed directions, aggregations, cadences and chain levels), 200,000
-measurements over the five years ending this year, and an audit trail with
-one entry per document as if everything had been entered through styr. The
+measurements over the five years ending this year, and an audit trail (one
+file per month) with an entry per document as if all had been entered
+through styr. The
 files are built directly in the store's on-disk format (the same meta shape
 FileStorage writes), then opened with Wheel.open to prove they are a store.
 """
@@ -56,10 +57,10 @@ def build(rng: random.Random, end: date) -> dict[str, dict[str, Any]]:
     first = date(end.year - YEARS + 1, 1, 1)
     span_days = (end - first).days
     created = datetime(first.year, 1, 2, 9, tzinfo=UTC)
-    history: dict[int, list[dict[str, Any]]] = {}
+    history: dict[tuple[int, int], list[dict[str, Any]]] = {}
 
     def trail(at: datetime, table: str, doc_id: int, doc: dict[str, Any], user: str) -> None:
-        history.setdefault(at.year, []).append(
+        history.setdefault((at.year, at.month), []).append(
             {
                 "change": f"{rng.getrandbits(48):012x}",
                 "at": at.isoformat(timespec="microseconds"),
@@ -156,12 +157,26 @@ def build(rng: random.Random, end: date) -> dict[str, dict[str, Any]]:
         files[f"{MEASUREMENTS}-{year}.json"] = {
             META: {"1": meta(table, {MEASUREMENTS: counters[year] + 1}, now)}
         } | table
-    for year, entries in history.items():
+    for (year, month), entries in history.items():
         table = {HISTORY: {str(i): e for i, e in enumerate(entries, 1)}}
-        files[f"{HISTORY}-{year}.json"] = {
+        files[f"{HISTORY}-{year}-{month:02d}.json"] = {
             META: {"1": meta(table, {HISTORY: len(entries) + 1}, now)}
         } | table
     return files
+
+
+def print_sizes(root: Path) -> None:
+    """Sizes by kind of file: count, total and largest."""
+    kinds: dict[str, list[int]] = {}
+    for path in sorted(root.glob("*.json")):
+        kinds.setdefault(path.name.split("-")[0].removesuffix(".json"), []).append(
+            path.stat().st_size
+        )
+    for kind, sizes in kinds.items():
+        print(
+            f"  {kind:<13} {len(sizes):3} file(s)  {sum(sizes) / 1e6:7.2f} MB"
+            f"  largest {max(sizes) / 1e6:6.2f} MB"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -188,12 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     assert len(wheel.goals()) == GOALS and len(wheel.indicators()) == INDICATORS
     assert count == MEASUREMENTS_TOTAL, count
     print(f"wrote {out} in {built:.1f} s; opened and read all series in {opened:.1f} s")
-    total = 0
-    for path in sorted(out.iterdir()):
-        if path.is_file():
-            total += path.stat().st_size
-            print(f"  {path.name:<26} {path.stat().st_size / 1e6:8.2f} MB")
-    print(f"  {'total':<26} {total / 1e6:8.2f} MB")
+    print_sizes(out)
     return 0
 
 
