@@ -58,8 +58,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from itertools import pairwise
-from operator import itemgetter
+from itertools import accumulate, pairwise
+from operator import itemgetter, mul
 from typing import Final, Literal
 
 from store.documents import Goal, Indicator
@@ -227,57 +227,43 @@ def _aggregate(values: Sequence[float], aggregation: str) -> float:
 
 
 def _running(
-    points: Sequence[tuple[date, float]], aggregation: str
+    days: Sequence[date], values: Sequence[float], aggregation: str, origin: int
 ) -> tuple[list[int], list[float]]:
-    """(day ordinal, actual as it stood at the end of that day) for each measurement day."""
-    days: list[int] = []
-    actuals: list[float] = []
-    total = 0.0
-    count = 0
-    current = 0.0
-    previous: date | None = None
-    for day, value in points:
-        count += 1
-        if aggregation == "last":
-            current = value
-        elif aggregation == "sum":
-            total += value
-            current = total
-        elif aggregation == "mean":
-            # incremental mean stays exact for a constant series, so it reads as flat
-            current = value if count == 1 else current + (value - current) / count
-        elif aggregation == "max":
-            current = value if count == 1 else max(current, value)
-        else:
-            current = value if count == 1 else min(current, value)
-        if day == previous:
-            actuals[-1] = current
-        else:
-            days.append(day.toordinal())
-            actuals.append(current)
-            previous = day
-    return days, actuals
+    """(days since `origin`, actual as it stood at the end of that day) per measurement day."""
+    running: Sequence[float]
+    if aggregation == "last":
+        running = values
+    elif aggregation == "sum":
+        running = list(accumulate(values))
+    elif aggregation == "max":
+        running = list(accumulate(values, max))
+    elif aggregation == "min":
+        running = list(accumulate(values, min))
+    else:
+        # an incremental mean stays exact for a constant series, so that reads as flat
+        running, current = [], 0.0
+        for count, value in enumerate(values, 1):
+            current += (value - current) / count
+            running.append(current)
+    ends = [i for i, (a, b) in enumerate(pairwise(days)) if a != b]
+    ends.append(len(days) - 1)
+    return [days[i].toordinal() - origin for i in ends], [running[i] for i in ends]
 
 
 def _trend(
-    days: Sequence[int], actuals: Sequence[float], indicator: Indicator
+    times: Sequence[int], actuals: Sequence[float], indicator: Indicator, origin: int
 ) -> tuple[float | None, date | None]:
-    if len(days) < 2:
+    n = len(times)
+    if n < 2:
         return None, None
-    origin = indicator.start.toordinal()
-    n = len(days)
-    mean_t = math.fsum(d - origin for d in days) / n
-    mean_y = math.fsum(actuals) / n
-    sxx = math.fsum((d - origin - mean_t) ** 2 for d in days)
-    flat = max(actuals) == min(actuals)
-    slope = (
-        0.0
-        if flat
-        else math.fsum(
-            (d - origin - mean_t) * (y - mean_y) for d, y in zip(days, actuals, strict=True)
-        )
-        / sxx
-    )
+    mean_t = sum(times) / n
+    mean_y = sum(actuals) / n
+    spread = [t - mean_t for t in times]
+    if max(actuals) == min(actuals):
+        slope = 0.0
+    else:
+        centred = [y - mean_y for y in actuals]
+        slope = sum(map(mul, spread, centred)) / sum(map(mul, spread, spread))
     intercept = mean_y - slope * mean_t
     forecast = intercept + slope * (indicator.due.toordinal() - origin)
     rising = indicator.direction in ("increase", "at_least")
@@ -354,10 +340,12 @@ def compare(indicator: Indicator, series: Sequence[tuple[date, float]], at: date
     forecast: float | None = None
     eta: date | None = None
     if window:
-        actual = _aggregate([value for _, value in window], indicator.aggregation)
+        values = [value for _, value in window]
+        actual = _aggregate(values, indicator.aggregation)
         progress = _progress(indicator, actual)
-        days, actuals = _running(window, indicator.aggregation)
-        forecast, eta = _trend(days, actuals, indicator)
+        origin = indicator.start.toordinal()
+        times, actuals = _running([d for d, _ in window], values, indicator.aggregation, origin)
+        forecast, eta = _trend(times, actuals, indicator, origin)
         if not is_threshold(indicator):
             ahead = _ahead(indicator, actual, at)
     return Comparison(

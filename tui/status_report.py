@@ -61,7 +61,7 @@ _RESET = "\x1b[0m"
 _BOLD = "\x1b[1m"
 
 # columns right of the name and value: bar, percent, status, plan, stale mark
-BAR_W, PCT_W, STATUS_W, PLAN_W, STALE_W = 8, 5, 13, 6, 2
+BAR_W, PCT_W, STATUS_W, PLAN_W, STALE_W = 8, 6, 13, 6, 2
 FIXED_W = 1 + 1 + BAR_W + PCT_W + 1 + STATUS_W + 1 + PLAN_W + STALE_W
 VALUE_HEADING = "actual / target"
 MAX_VALUE_W = 18
@@ -258,6 +258,8 @@ def dump_json(records: Iterable[Mapping[str, Any]]) -> str:
 
 def cells(text: str) -> int:
     """Terminal columns `text` takes: wide East Asian characters take two."""
+    if text.isascii():
+        return len(text)
     width = 0
     for char in text:
         if unicodedata.combining(char):
@@ -292,7 +294,7 @@ def number(value: float) -> str:
         return f"{value / 1e6:.3g}M"
     if size >= 1e5:
         return f"{value / 1e3:.0f}k"
-    if size >= 1e4 or value == int(value):
+    if size >= 100 or value == int(value):
         return f"{value:.0f}"
     return f"{value:.3g}"
 
@@ -310,7 +312,11 @@ def bar(progress: float | None, style: Style) -> str:
 
 
 def percent(progress: float | None) -> str:
-    return "-" if progress is None else f"{progress * 100:.0f}%"
+    """Unclamped, but capped at a width the column holds (the JSON has the number)."""
+    if progress is None:
+        return "-"
+    share = round(progress * 100)
+    return ">999%" if share > 999 else "<-99%" if share < -99 else f"{share}%"
 
 
 def status_text(status: Status, style: Style) -> str:
