@@ -1,0 +1,91 @@
+"""One SVG snapshot per pane at 100x30 (pytest-textual-snapshot).
+
+The store lives in a fresh tmp folder each run, so the wheel bar's path is
+pinned to a fixed text; the day compared at is fixed by the fixtures.
+Update after a deliberate change with `pytest --snapshot-update` and check
+the report first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from syrupy.assertion import SnapshotAssertion
+from syrupy.extensions.amber import AmberSnapshotExtension
+from syrupy.location import PyTestLocation
+from textual.pilot import Pilot
+from tuihelp import Small, settle
+
+from store.service import LESSON, REVIEW, Wheel
+from tui.app import StyrApp
+
+Make = Callable[[Wheel], StyrApp]
+SIZE = (100, 30)
+
+
+@pytest.fixture
+def snapshot(request: pytest.FixtureRequest) -> SnapshotAssertion:
+    """syrupy's own fixture, which snap_compare builds on: tests/conftest.py
+    uses the name `snapshot` for copies of a store folder."""
+    return SnapshotAssertion(
+        update_snapshots=request.config.option.update_snapshots,
+        extension_class=AmberSnapshotExtension,
+        test_location=PyTestLocation(request.node),
+        session=request.session.config._syrupy,  # type: ignore[attr-defined]
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fixed_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("tui.app.short_path", lambda _path: "~/styr")
+
+
+def test_compare_pane(snap_compare: Any, wheel: Wheel, make: Make, small: Small) -> None:
+    wheel.add(
+        REVIEW,
+        {
+            "date": "2026-11-01",
+            "indicator_id": small.indicator,
+            "comparison": {"status": "at_risk"},
+            "judgement": "at_risk",
+            "confidence": "6",
+            "comment": "autumn was slow",
+            "deviation": {"cause": "external", "decision": "continue"},
+        },
+    )
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.press("down")
+        await settle(pilot)
+
+    assert snap_compare(make(wheel), terminal_size=SIZE, run_before=run_before)
+
+
+def test_learn_pane(snap_compare: Any, wheel: Wheel, make: Make, small: Small) -> None:
+    wheel.add(LESSON, {"date": "2026-06-01", "happened": "Spring was quiet"})
+    wheel.add(
+        LESSON,
+        {
+            "date": "2026-10-15",
+            "goal_id": small.goal,
+            "planned": "Revenue 18 by October",
+            "happened": "Revenue reached 16",
+            "why": "Two large customers paused\norders in September",
+            "sustain": "Monthly follow-up meetings",
+            "improve": "Spread sales over more customers",
+            "actions": [
+                {"what": "Call paused customers", "owner": "ann", "due": "2026-12-01"},
+                {"what": "List new prospects", "owner": "bob", "done": True},
+            ],
+        },
+    )
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.press("4")
+        await settle(pilot)
+
+    assert snap_compare(make(wheel), terminal_size=SIZE, run_before=run_before)
