@@ -107,7 +107,9 @@ def parse(path: Path, raw: bytes) -> Data:
             raise StoreCorrupt(f"{path}: table {table!r} is not an object of documents")
         # checked with C-level iteration: this runs over every document of
         # a 200k-measurement store at each open
-        if not all(map(_is_id, docs)) or not set(map(type, docs.values())) <= {dict}:
+        keys = "".join(docs)
+        good_keys = keys.isascii() and keys.isdigit() and "" not in docs
+        if not (good_keys or not docs) or not set(map(type, docs.values())) <= {dict}:
             key = next(k for k, doc in docs.items() if not (_is_id(k) and type(doc) is dict))
             raise StoreCorrupt(f"{path}: table {table!r} has a bad document {key!r}")
     meta = data.get(META, {}).get("1")

@@ -197,8 +197,10 @@ class Store:
             if key not in files:
                 files[key] = _open_db(Path(entry.path))
                 storage = storage_of(files[key])
-                # a newer styr's file makes the store read-only before it is read
-                storage.schema_hint = peek_schema(storage.path)
+                # a newer styr's file makes the store read-only before it is
+                # read (older audit files are never written again: not peeked)
+                if files is self.measure:
+                    storage.schema_hint = peek_schema(storage.path)
                 found.append(storage)
         return found
 

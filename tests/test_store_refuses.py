@@ -132,3 +132,30 @@ def test_folder_the_user_may_not_write_opens_read_only(
     assert _log(logged.root, logged.indicator) == 1
     assert "may not write" in capsys.readouterr().err
     assert snapshot(logged.root) == before
+
+
+META = '"meta": {"1": {"schema_version": 1}}'
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[]",
+        '{"goals": {}}',
+        '{"meta": {"1": {}}, "goals": {}}',
+        "{" + META + ', "goals": []}',
+        "{" + META + ', "goals": {"abc": {"title": "x"}}}',
+        "{" + META + ', "goals": {"": {"title": "x"}}}',
+        "{" + META + ', "goals": {"\u00b2": {"title": "x"}}}',
+        "{" + META + ', "goals": {"1": ["title"]}}',
+        "{" + META + ', "goals": {"1": {"title": "x"}}, "risks": {"1": {}, "1": {}}}',
+        "{" + META + ', "goals": {"1": {"title": NaN}}}',
+    ],
+)
+def test_hand_edited_shapes_are_refused(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "store" / "wheel.json"
+    path.parent.mkdir()
+    path.write_text(text)
+    with pytest.raises(StoreCorrupt, match=str(path)):
+        Wheel.open(path.parent)
+    assert path.read_text() == text
