@@ -227,9 +227,17 @@ def _aggregate(values: Sequence[float], aggregation: str) -> float:
 
 
 def _running(
-    days: Sequence[date], values: Sequence[float], aggregation: str, origin: int
+    points: Sequence[tuple[date, float]], aggregation: str
 ) -> tuple[list[int], list[float]]:
-    """(days since `origin`, actual as it stood at the end of that day) per measurement day."""
+    """(day ordinal, actual as it stood at the end of that day) for each measurement day.
+
+    `points` are the measurements that count, oldest first. The Compare pane
+    draws its actual line from this too, so chart and forecast agree.
+    """
+    if not points:
+        return [], []
+    days = [day for day, _ in points]
+    values = [value for _, value in points]
     running: Sequence[float]
     if aggregation == "last":
         running = values
@@ -247,7 +255,7 @@ def _running(
             running.append(current)
     ends = [i for i, (a, b) in enumerate(pairwise(days)) if a != b]
     ends.append(len(days) - 1)
-    return [days[i].toordinal() - origin for i in ends], [running[i] for i in ends]
+    return [days[i].toordinal() for i in ends], [running[i] for i in ends]
 
 
 def _trend(
@@ -344,8 +352,8 @@ def compare(indicator: Indicator, series: Sequence[tuple[date, float]], at: date
         actual = _aggregate(values, indicator.aggregation)
         progress = _progress(indicator, actual)
         origin = indicator.start.toordinal()
-        times, actuals = _running([d for d, _ in window], values, indicator.aggregation, origin)
-        forecast, eta = _trend(times, actuals, indicator, origin)
+        days, actuals = _running(window, indicator.aggregation)
+        forecast, eta = _trend([d - origin for d in days], actuals, indicator, origin)
         if not is_threshold(indicator):
             ahead = _ahead(indicator, actual, at)
     return Comparison(
