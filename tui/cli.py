@@ -261,12 +261,13 @@ def open_tui(args: argparse.Namespace) -> int:
 
 
 def _run_app(wheel: Wheel) -> int:
+    from store.store import storage_of
     from tui.app import make_app  # Textual loads only when the TUI opens
 
-    # read every file now, so a corrupt one is a message before the screen
-    # switches, not an error inside the running app
-    wheel.goals()
-    wheel.all_series()
+    # parse the wheel and measurement files now, so a corrupt one is a
+    # message before the screen switches, not an error inside the running app
+    for db in [wheel.store.wheel, *wheel.store.measure.values()]:
+        storage_of(db).read()
     make_app(wheel).run()
     return 0
 

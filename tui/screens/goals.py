@@ -17,6 +17,7 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static, Tree
 from textual.widgets.tree import TreeNode
 
@@ -30,7 +31,7 @@ from widgets.gauge import bar, number, percent, status_text
 from widgets.risk_matrix import RiskMatrix, level
 
 HISTORY_SHOWN = 6
-HISTORY_SCANNED = 400
+DETAIL_DELAY = 0.04
 
 
 class GoalTree(Tree[int]):
@@ -60,7 +61,7 @@ class GoalsScreen(StageScreen):
         super().__init__()
         self._filter = ""
         self._goals: dict[int, d.Goal] = {}
-        self._history: tuple[tuple[object, ...], list[dict[str, Any]]] | None = None
+        self._detail_timer: Timer | None = None
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="goals-body", classes="split"):
@@ -136,7 +137,7 @@ class GoalsScreen(StageScreen):
         placed: dict[int, TreeNode[int]] = {}
 
         def add(parent_node: TreeNode[int], parent_id: int | None) -> None:
-            for goal in sorted(kids.get(parent_id, []), key=lambda g: (g.due or date.max, g.id)):
+            for goal in sorted(kids.get(parent_id, []), key=_goal_order):
                 if goal.id in placed or (visible is not None and goal.id not in visible):
                     continue
                 rollup = rollups.get(goal.id)
@@ -157,13 +158,17 @@ class GoalsScreen(StageScreen):
 
         add(tree.root, None)
         if selected in placed:
-            tree.move_cursor(placed[selected])
+            _move_to(tree, placed[selected])
         elif placed:
-            tree.move_cursor(next(iter(placed.values())))
+            _move_to(tree, next(iter(placed.values())))
 
     @on(Tree.NodeHighlighted, "#goal-tree")
     def _on_goal_highlighted(self) -> None:
-        self._show_detail()
+        # the cursor moves at once; the detail follows when the keys pause,
+        # so holding j on a big wheel does not redraw every goal passed
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self._detail_timer = self.set_timer(DETAIL_DELAY, self._show_detail)
 
     def _show_detail(self) -> None:
         goal = self.selected_goal
@@ -242,40 +247,33 @@ class GoalsScreen(StageScreen):
         text.rstrip()
         return text
 
-    def _recent_history(self) -> list[dict[str, Any]]:
-        version = self.styr.data_version
-        if self._history is None or self._history[0] != version:
-            self._history = (version, self.wheel.history(HISTORY_SCANNED))
-        return self._history[1]
-
     def _history_text(self, goal: d.Goal) -> Text:
-        indicator_ids = {i.id for i in self.wheel.indicators(goal.id)}
-        risk_ids = {r.id for r in self.wheel.risks(goal.id)}
+        """The latest changes to the goal, its indicators and risks, from
+        their stamps and target revisions (the audit trail files are large
+        on a big store and are read only by undo)."""
+        events: list[tuple[str, str, str]] = []
+
+        def stamped(what: str, stamp: d.Stamp) -> None:
+            if stamp.updated_at:
+                verb = "added" if stamp.updated_at == stamp.created_at else "changed"
+                events.append((stamp.updated_at, stamp.updated_by, f"{verb} {what}"))
+
+        stamped(f"goal {goal.id}", goal.stamp)
+        for ind in self.wheel.indicators(goal.id):
+            stamped(f"indicator {plain(ind.name)!r}", ind.stamp)
+            for rev in ind.revisions:
+                events.append(
+                    (rev.at, rev.by, f"revised target of {plain(ind.name)!r}: "
+                     f"{rev.old:g} → {rev.new:g} ({plain(rev.why)})")
+                )  # fmt: skip
+        for risk in self.wheel.risks(goal.id):
+            stamped(f"risk {plain(risk.title)!r}", risk.stamp)
         text = Text()
-        shown = 0
-        for entry in self._recent_history():
-            table, doc_id = entry.get("table"), entry.get("id")
-            mine = (
-                (table == "goals" and doc_id == goal.id)
-                or (table == "indicators" and doc_id in indicator_ids)
-                or (table == "risks" and doc_id in risk_ids)
-            )
-            if not mine:
-                continue
-            verb = (
-                "added" if entry.get("before") is None
-                else "deleted" if entry.get("after") is None
-                else "changed"
-            )  # fmt: skip
-            when = str(entry.get("at", ""))[:16].replace("T", " ")
-            text.append(
-                f"{when}  {plain(str(entry.get('by', '?')))} {verb} {table[:-1]} {doc_id}\n"
-            )
-            shown += 1
-            if shown >= HISTORY_SHOWN:
-                break
-        if not shown:
+        for when, who, what in sorted(events, reverse=True)[:HISTORY_SHOWN]:
+            text.append(f"{when[:16].replace('T', ' ')}  {plain(who)} {what}\n")
+        if not events:
             text.append("no changes recorded", style="dim")
+        text.rstrip()
         return text
 
     # ----------------------------------------------------------- filter
@@ -407,7 +405,7 @@ class GoalsScreen(StageScreen):
                 while parent is not None:
                     parent.expand()
                     parent = parent.parent
-                tree.move_cursor(node)
+                _move_to(tree, node)
                 tree.focus()
                 return True
         return False
@@ -422,6 +420,18 @@ class GoalsScreen(StageScreen):
         yield SystemCommand("Edit", "the selected goal, indicator or risk", self.action_edit)
         yield SystemCommand("Delete", "the selected goal, indicator or risk", self.action_delete)
         yield SystemCommand("Filter goals", "by title", self.action_filter)
+
+
+def _goal_order(goal: d.Goal) -> tuple[bool, date, int]:
+    """Open goals first, the soonest due first."""
+    return (goal.state == "closed", goal.due or date.max, goal.id)
+
+
+def _move_to(tree: GoalTree, node: TreeNode[int]) -> None:
+    """Put the cursor on `node`. A node knows its line only once the tree
+    has laid out its lines, which it does lazily; asking for a line does."""
+    tree.get_node_at_line(0)
+    tree.move_cursor(node)
 
 
 def _walk(node: TreeNode[int]) -> Iterable[TreeNode[int]]:

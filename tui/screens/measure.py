@@ -217,6 +217,8 @@ class MeasureScreen(StageScreen):
         event.input.value = ""
         self._message(f"logged {number(m.value, ind.unit)} on {m.date} (u undoes)")
         self.reload()
+        # back to the list: the next due indicator is a j and an l away
+        self.query_one("#indicator-list", OptionList).focus()
 
     def action_log(self) -> None:
         self.query_one("#entry", Input).focus()

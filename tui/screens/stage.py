@@ -120,7 +120,8 @@ class StageScreen(Screen[None]):
         self._seen_version = self.styr.data_version
 
     def on_mount(self) -> None:
-        self.reload()
+        # paint the frame first: on a big store the first read takes a moment
+        self.call_after_refresh(self.reload)
 
     def on_screen_resume(self) -> None:
         self.sync_bar()
