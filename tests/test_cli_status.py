@@ -186,11 +186,11 @@ def test_bad_at_exits_2_with_the_accepted_forms(
 
 def test_relative_at(store: tuple[Path, dict[str, int]], capsys: Any) -> None:
     root, _ = store
-    code, out, _ = status(capsys, root, "--json", "--at=-2w")
-    assert code == 0
-    assert {row["at"] for row in json.loads(out)} == {
-        date.fromordinal(date.today().toordinal() - 14).isoformat()
-    }
+    two_weeks_ago = date.fromordinal(date.today().toordinal() - 14).isoformat()
+    for args in (["--at=-2w"], ["--at", "-2w"], ["--at", "-14d"]):
+        code, out, err = status(capsys, root, "--json", *args)
+        assert (code, err) == (0, "")
+        assert {row["at"] for row in json.loads(out)} == {two_weeks_ago}
 
 
 def test_goal_filter_takes_sub_goals(store: tuple[Path, dict[str, int]], capsys: Any) -> None:

@@ -8,6 +8,7 @@ not import Textual: the TUI is imported only when it is opened.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
@@ -27,6 +28,12 @@ class UsageError(Exception):
 
 class Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting, so all errors share one path."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # `--at -3d` is a relative date, not an option: argparse lets only
+        # negative numbers through, so widen its test to -Nd / -Nw too
+        self._negative_number_matcher = re.compile(r"^-\d+[dw]?$|^-\d*\.\d+$")
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{message}\n{self.format_usage().strip()}")
