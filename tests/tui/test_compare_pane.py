@@ -160,6 +160,12 @@ async def test_status_and_text_filters(wheel: Wheel, make: Make, small: Small) -
         assert row_keys(app) == [f"g{small.goal}", f"i{alpha}"]
         await pilot.press("escape")
         assert row_keys(app) == everything
+        # letters that are keys of the pane (r, s, f, o) or the app (u, q) are text here
+        await pilot.press("slash", *"revenue squ")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, CompareScreen)
+        assert row_keys(app) == []
+        assert "text revenue squ" in screen_text(app)
 
 
 async def test_chart_and_figures_of_the_selected_indicator(

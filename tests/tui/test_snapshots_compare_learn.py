@@ -16,7 +16,7 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.amber import AmberSnapshotExtension
 from syrupy.location import PyTestLocation
 from textual.pilot import Pilot
-from tuihelp import Small, settle
+from tuihelp import Small, screen_text, settle
 
 from store.service import LESSON, REVIEW, Wheel
 from tui.app import StyrApp
@@ -61,6 +61,8 @@ def test_compare_pane(snap_compare: Any, wheel: Wheel, make: Make, small: Small)
         await settle(pilot)
         await pilot.press("down")
         await settle(pilot)
+        # a snapshot of a blank or half-drawn screen must not become the baseline
+        assert "last review 2026-11-01" in screen_text(pilot.app)
 
     assert snap_compare(make(wheel), terminal_size=SIZE, run_before=run_before)
 
@@ -87,5 +89,6 @@ def test_learn_pane(snap_compare: Any, wheel: Wheel, make: Make, small: Small) -
     async def run_before(pilot: Pilot[None]) -> None:
         await pilot.press("4")
         await settle(pilot)
+        assert "Two large customers paused" in screen_text(pilot.app)
 
     assert snap_compare(make(wheel), terminal_size=SIZE, run_before=run_before)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
+from functools import cache
 from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
@@ -100,13 +101,23 @@ def ahead_words(days: int | None) -> str:
     return f"{days}d ahead" if days > 0 else f"{-days}d behind"
 
 
+@cache
 def status_text(status: Status) -> Text:
-    """Glyph and word, so the status reads without colour."""
+    """Glyph and word, so the status reads without colour. Cells are shared:
+    a table of thousands of rows builds each distinct one once."""
     return Text(f"{STATUS_GLYPH[status]} {STATUS_WORD[status]}", style=STATUS_STYLE[status])
 
 
 def progress_text(progress: float | None) -> Text:
-    return bar(progress, BAR_WIDTH) + Text(" " + percent(progress).strip().rjust(4))
+    if progress is None:
+        return _progress_cell(None, percent(None))
+    share = min(max(progress, 0.0), 1.0)
+    return _progress_cell(round(share * BAR_WIDTH * 8) / (BAR_WIDTH * 8), percent(progress))
+
+
+@cache
+def _progress_cell(share: float | None, shown: str) -> Text:
+    return bar(share, BAR_WIDTH) + Text(" " + shown.strip().rjust(4))
 
 
 def clipped(text: str, width: int) -> str:
