@@ -7,8 +7,10 @@ marker found at the next open means the renames may not all have happened:
 the temp files still there are renamed now (roll forward), so the change is
 either wholly there or, when the crash came before the marker, wholly absent.
 
-After that, a consistency pass removes what a commit cut short by other means
-could leave: a measurement present in two year files (a move) or measurements
+Every transaction checks for the marker under the lock before it starts, so a
+long-lived process finishes another's interrupted commit before writing over
+it. A marker of an older styr (names only) gets a consistency pass instead:
+it removes a measurement present in two year files (a move) or measurements
 whose indicator is gone (a cascade delete).
 """
 
@@ -46,17 +48,20 @@ def _moves(raw: bytes) -> list[tuple[str, str]]:
 
 
 def finish_interrupted_commit(store: Store) -> int:
-    """Roll a marked commit forward, then remove leftovers. Runs under the
-    lock; returns how many measurements the consistency pass removed."""
+    """Roll a marked commit forward. Runs under the lock. A marker that
+    lists no renames (written by an older styr, which wrote the files in
+    place one after the other) gets the consistency pass instead; returns
+    how many measurements that removed."""
     marker = store.root / PENDING
-    for tmp, target in _moves(marker.read_bytes()):
+    moves = _moves(marker.read_bytes())
+    for tmp, target in moves:
         if (store.root / tmp).exists():
             os.replace(store.root / tmp, store.root / target)
     fsync_dir(store.root)
     store.refresh()
-    removed = repair_interrupted_commit(store)
-    marker.unlink(missing_ok=True)
-    return removed
+    # gone before the pass, whose own transaction would otherwise come here again
+    marker.unlink()
+    return 0 if moves else repair_interrupted_commit(store)
 
 
 def repair_interrupted_commit(store: Store) -> int:

@@ -291,6 +291,10 @@ class Store:
         if reason:
             raise ReadOnly(f"the store is {reason}")
         with self._locked():
+            # a commit cut short since this store was opened (a crash in
+            # another process) is finished first, or its temp files, rolled
+            # forward later, would overwrite this change
+            self._finish_interrupted()
             self.refresh()
             reason = self.read_only_reason
             if reason:
@@ -431,16 +435,25 @@ class Store:
         if not (strays or pending or version < SCHEMA_VERSION):
             return
         with self._locked():
-            if (self.root / PENDING).exists():
-                from store.repair import finish_interrupted_commit
-
-                finish_interrupted_commit(self)
+            self._finish_interrupted()
             # under the lock nobody is mid-write, so temp files are leftovers
             for stray in self.root.glob(".*.tmp"):
                 stray.unlink(missing_ok=True)
             self.refresh()
             if version < SCHEMA_VERSION:
                 self._migrate()
+
+    def _finish_interrupted(self) -> None:
+        if not (self.root / PENDING).exists():
+            return
+        from store.repair import finish_interrupted_commit
+
+        try:
+            finish_interrupted_commit(self)
+        except OSError as exc:
+            raise WriteFailed(
+                f"could not finish an interrupted change in {self.root}: {exc.strerror}"
+            ) from exc
 
     def _migrate(self) -> None:
         self.backup(f"before-schema-{SCHEMA_VERSION}")

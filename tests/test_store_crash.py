@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from store.service import Wheel
@@ -193,3 +194,39 @@ def test_kill_before_the_marker_leaves_the_old_state(seeded: Any, snapshot: Any)
     Wheel.open(seeded.root, user="alice")
     assert snapshot(seeded.root) == before
     assert list(_copies(seeded.root, moved)) == ["measurements-2026.json"]
+
+
+def test_a_long_lived_writer_finishes_a_crashed_commit_before_its_own(seeded: Any) -> None:
+    tui = Wheel.open(seeded.root, user="alice")  # open before the crash
+    first = tui.log(seeded.indicator, 1, "2025-03-01").id
+    moved = tui.log(seeded.indicator, 2, "2026-03-01").id
+    _run_dying(seeded.root, moved, _die_after_replaces(1))
+    assert (seeded.root / PENDING).exists()
+
+    mine = tui.log(seeded.indicator, 3, "2026-04-01").id
+    assert not (seeded.root / PENDING).exists()
+    reopened = Wheel.open(seeded.root)
+    assert [m.id for m in reopened.measurements(seeded.indicator)] == [first, moved, mine]
+    assert list(_copies(seeded.root, moved)) == ["measurements-2025.json"]
+    assert sorted(v for _, v in reopened.series(seeded.indicator)) == [1.0, 2.0, 3.0]
+
+
+def test_a_marker_from_an_older_styr_gets_the_consistency_pass(seeded: Any) -> None:
+    wheel = Wheel.open(seeded.root, user="alice")
+    kept = wheel.log(seeded.indicator, 1, "2026-03-01").id
+    # a move written in place by an older styr, cut short: a copy in each year
+    data = orjson.loads((seeded.root / "measurements-2026.json").read_bytes())
+    doc = data["measurements"][str(kept)]
+    other = Wheel.open(seeded.root, user="alice")
+    other.log(seeded.indicator, 9, "2025-01-01")
+    year_2025 = seeded.root / "measurements-2025.json"
+    old = orjson.loads(year_2025.read_bytes())
+    old["measurements"][str(kept)] = doc | {"date": "2026-03-01"}
+    old["meta"]["1"]["counts"]["measurements"] += 1
+    year_2025.write_bytes(orjson.dumps(old))
+    (seeded.root / PENDING).write_bytes(orjson.dumps(["measurements-2026.json"]))
+
+    reopened = Wheel.open(seeded.root)
+    assert list(_copies(seeded.root, kept)) == ["measurements-2026.json"]
+    assert sorted(v for _, v in reopened.series(seeded.indicator)) == [1.0, 9.0]
+    assert not (seeded.root / PENDING).exists()
