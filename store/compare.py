@@ -33,7 +33,8 @@ so there is one place that decides them. The rules are those of DESIGN.md
 - **Goal roll-up**: the parts are the goal's result indicators plus its child
   goals (weighted by the child goal's weight). Result indicators are its
   `outcome` and `impact` indicators; without any, its `activity` and `output`
-  indicators, and the goal is flagged as an activity trap. `input`
+  indicators, and the goal is flagged as an activity trap (so is a goal
+  measured by input indicators alone: it counts spending, not results). `input`
   indicators (hours, money) are never results: they feed the efficiency, not
   the progress or the status. A part without a progress (not started, no
   data, a child goal without parts) counts as 0 in the weighted mean, because

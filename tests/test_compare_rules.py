@@ -363,3 +363,14 @@ def test_efficiency_of_a_budget_threshold_and_missing_spend() -> None:
     assert eff.results == pytest.approx(0.1)
     assert eff.overspending is True  # 0.3 - 0.1 > 0.1
     assert goals[1].status == "off_track"  # the budget is not a result: only 0.1 vs 0.5 counts
+
+
+def test_goal_measured_by_spending_alone_is_a_trap_without_progress() -> None:
+    hours = indicator(id=1, chain="input", target=10.0)
+    goals = wheel([goal(1)], [(hours, 4.0)])
+    assert goals[1].progress is None
+    assert goals[1].status == "no_data"
+    assert goals[1].activity_trap is True
+    assert goals[1].efficiency is not None
+    assert goals[1].efficiency.spent == pytest.approx(0.4)
+    assert goals[1].efficiency.overspending is True  # 40 % spent, no result to show
