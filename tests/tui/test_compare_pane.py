@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.text import Text
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 from tuihelp import ESCAPE_TITLE, MARKUP_TITLE, Small, screen_text, settle
 
@@ -47,7 +48,7 @@ def row_text(app: StyrApp, key: str) -> str:
 def row_keys(app: StyrApp) -> list[str]:
     grid = table(app)
     return [
-        str(grid.coordinate_to_cell_key((index, 0)).row_key.value)
+        str(grid.coordinate_to_cell_key(Coordinate(index, 0)).row_key.value)
         for index in range(grid.row_count)
     ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.text import Text
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Static, TextArea
 from tuihelp import ESCAPE_TITLE, MARKUP_TITLE, Small, screen_text, settle
 
@@ -28,7 +29,7 @@ def detail(app: StyrApp) -> str:
 def lesson_ids(app: StyrApp) -> list[int]:
     grid = app.screen.query_one("#lesson-table", DataTable)
     return [
-        int(str(grid.coordinate_to_cell_key((index, 0)).row_key.value))
+        int(str(grid.coordinate_to_cell_key(Coordinate(index, 0)).row_key.value))
         for index in range(grid.row_count)
     ]
 
@@ -132,7 +133,7 @@ async def test_edit_a_lesson_and_link_it_to_a_goal(wheel: Wheel, make: Make, sma
         assert edited.goal_id == small.goal
         assert "goal: Grow revenue" in screen_text(app)
         assert lesson_ids(app) == [new.id, old.id]
-        assert app.screen.selected_id() == old.id  # type: ignore[attr-defined]
+        assert app.screen.selected_id() == old.id
 
 
 async def test_delete_asks_first(wheel: Wheel, make: Make, small: Small) -> None:

@@ -179,10 +179,6 @@ class CompareScreen(StageScreen):
     """Indicators and goals against plan, with a chart and reviews."""
 
     STAGE = "compare"
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
-        (0, "-narrow"),
-        (120, "-wide"),
-    ]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "review", "Review", id="compare.review", tooltip="record a review"),
         Binding("s", "sort", "Sort", id="compare.sort", tooltip="cycle the sort column"),

@@ -99,7 +99,7 @@ class LearnScreen(StageScreen):
         goal = self._goals.get(lesson.goal_id)
         return plain(goal.title) if goal else f"goal {lesson.goal_id}"
 
-    def visible(self) -> list[Lesson]:
+    def shown_lessons(self) -> list[Lesson]:
         """Newest first, after the text filter."""
         needle = self.text.casefold()
         lessons = list(self._lessons.values())  # the wheel gives them newest first
@@ -119,7 +119,7 @@ class LearnScreen(StageScreen):
         table = self.query_one("#lesson-table", DataTable)
         keep = self.selected_id()
         table.clear()
-        lessons = self.visible()
+        lessons = self.shown_lessons()
         for lesson in lessons:
             done = sum(action.done for action in lesson.actions)
             table.add_row(
@@ -277,7 +277,7 @@ class LearnScreen(StageScreen):
         if kind is not LESSON or doc_id not in self._lessons:
             return False
         table = self.query_one("#lesson-table", DataTable)
-        if all(lesson.id != doc_id for lesson in self.visible()):
+        if all(lesson.id != doc_id for lesson in self.shown_lessons()):
             self.action_clear_filter()
         table.move_cursor(row=table.get_row_index(str(doc_id)))
         return True
