@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from rich.text import Text
 from textual.coordinate import Coordinate
@@ -310,3 +311,14 @@ async def test_wide_terminals_put_the_detail_beside_the_table(
         chart = screen.query_one(PlanChart)
         assert not screen.query_one("#compare-body").has_class("-narrow")
         assert chart.region.x >= grid.region.right
+
+
+async def test_an_empty_wheel_says_what_to_do(tmp_path: Path, make: Make) -> None:
+    app = make(Wheel.open(tmp_path / "empty", user="alice"))
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await open_compare(pilot, app)
+        assert "No goals yet" in screen_text(app)
+        await pilot.press("r", "s", "f")
+        await settle(pilot)
+        assert isinstance(app.screen, CompareScreen)
+        assert any("Nothing to review" in n.message for n in app._notifications)
