@@ -38,18 +38,24 @@ def styr_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "tui.cli"]
 
 
-def timed(argv: Sequence[str], runs: int, env: dict[str, str] | None = None) -> float:
-    """Median wall time of `runs` runs after one warm-up; fails loudly."""
-    times = []
+Command = tuple[Sequence[str], dict[str, str] | None]
+
+
+def timed(commands: dict[str, Command], runs: int) -> dict[str, float]:
+    """Median wall time per command over `runs` rounds after a warm-up round.
+    The commands take turns within each round, so a busy moment of the
+    machine slows them alike and the ratios stay fair."""
+    times: dict[str, list[float]] = {name: [] for name in commands}
     for n in range(runs + 1):
-        started = time.perf_counter()
-        done = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        elapsed = time.perf_counter() - started
-        if done.returncode != 0:
-            raise SystemExit(f"{' '.join(argv)} failed: {done.stderr.decode(errors='replace')}")
-        if n:
-            times.append(elapsed)
-    return statistics.median(times)
+        for name, (argv, env) in commands.items():
+            started = time.perf_counter()
+            done = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            elapsed = time.perf_counter() - started
+            if done.returncode != 0:
+                raise SystemExit(f"{name} failed: {done.stderr.decode(errors='replace')}")
+            if n:
+                times[name].append(elapsed)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def taskwarrior(scratch: Path) -> dict[str, str] | None:
@@ -118,21 +124,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"store {store}:")
         print_sizes(store)
 
-        results: dict[str, float] = {}
-        results["styr log"] = timed([*styr, "log", "1", "12.5", "--note", "bench"], runs)
+        commands: dict[str, Command] = {
+            "styr log": ([*styr, "log", "1", "12.5", "--note", "bench"], None)
+        }
         if has_command("status"):
-            results["styr status --json"] = timed([*styr, "status", "--json"], runs)
+            commands["styr status --json"] = ([*styr, "status", "--json"], None)
         else:
             print("styr status: not there yet (skipped)")
         env = taskwarrior(scratch)
         if env is None:
             print("task: not installed (apt-get install taskwarrior); no reference figures")
         else:
-            results["task add"] = timed(["task", "add", "bench", "task"], runs, env)
-            results["task list"] = timed(["task", "list"], runs, env)
+            commands["task add"] = (["task", "add", "bench", "task"], env)
+            commands["task list"] = (["task", "list"], env)
+        results = timed(commands, runs)
         opened, append = in_process_append(store, runs)
 
-        print(f"\nmedian of {runs} runs (after a warm-up run), whole processes:")
+        print(f"\nmedian of {runs} rounds (after a warm-up round), whole processes:")
         for name, seconds in results.items():
             print(f"  {name:<20} {seconds * 1000:8.1f} ms")
         print(f"in-process: open + first read {opened * 1000:.1f} ms")
