@@ -73,7 +73,7 @@ class Wheel:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._cache: dict[tuple[str, int], list[Any]] = {}
-        self._groups: dict[int, tuple[int, dict[int, list[tuple[str, float, int]]]]] = {}
+        self._groups: dict[int, tuple[int, dict[int, list[tuple[date, int, float]]]]] = {}
 
     @classmethod
     def open(cls, root: Path, *, user: str | None = None, lock_timeout: float = 15.0) -> Wheel:
@@ -155,47 +155,58 @@ class Wheel:
         return kind.build(hits[0].doc_id, hits[0])
 
     # --------------------------------------------------- measurements
-    def _groups_of(self, year: int, db: TinyDB) -> dict[int, list[tuple[str, float, int]]]:
+    def _groups_of(self, year: int, db: TinyDB) -> dict[int, list[tuple[date, int, float]]]:
+        """(date, id, value) per indicator in one year file, cached per file version."""
         storage = storage_of(db)
         data = storage.read() or {}
         cached = self._groups.get(year)
         if cached and cached[0] == storage.version:
             return cached[1]
-        groups: dict[int, list[tuple[str, float, int]]] = {}
+        groups: dict[int, list[tuple[date, int, float]]] = {}
+        # a few hundred distinct days per file: parse each ISO date once
+        days: dict[str, date] = {}
         for key, doc in data.get(MEASUREMENTS, {}).items():
-            groups.setdefault(doc["indicator_id"], []).append((doc["date"], doc["value"], int(key)))
+            day = days.get(doc["date"])
+            if day is None:
+                day = days[doc["date"]] = date.fromisoformat(doc["date"])
+            groups.setdefault(doc["indicator_id"], []).append((day, int(key), doc["value"]))
         self._groups[year] = (storage.version, groups)
         return groups
 
     def _years(self, until: date | None) -> list[int]:
         return sorted(y for y in self.store.measure if until is None or y <= until.year)
 
-    def series(self, indicator_id: int, until: date | None = None) -> Series:
-        """(date, value) pairs of one indicator, oldest first."""
-        points: list[tuple[str, float, int]] = []
+    def _points(self, indicator_id: int, until: date | None) -> list[tuple[date, int, float]]:
+        points: list[tuple[date, int, float]] = []
         for year in self._years(until):
             points.extend(self._groups_of(year, self.store.measure[year]).get(indicator_id, ()))
-        points.sort()
-        return [(date.fromisoformat(day), value) for day, value, _ in points]
+        points.sort()  # by date, then id: of two values on one day the later-logged is last
+        return points
+
+    def series(self, indicator_id: int, until: date | None = None) -> Series:
+        """(date, value) pairs of one indicator, oldest first."""
+        return [(day, value) for day, _, value in self._points(indicator_id, until)]
 
     def all_series(self, until: date | None = None) -> dict[int, Series]:
-        merged: dict[int, list[tuple[str, float, int]]] = {}
+        merged: dict[int, list[tuple[date, int, float]]] = {}
         for year in self._years(until):
             for ind, points in self._groups_of(year, self.store.measure[year]).items():
                 merged.setdefault(ind, []).extend(points)
         return {
-            ind: [(date.fromisoformat(day), value) for day, value, _ in sorted(points)]
+            ind: [(day, value) for day, _, value in sorted(points)]
             for ind, points in merged.items()
         }
 
     def measurements(self, indicator_id: int) -> list[d.Measurement]:
+        """One indicator's measurements, oldest first."""
         rows: list[d.Measurement] = []
-        for year in self._years(None):
-            db = self.store.measure[year]
-            table = (storage_of(db).read() or {}).get(MEASUREMENTS, {})
-            for _, _, key in self._groups_of(year, db).get(indicator_id, ()):
-                rows.append(d.Measurement.from_doc(key, table[str(key)]))
-        return sorted(rows, key=lambda m: (m.date, m.id))
+        for day, key, _ in self._points(indicator_id, None):
+            home = self.store.measure.get(day.year)
+            table = (storage_of(home).read() or {}).get(MEASUREMENTS, {}) if home else {}
+            # a hand-edited date can leave a document outside its year's file
+            doc = table.get(str(key)) or self._locate(key)[1]
+            rows.append(d.Measurement.from_doc(key, doc))
+        return rows
 
     def _locate(self, measurement_id: int) -> tuple[int, dict[str, Any]]:
         home = measurement_id // MEASUREMENT_ID_SPAN
