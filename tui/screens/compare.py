@@ -42,6 +42,7 @@ from widgets.gauge import bar, percent
 from widgets.plan_chart import ChartData, PlanChart
 
 NAME_WIDTH = 30
+MAX_INDENT = 3
 WIDE = 150
 SEARCH_DELAY = 0.15
 BAR_WIDTH = 8
@@ -252,6 +253,8 @@ class CompareScreen(StageScreen):
             by_goal.setdefault(indicator.goal_id, []).append(indicator)
         rows: list[Row] = []
         for goal, depth in self._tree(goals):
+            # deep cascades stop indenting, so names keep their room
+            indent = "  " * min(depth, MAX_INDENT)
             rollup = result.goals[goal.id]
             title = plain(goal.title)
             flags = []
@@ -271,7 +274,7 @@ class CompareScreen(StageScreen):
                 ahead=None,
                 eta=None,
                 cells=(
-                    Text(clipped("  " * min(depth, 4) + "▸ " + title, NAME_WIDTH), style="bold"),
+                    Text(clipped(indent + "▸ " + title, NAME_WIDTH), style="bold"),
                     status_text(rollup.status),
                     progress_text(rollup.progress),
                     "",
@@ -283,11 +286,13 @@ class CompareScreen(StageScreen):
                 ),
             )
             for indicator in by_goal.get(goal.id, ()):
-                row.children.append(self._indicator_row(indicator, result, title))
+                row.children.append(self._indicator_row(indicator, result, title, indent))
             rows.append(row)
         return rows
 
-    def _indicator_row(self, indicator: Indicator, result: WheelComparison, goal: str) -> Row:
+    def _indicator_row(
+        self, indicator: Indicator, result: WheelComparison, goal: str, indent: str
+    ) -> Row:
         c = result.indicators[indicator.id]
         name = plain(indicator.name)
         return Row(
@@ -302,7 +307,7 @@ class CompareScreen(StageScreen):
             ahead=c.ahead_days,
             eta=c.eta,
             cells=(
-                Text(clipped("    " + name, NAME_WIDTH)),
+                Text(clipped(indent + "  " + name, NAME_WIDTH)),
                 status_text(c.status),
                 progress_text(c.progress),
                 Text(number(c.actual), justify="right"),
