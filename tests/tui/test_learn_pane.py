@@ -12,6 +12,7 @@ from tuihelp import ESCAPE_TITLE, MARKUP_TITLE, Small, screen_text, settle
 from store.service import LESSON, Wheel
 from tui.app import StyrApp
 from tui.dialogs.confirm import ConfirmDialog
+from tui.dialogs.conflict import ConflictDialog
 from tui.dialogs.lesson_form import LessonForm, format_actions, parse_actions
 from tui.screens.learn import LearnScreen
 
@@ -232,3 +233,23 @@ def test_format_actions_writes_what_parse_reads() -> None:
     text = format_actions(lesson.actions)
     assert text == "[x] A | ann | 2026-02-01\n[ ] B"
     assert [a["what"] for a in parse_actions(text)] == ["A", "B"]
+
+
+async def test_an_edit_that_crossed_someone_elses_shows_both(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    lesson = wheel.add(LESSON, {"happened": "Draft"})
+    app = make(wheel)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_learn(pilot, app)
+        await pilot.press("e")
+        await settle(pilot)
+        Wheel.open(small.root, user="bob").update(LESSON, lesson.id, {"happened": "Bob's"})
+        await pilot.press("tab", "end", *" mine", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConflictDialog)
+        assert "Bob's" in screen_text(app) and "Draft mine" in screen_text(app)
+        await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(app.screen, LearnScreen)
+        assert wheel.get(LESSON, lesson.id).happened == "Draft mine"
