@@ -12,9 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from syrupy.assertion import SnapshotAssertion
-from syrupy.extensions.amber import AmberSnapshotExtension
-from syrupy.location import PyTestLocation
 from textual.pilot import Pilot
 from tuihelp import Small, screen_text, settle
 
@@ -23,18 +20,6 @@ from tui.app import StyrApp
 
 Make = Callable[[Wheel], StyrApp]
 SIZE = (100, 30)
-
-
-@pytest.fixture
-def snapshot(request: pytest.FixtureRequest) -> SnapshotAssertion:
-    """syrupy's own fixture, which snap_compare builds on: tests/conftest.py
-    uses the name `snapshot` for copies of a store folder."""
-    return SnapshotAssertion(
-        update_snapshots=request.config.option.update_snapshots,
-        extension_class=AmberSnapshotExtension,
-        test_location=PyTestLocation(request.node),
-        session=request.session.config._syrupy,  # type: ignore[attr-defined]
-    )
 
 
 @pytest.fixture(autouse=True)
