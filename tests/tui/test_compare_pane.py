@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from rich.text import Text
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
-from tuihelp import ESCAPE_TITLE, MARKUP_TITLE, Small, screen_text, settle
+from tuihelp import ESCAPE_TITLE, MARKUP_TITLE, TODAY, Small, screen_text, settle
 
 from store.service import INDICATOR, Wheel
-from tui.app import StyrApp
+from tui.app import StyrApp, make_app
 from tui.dialogs.review_form import ReviewForm
 from tui.screens.compare import CompareScreen
 from widgets.plan_chart import ACTUAL_MARK, PLAN_MARK, PlanChart
@@ -215,6 +216,7 @@ async def test_review_outside_tolerance_needs_cause_and_decision(
         assert review.comparison["status"] == "off_track"
         assert review.comparison["actual"] == 16.0
         assert review.comparison["at"] == "2026-11-30"
+        assert review.date == TODAY
         assert "last review 2026-11-30" in screen_text(app)
 
 
@@ -240,20 +242,26 @@ async def test_review_within_tolerance_asks_no_deviation(
         assert (review.judgement, review.confidence, review.cause) == ("on_track", 9, None)
 
 
-async def test_review_of_a_goal_freezes_its_roll_up(wheel: Wheel, make: Make, small: Small) -> None:
-    app = make(wheel)
+async def test_review_of_a_goal_freezes_its_roll_up_on_the_day_compared(
+    wheel: Wheel, small: Small
+) -> None:
+    # compared at an earlier day than the fixtures' (and the machine's) today
+    app = make_app(wheel, today=date(2026, 10, 15))
     async with app.run_test(size=(100, 30)) as pilot:
         await open_compare(pilot, app)
+        assert "! at risk" in row_text(app, f"g{small.goal}")
         await go_to(pilot, app, f"g{small.goal}")
         await pilot.press("r")
         await settle(pilot)
-        # judgement as suggested (off_track), confidence 4, no comment
+        # judgement as suggested (at_risk), confidence 4, no comment
         await pilot.press("tab", "4", "tab", "tab", *"internal", "tab", *"adjust_target", "enter")
         await settle(pilot)
         [review] = wheel.reviews(goal_id=small.goal)
+        assert review.date == date(2026, 10, 15)
         assert review.comparison["goal_id"] == small.goal
-        assert review.comparison["status"] == "off_track"
-        assert (review.judgement, review.confidence) == ("off_track", 4)
+        assert review.comparison["at"] == "2026-10-15"
+        assert review.comparison["status"] == "at_risk"
+        assert (review.judgement, review.confidence) == ("at_risk", 4)
         assert review.decision == "adjust_target"
 
 

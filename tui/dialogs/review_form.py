@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from store.documents import CAUSES, DECISIONS, JUDGEMENTS, OUTSIDE_TOLERANCE, Review
@@ -27,6 +28,8 @@ class ReviewSubject:
     """One line about the comparison: status, actual against expected, progress."""
     comparison: Mapping[str, Any]
     """The comparison as JSON-ready values; stored with the review."""
+    day: date
+    """The day compared at, which is the review's date."""
     goal_id: int | None = None
     indicator_id: int | None = None
 
@@ -70,6 +73,7 @@ def review_fields(subject: ReviewSubject) -> list[FormField]:
 def review_values(subject: ReviewSubject, values: Mapping[str, str]) -> dict[str, Any]:
     """The review as the store takes it, from what was typed."""
     data: dict[str, Any] = {
+        "date": subject.day.isoformat(),
         "goal_id": subject.goal_id,
         "indicator_id": subject.indicator_id,
         "comparison": dict(subject.comparison),

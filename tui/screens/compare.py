@@ -602,14 +602,15 @@ class CompareScreen(StageScreen):
                 f"against {number(c.expected)} expected, progress {percent(c.progress).strip()}, "
                 f"{ahead_words(c.ahead_days)}"
             )
-            subject = ReviewSubject(label, summary, frozen(c), indicator_id=indicator.id)
+            subject = ReviewSubject(label, summary, frozen(c), result.at, indicator_id=indicator.id)
         else:
             rollup = result.goals[row.doc_id]
             summary = (
                 f"{STATUS_GLYPH[rollup.status]} {STATUS_WORD[rollup.status]}: "
                 f"progress {percent(rollup.progress).strip()}"
             )
-            subject = ReviewSubject(row.name, summary, frozen(rollup), goal_id=row.doc_id)
+            frozen_rollup = {"at": result.at.isoformat(), **frozen(rollup)}
+            subject = ReviewSubject(row.name, summary, frozen_rollup, result.at, goal_id=row.doc_id)
         self.open_form(ReviewForm(subject, self._save_review), self._reviewed)
 
     def _save_review(self, values: dict[str, Any]) -> Review:
