@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 import pytest
 
-from store.errors import Conflict
+from store.errors import Conflict, StoreLocked
 from store.service import GOAL, Wheel
 
 FORK = mp.get_context("fork")
@@ -130,3 +130,26 @@ def test_concurrent_edits_of_one_goal_conflict_instead_of_overwriting(seeded: An
     assert [kind for kind, _ in outcomes] == ["conflict", "saved"]
     winner = outcomes[1][1]
     assert Wheel.open(seeded.root).goal(seeded.goal).title == winner
+
+
+def _hold_lock(root: Path, held: Any, release: Any) -> None:
+    wheel = Wheel.open(root, user="bob")
+    with wheel.store.transaction():
+        held.set()
+        release.wait(30)
+
+
+def test_a_writer_waits_for_the_lock_then_says_the_store_is_busy(seeded: Any) -> None:
+    held, release = FORK.Event(), FORK.Event()
+    holder = FORK.Process(target=_hold_lock, args=(seeded.root, held, release))
+    holder.start()
+    try:
+        assert held.wait(30)
+        waiting = Wheel.open(seeded.root, user="alice", lock_timeout=0.3)
+        with pytest.raises(StoreLocked, match="busy"):
+            waiting.log(seeded.indicator, 1, "2026-01-01")
+    finally:
+        release.set()
+        holder.join(timeout=30)
+    # once the holder is gone the same wheel writes
+    assert waiting.log(seeded.indicator, 1, "2026-01-01").value == 1.0
