@@ -253,3 +253,16 @@ async def test_an_edit_that_crossed_someone_elses_shows_both(
         await settle(pilot)
         assert isinstance(app.screen, LearnScreen)
         assert wheel.get(LESSON, lesson.id).happened == "Draft mine"
+
+
+async def test_a_lesson_added_elsewhere_shows_up(wheel: Wheel, make: Make, small: Small) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_learn(pilot, app)
+        added = Wheel.open(small.root, user="bob").add(
+            LESSON, {"date": "2026-11-02", "goal_id": small.goal, "sustain": "Weekly demos"}
+        )
+        app.poll_store()
+        await settle(pilot)
+        assert lesson_ids(app) == [added.id]
+        assert "Weekly demos" in screen_text(app) and "by bob" in detail(app)

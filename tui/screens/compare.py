@@ -183,12 +183,18 @@ class CompareScreen(StageScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "review", "Review", id="compare.review", tooltip="record a review"),
         Binding("s", "sort", "Sort", id="compare.sort", tooltip="cycle the sort column"),
-        Binding("o", "order", "Order", show=False, id="compare.order", tooltip="flip the order"),
         Binding(
-            "f", "status_filter", "Status", id="compare.filter", tooltip="cycle the status filter"
+            "o", "order", "Flip order", show=False, id="compare.order", tooltip="flip the order"
+        ),
+        Binding(
+            "f",
+            "status_filter",
+            "Show status",
+            id="compare.filter",
+            tooltip="cycle the status filter",
         ),
         Binding("slash", "text_filter", "Filter", id="compare.search", tooltip="filter by text"),
-        Binding("escape", "clear_filters", "Clear", show=False, id="compare.clear"),
+        Binding("escape", "clear_filters", "Clear filters", show=False, id="compare.clear"),
     ]
 
     def __init__(self) -> None:

@@ -55,7 +55,7 @@ class LearnScreen(StageScreen):
         Binding("e", "edit", "Edit", id="learn.edit", tooltip="edit the selected lesson"),
         Binding("d", "delete", "Delete", id="learn.delete", tooltip="delete, after asking"),
         Binding("slash", "filter", "Filter", id="learn.filter", tooltip="filter by text"),
-        Binding("escape", "clear_filter", "Clear", show=False, id="learn.clear"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="learn.clear"),
     ]
 
     def __init__(self) -> None:
