@@ -413,14 +413,19 @@ class Store:
             pending.unlink()
 
     def next_id(self, db: TinyDB, table: str) -> int:
-        """Ids are never reused: the counter in meta only grows."""
+        """Ids are never reused: the counter in meta only grows. A
+        measurement's id is year * MEASUREMENT_ID_SPAN + this counter."""
         storage = storage_of(db)
         data = storage.ensure(self.writer, now_iso())
         counters = data[META]["1"].setdefault("next_id", {})
         docs = data.get(table, {})
+        base = 0
+        if table == MEASUREMENTS:
+            base = int(storage.path.name[len(MEASUREMENTS) + 1 :][:4]) * MEASUREMENT_ID_SPAN
         new = int(counters.get(table, 1))
-        if str(new) in docs:  # a hand edit or a lost counter: fall back to a scan
-            new = max(map(int, docs)) + 1
+        if str(base + new) in docs:  # a hand edit or a lost counter: fall back to a scan
+            own = [int(k) - base for k in docs if base <= int(k) < base + MEASUREMENT_ID_SPAN]
+            new = max(own) + 1 if base else max(map(int, docs)) + 1
         counters[table] = new + 1
         return new
 

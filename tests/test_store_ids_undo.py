@@ -146,3 +146,16 @@ def test_undo_reads_an_audit_trail_kept_by_year(seeded: Any) -> None:
     reopened.undo()
     assert reopened.undo().startswith(f"undid: goal {goal} added")
     assert [g.title for g in Wheel.open(seeded.root).goals()] == ["Shorter queues"]
+
+
+@pytest.mark.parametrize("name", ["wheel.json", "measurements-2026.json"])
+def test_a_lost_id_counter_does_not_hand_out_a_used_id(seeded: Any, name: str) -> None:
+    wheel = Wheel.open(seeded.root, user="alice")
+    used = {wheel.log(seeded.indicator, n, "2026-01-01").id for n in range(3)}
+    path = seeded.root / name
+    data = orjson.loads(path.read_bytes())
+    data["meta"]["1"]["next_id"] = {}  # a hand edit dropped the counters
+    path.write_bytes(orjson.dumps(data))
+    reopened = Wheel.open(seeded.root, user="alice")
+    assert reopened.log(seeded.indicator, 9, "2026-01-02").id not in used
+    assert reopened.add(GOAL, {"title": "Another"}).id == seeded.goal + 1
