@@ -115,6 +115,10 @@ def parse(path: Path, raw: bytes) -> Data:
     meta = data.get(META, {}).get("1")
     if not isinstance(meta, dict) or not isinstance(meta.get("schema_version"), int):
         raise StoreCorrupt(f"{path}: no meta record with a schema_version; not a styr file")
+    if meta["schema_version"] < 1:
+        raise StoreCorrupt(
+            f"{path}: schema_version {meta['schema_version']} was never written by styr"
+        )
     counts = meta.get("counts")
     counts = counts if isinstance(counts, dict) else {}
     braces = _expected_braces(data)

@@ -143,6 +143,7 @@ META = '"meta": {"1": {"schema_version": 1}}'
         "[]",
         '{"goals": {}}',
         '{"meta": {"1": {}}, "goals": {}}',
+        '{"meta": {"1": {"schema_version": 0}}, "goals": {}}',
         "{" + META + ', "goals": []}',
         "{" + META + ', "goals": {"abc": {"title": "x"}}}',
         "{" + META + ', "goals": {"": {"title": "x"}}}',
