@@ -67,26 +67,24 @@ def finish_interrupted_commit(store: Store) -> int:
 def repair_interrupted_commit(store: Store) -> int:
     """Remove leftovers; returns how many measurements were removed."""
     indicators = {int(k) for k in (storage_of(store.wheel).read() or {}).get("indicators", {})}
-    seen: dict[str, int] = {}
+    copies: dict[str, list[tuple[str, int]]] = {}
     doomed: list[tuple[int, str]] = []
     for year in sorted(store.measure):
-        docs = (storage_of(store.measure[year]).read() or {}).get(MEASUREMENTS, {})
-        for key, doc in docs.items():
+        table = (storage_of(store.measure[year]).read() or {}).get(MEASUREMENTS, {})
+        for key, doc in table.items():
             if doc["indicator_id"] not in indicators:
                 doomed.append((year, key))
-            elif int(doc["date"][:4]) != year:
-                doomed.append((year, key))  # the half of a move that should be gone
-            elif key in seen:
-                doomed.append((year, key))
             else:
-                seen[key] = year
+                copies.setdefault(key, []).append((str(doc.get("updated_at", "")), year))
+    for key, found in copies.items():
+        # a move that did not finish: the copy written last is the one meant
+        doomed.extend((year, key) for _, year in sorted(found)[:-1])
     if not doomed:
         return 0
     with store.transaction():
         for year, key in doomed:
-            db = store.measure[year]
-            table = store.table(db, MEASUREMENTS)
-            gone = table.get(doc_id=int(key))
-            table.remove(doc_ids=[int(key)])
-            store.record(MEASUREMENTS, int(key), gone, None)
+            tinytable = store.table(store.measure[year], MEASUREMENTS)
+            row = tinytable.get(doc_id=int(key))
+            tinytable.remove(doc_ids=[int(key)])
+            store.record(MEASUREMENTS, int(key), dict(row) if isinstance(row, dict) else None, None)
     return len(doomed)

@@ -221,7 +221,8 @@ def test_a_marker_from_an_older_styr_gets_the_consistency_pass(seeded: Any) -> N
     other.log(seeded.indicator, 9, "2025-01-01")
     year_2025 = seeded.root / "measurements-2025.json"
     old = orjson.loads(year_2025.read_bytes())
-    old["measurements"][str(kept)] = doc | {"date": "2026-03-01"}
+    # the half a move to 2026 left behind: older than the copy it became
+    old["measurements"][str(kept)] = doc | {"date": "2025-03-01", "updated_at": "2020-01-01"}
     old["meta"]["1"]["counts"]["measurements"] += 1
     year_2025.write_bytes(orjson.dumps(old))
     (seeded.root / PENDING).write_bytes(orjson.dumps(["measurements-2026.json"]))
