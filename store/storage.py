@@ -284,8 +284,9 @@ def new_data(writer: str, when: str) -> Data:
 class FileStorage(Storage):
     """TinyDB storage over one file, cached by stat signature.
 
-    Writes from TinyDB only stage the data; `flush` (called by the store's
-    transaction, under the lock) puts it on disk, `rollback` forgets it.
+    Writes from TinyDB only stage the data; the store's transaction (under
+    the lock) puts it on disk with `prepare` + rename + `installed`, or
+    `flush` for one file alone; `rollback` forgets it.
     """
 
     def __init__(self, path: Path, *, pretty: bool = False) -> None:

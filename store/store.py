@@ -2,8 +2,10 @@
 
 Every read-modify-write runs in `Store.transaction()`: it takes the one
 cross-process lock, re-reads whatever another process changed, lets the
-caller stage changes through TinyDB, and writes each touched file once,
-atomically, in an order that leaves only cleanable leftovers after a crash.
+caller stage changes through TinyDB, and commits every touched file
+together: all are written to fsynced temp files first (a full disk fails
+here, with nothing changed), then renamed into place under a marker that the
+next transaction or open rolls forward if a crash cut the renames short.
 """
 
 from __future__ import annotations
