@@ -8,7 +8,8 @@ from pathlib import Path
 
 from rich.text import Text
 from textual.coordinate import Coordinate
-from textual.widgets import DataTable
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Static
 from tuihelp import ESCAPE_TITLE, MARKUP_TITLE, TODAY, Small, screen_text, settle
 
 from store.service import INDICATOR, Wheel
@@ -55,19 +56,28 @@ def row_keys(app: StyrApp) -> list[str]:
     ]
 
 
-async def open_compare(pilot: object, app: StyrApp) -> CompareScreen:
-    await pilot.press("3")  # type: ignore[attr-defined]
-    await settle(pilot)  # type: ignore[arg-type]
-    assert isinstance(app.screen, CompareScreen)
-    return app.screen
+async def open_compare(pilot: Pilot[None], app: StyrApp) -> CompareScreen:
+    await pilot.press("3")
+    await settle(pilot)
+    screen = app.screen
+    assert isinstance(screen, CompareScreen)
+    # the stage reads the store once the app's first frame is up; on a busy
+    # machine that can take a few more turns of the loop
+    for _ in range(100):
+        if str(screen.query_one("#compare-state", Static).content):
+            break
+        await pilot.pause(0.02)
+    return screen
 
 
-async def go_to(pilot: object, app: StyrApp, key: str) -> None:
+async def go_to(pilot: Pilot[None], app: StyrApp, key: str) -> None:
     """Move the cursor down to the row `key`, by keys."""
+    screen = app.screen
+    assert isinstance(screen, CompareScreen)
     for _ in range(table(app).row_count):
-        if app.screen.selected_key() == key:  # type: ignore[attr-defined]
+        if screen.selected_key() == key:
             return
-        await pilot.press("down")  # type: ignore[attr-defined]
+        await pilot.press("down")
     raise AssertionError(f"row {key} not reached")
 
 

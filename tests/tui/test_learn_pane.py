@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from rich.text import Text
 from textual.coordinate import Coordinate
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Static, TextArea
 from tuihelp import ESCAPE_TITLE, MARKUP_TITLE, Small, screen_text, settle
 
@@ -35,11 +36,18 @@ def lesson_ids(app: StyrApp) -> list[int]:
     ]
 
 
-async def open_learn(pilot: object, app: StyrApp) -> LearnScreen:
-    await pilot.press("4")  # type: ignore[attr-defined]
-    await settle(pilot)  # type: ignore[arg-type]
-    assert isinstance(app.screen, LearnScreen)
-    return app.screen
+async def open_learn(pilot: Pilot[None], app: StyrApp) -> LearnScreen:
+    await pilot.press("4")
+    await settle(pilot)
+    screen = app.screen
+    assert isinstance(screen, LearnScreen)
+    # the stage reads the store once the app's first frame is up; on a busy
+    # machine that can take a few more turns of the loop
+    for _ in range(100):
+        if str(screen.query_one("#learn-state", Static).content):
+            break
+        await pilot.pause(0.02)
+    return screen
 
 
 def test_actions_round_trip_through_their_one_line_form() -> None:
