@@ -92,6 +92,14 @@ class _Table(Table):
         docs = list(documents)
         if not all(isinstance(doc, Document) for doc in docs):
             return super().insert_multiple(docs)
+        storage = cast(FileStorage, self._storage)
+        if storage.appending(self.name):
+            staged = {str(cast(Document, doc).doc_id): dict(doc) for doc in docs}
+            clash = next((k for k in staged if storage.holds(k)), None)
+            if clash is not None or len(staged) < len(docs):
+                raise ValueError(f"Document with ID {clash} already exists")
+            storage.stage_append(staged)
+            return [cast(Document, doc).doc_id for doc in docs]
         tables = self._tables()
         table = tables.setdefault(self.name, {})
         ids = [cast(Document, doc).doc_id for doc in docs]
@@ -319,6 +327,8 @@ class Store:
                 self._depth = 0
                 for storage in self.storages():
                     storage.staging = False
+                    # bytes read for an append are only current under the lock
+                    storage.drop_append()
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -418,12 +428,22 @@ class Store:
         """Ids are never reused: the counter in meta only grows. A
         measurement's id is year * MEASUREMENT_ID_SPAN + this counter."""
         storage = storage_of(db)
-        data = storage.ensure(self.writer, now_iso())
-        counters = data[META]["1"].setdefault("next_id", {})
-        docs = data.get(table, {})
         base = 0
         if table == MEASUREMENTS:
             base = int(storage.path.name[len(MEASUREMENTS) + 1 :][:4]) * MEASUREMENT_ID_SPAN
+            # the hot path, `styr log`: append to the year without parsing it
+            meta = storage.open_append(table) if storage.staging else None
+            if meta is not None:
+                counters = meta.setdefault("next_id", {})
+                new = int(counters.get(table, 1))
+                if not storage.holds(str(base + new)):
+                    counters[table] = new + 1
+                    return new
+        storage.ensure(self.writer, now_iso())
+        data = storage.read()
+        assert data is not None
+        counters = data[META]["1"].setdefault("next_id", {})
+        docs = data.get(table, {})
         new = int(counters.get(table, 1))
         if str(base + new) in docs:  # a hand edit or a lost counter: fall back to a scan
             own = [int(k) - base for k in docs if base <= int(k) < base + MEASUREMENT_ID_SPAN]
