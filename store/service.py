@@ -369,8 +369,10 @@ class Wheel:
         )
         with self.store.transaction():
             self._check_indicator(doc["indicator_id"])
-            measurement_id = self._insert_measurement(self._stamped(doc))
-        return self.measurement(measurement_id)
+            stored = self._stamped(doc)
+            measurement_id = self._insert_measurement(stored)
+        # built from what was written: reading it back would parse the year file
+        return d.Measurement.from_doc(measurement_id, stored)
 
     def log_many(self, rows: Iterable[Mapping[str, Any]]) -> list[int]:
         """Validate every row first; write all of them or none."""
