@@ -227,7 +227,7 @@ def _aggregate(values: Sequence[float], aggregation: str) -> float:
     return min(values)
 
 
-def _running(
+def running_actuals(
     points: Sequence[tuple[date, float]], aggregation: str
 ) -> tuple[list[int], list[float]]:
     """(day ordinal, actual as it stood at the end of that day) for each measurement day.
@@ -353,7 +353,7 @@ def compare(indicator: Indicator, series: Sequence[tuple[date, float]], at: date
         actual = _aggregate(values, indicator.aggregation)
         progress = _progress(indicator, actual)
         origin = indicator.start.toordinal()
-        days, actuals = _running(window, indicator.aggregation)
+        days, actuals = running_actuals(window, indicator.aggregation)
         forecast, eta = _trend([d - origin for d in days], actuals, indicator, origin)
         if not is_threshold(indicator):
             ahead = _ahead(indicator, actual, at)

@@ -31,7 +31,7 @@ from store.compare import (
     GoalRollUp,
     Status,
     WheelComparison,
-    _running,
+    running_actuals,
 )
 from store.documents import Goal, Indicator, Review
 from store.plain import plain
@@ -471,7 +471,7 @@ class CompareScreen(StageScreen):
             for day, value in self.wheel.series(indicator.id, until=self.today)
             if indicator.start <= day <= self.today
         ]
-        days, actuals = _running(series, indicator.aggregation)
+        days, actuals = running_actuals(series, indicator.aggregation)
         return ChartData(
             plan=plan_line(indicator),
             actual=tuple(
