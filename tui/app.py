@@ -78,6 +78,7 @@ class StyrApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "styr"
+    DEFAULT_MODE = "goals"
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
         stage: _stage_factory(stage) for stage in STAGE_KEYS
     }
@@ -96,6 +97,7 @@ class StyrApp(App[None]):
         Binding("k", "cursor('up')", "Up", show=False, id="app.up"),
     ]
     POLL_SECONDS: ClassVar[float] = 1.0
+    FIRST_LOAD_DELAY: ClassVar[float] = 0.1
 
     def __init__(self, wheel: Wheel, *, today: date | None = None) -> None:
         super().__init__()
@@ -104,6 +106,9 @@ class StyrApp(App[None]):
         self.notice = ""
         """The latest change by someone else, shown in every wheel bar."""
         self._compared: tuple[tuple[object, ...], WheelComparison] | None = None
+        self._instant_switch = False
+        self.is_ready = False
+        """True once the first frame is out and the first stage loaded."""
 
     # ------------------------------------------------------------ data
     @property
@@ -147,8 +152,42 @@ class StyrApp(App[None]):
 
     # --------------------------------------------------------- lifecycle
     def on_mount(self) -> None:
-        self.switch_mode("goals")
         self.set_interval(self.POLL_SECONDS, self.poll_store, name="poll-store")
+
+    def on_ready(self) -> None:
+        """The first frame is rendered: read the store for the first stage
+        a moment later, once the frame is written out. Parsing a big store
+        holds the GIL, which would keep Textual's writer thread (and so the
+        frame) waiting until the data is read."""
+        self.set_timer(self.FIRST_LOAD_DELAY, self._first_load)
+
+    def _first_load(self) -> None:
+        self.is_ready = True
+        screen = self.stage_screen
+        if screen is not None:
+            screen.reload()
+
+    def fail(self, exc: StoreError) -> None:
+        """Quit with the store's message and exit code 1 (a corrupt file
+        found while loading: nothing sensible can be shown)."""
+        self.exit(return_code=1, message=f"styr: {plain(str(exc))}")
+
+    def delay_update(self, delay: float = 0.05) -> None:
+        # Textual holds the screen for 50 ms on a mode switch to hide the
+        # change; a stage switch is a key press with a 50 ms budget, and a
+        # stage's screen is composed before it is shown
+        if not self._instant_switch:
+            super().delay_update(delay)
+
+    def show_stage(self, stage: str) -> None:
+        """Switch to a stage (a key of STAGES)."""
+        if stage == self.current_mode:
+            return
+        self._instant_switch = True
+        try:
+            self.switch_mode(stage)
+        finally:
+            self._instant_switch = False
 
     def poll_store(self) -> None:
         """Pick up what other processes wrote; redraw and say who it was."""
@@ -183,12 +222,11 @@ class StyrApp(App[None]):
 
     # ------------------------------------------------------------ actions
     def action_stage(self, stage: str) -> None:
-        if stage != self.current_mode:
-            self.switch_mode(stage)
+        self.show_stage(stage)
 
     def action_step(self, delta: int) -> None:
         index = STAGE_KEYS.index(self.current_mode) if self.current_mode in STAGE_KEYS else 0
-        self.switch_mode(STAGE_KEYS[(index + delta) % len(STAGE_KEYS)])
+        self.show_stage(STAGE_KEYS[(index + delta) % len(STAGE_KEYS)])
 
     def action_undo(self) -> None:
         if self.refuse_edit():
@@ -210,7 +248,7 @@ class StyrApp(App[None]):
             if screen is None or not screen.select(kind, doc_id):
                 self.notify(f"{kind.name} {doc_id} is not shown here", markup=False)
 
-        self.switch_mode(stage)
+        self.show_stage(stage)
         self.call_after_refresh(show)
 
     def action_keys(self) -> None:

@@ -268,15 +268,14 @@ def open_tui(args: argparse.Namespace) -> int:
 
 
 def _run_app(wheel: Wheel) -> int:
-    from store.store import storage_of
     from tui.app import make_app  # Textual loads only when the TUI opens
 
-    # parse the wheel and measurement files now, so a corrupt one is a
-    # message before the screen switches, not an error inside the running app
-    for db in [wheel.store.wheel, *wheel.store.measure.values()]:
-        storage_of(db).read()
-    make_app(wheel).run()
-    return 0
+    # a corrupt file found while the app loads ends it with exit code 1 and
+    # the store's message (StyrApp.fail); the measurement files are read
+    # after the first frame, so a big store does not delay it
+    app = make_app(wheel)
+    app.run()
+    return app.return_code or 0
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from textual.widgets import Input, Static, Tree
-from tuihelp import ESCAPE_TITLE, Small, screen_text, settle
+from tuihelp import ESCAPE_TITLE, Small, press, screen_text, settle
 
 from store.service import GOAL, Wheel
 from tui.app import StyrApp
@@ -23,7 +23,7 @@ async def test_add_goal_with_the_form(wheel: Wheel, make: Make) -> None:
         await settle(pilot)
         await pilot.press("a")
         assert isinstance(app.screen, FormDialog)
-        await pilot.press(*"Ship v1", "enter")
+        await press(pilot, *"Ship v1", "enter")
         await settle(pilot)
         assert isinstance(app.screen, GoalsScreen)
         titles = [g.title for g in Wheel.open(wheel.store.root).goals()]
@@ -39,7 +39,7 @@ async def test_add_indicator_to_the_selected_goal(wheel: Wheel, make: Make, smal
         await settle(pilot)
         await pilot.press("i")
         assert isinstance(app.screen, FormDialog)
-        await pilot.press(*"Customers", "tab", "tab", "5", "tab", *"50", "enter")
+        await press(pilot, *"Customers", "tab", "tab", "5", "tab", *"50", "enter")
         await settle(pilot)
         assert isinstance(app.screen, GoalsScreen)
         added = [i for i in Wheel.open(small.root).indicators(small.goal) if i.name == "Customers"]
@@ -55,7 +55,7 @@ async def test_bad_input_keeps_the_form_open_and_writes_nothing(
     app = make(wheel)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await pilot.press("i", "X", "tab", "tab", "5", "tab", "5", "enter")
+        await press(pilot, "i", "X", "tab", "tab", "5", "tab", "5", "enter")
         await settle(pilot)
         form = app.screen
         assert isinstance(form, FormDialog)
@@ -65,7 +65,7 @@ async def test_bad_input_keeps_the_form_open_and_writes_nothing(
         assert app.focused is form.query_one("#field-target", Input)
         assert [i.name for i in Wheel.open(small.root).indicators()] == ["Revenue"]
         # fixing the field saves
-        await pilot.press("backspace", "9", "enter")
+        await press(pilot, "backspace", "9", "enter")
         await settle(pilot)
         assert isinstance(app.screen, GoalsScreen)
         assert sorted(i.name for i in Wheel.open(small.root).indicators()) == ["Revenue", "X"]
@@ -89,7 +89,7 @@ async def test_delete_asks_first_and_undo_brings_it_back(
         await settle(pilot)
         assert len(Wheel.open(small.root).goals()) == 2
 
-        await pilot.press("d", "y")
+        await press(pilot, "d", "y")
         await settle(pilot)
         assert Wheel.open(small.root).goals() == []
         assert "Grow revenue" not in screen_text(app)
@@ -110,7 +110,7 @@ async def test_conflict_keep_theirs(wheel: Wheel, make: Make, small: Small) -> N
         assert isinstance(app.screen, FormDialog)
         bob = Wheel.open(small.root, user="bob")
         bob.update(GOAL, small.goal, {"title": "Bob's title"})
-        await pilot.press("end", *" (mine)", "enter")
+        await press(pilot, "end", *" (mine)", "enter")
         await settle(pilot)
         assert isinstance(app.screen, ConflictDialog)
         shown = screen_text(app)
@@ -129,7 +129,7 @@ async def test_conflict_overwrite_with_mine(wheel: Wheel, make: Make, small: Sma
         await settle(pilot)
         await pilot.press("e")
         Wheel.open(small.root, user="bob").update(GOAL, small.goal, {"title": "Bob's title"})
-        await pilot.press("end", *" (mine)", "enter")
+        await press(pilot, "end", *" (mine)", "enter")
         await settle(pilot)
         assert isinstance(app.screen, ConflictDialog)
         await pilot.press("m")
@@ -144,7 +144,7 @@ async def test_add_risk_shows_in_the_matrix(wheel: Wheel, make: Make, small: Sma
     app = make(wheel)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await pilot.press("r", *"Key person leaves", "tab", "tab", "2", "tab", "3", "enter")
+        await press(pilot, "r", *"Key person leaves", "tab", "tab", "2", "tab", "3", "enter")
         await settle(pilot)
         assert isinstance(app.screen, GoalsScreen)
         risks = Wheel.open(small.root).risks(small.goal)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date
 
 from textual.widgets import Input, OptionList
-from tuihelp import TODAY, Small, screen_text, settle
+from tuihelp import TODAY, Small, press, screen_text, settle
 
 from store.service import GOAL, INDICATOR, Wheel
 from tui.app import StyrApp
@@ -30,7 +30,7 @@ async def test_log_a_value_with_date_and_note(wheel: Wheel, make: Make, small: S
         await pilot.press("2")
         await settle(pilot)
         assert isinstance(app.screen, MeasureScreen)
-        await pilot.press("l", *"12.5 2026-11-03 counted [b]twice[/b]", "enter")
+        await press(pilot, "l", *"12.5 2026-11-03 counted [b]twice[/b]", "enter")
         await settle(pilot)
         stored = Wheel.open(small.root).measurements(small.indicator)
         assert [(m.date, m.value, m.note) for m in stored][-1] == (
@@ -49,10 +49,10 @@ async def test_a_bad_entry_is_explained_in_place(wheel: Wheel, make: Make, small
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("2")
         await settle(pilot)
-        await pilot.press("l", *"abc", "enter")
+        await press(pilot, "l", *"abc", "enter")
         await settle(pilot)
         assert "value 'abc' is not a number" in screen_text(app)
-        await pilot.press("ctrl+a", "ctrl+k", *"12 2026-13-01", "enter")
+        await press(pilot, "ctrl+a", "ctrl+k", *"12 2026-13-01", "enter")
         await settle(pilot)
         assert "not a real date" in screen_text(app)
         assert app.screen.query_one("#entry", Input).value == "12 2026-13-01"
@@ -66,7 +66,7 @@ async def test_edit_and_delete_a_value(wheel: Wheel, make: Make, small: Small) -
         await settle(pilot)
         await pilot.press("e")  # the newest value, 16 on 2026-09-01
         assert isinstance(app.screen, FormDialog)
-        await pilot.press("ctrl+a", "ctrl+k", *"17", "enter")
+        await press(pilot, "ctrl+a", "ctrl+k", *"17", "enter")
         await settle(pilot)
         values = [m.value for m in Wheel.open(small.root).measurements(small.indicator)]
         assert values == [11, 13, 17]

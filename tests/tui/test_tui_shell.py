@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 
 from textual.widgets import Input, Tree
-from tuihelp import Small, screen_text, settle
+from tuihelp import Small, press, screen_text, settle
 
 from store.service import GOAL, Wheel
 from tui.app import StyrApp
@@ -45,7 +45,7 @@ async def test_number_keys_and_brackets_move_around_the_wheel(wheel: Wheel, make
         await pilot.press("left_square_bracket")  # from Goals back round to Learn
         await settle(pilot)
         assert isinstance(app.screen, LearnScreen)
-        await pilot.press("right_square_bracket", "right_square_bracket")
+        await press(pilot, "right_square_bracket", "right_square_bracket")
         await settle(pilot)
         assert isinstance(app.screen, MeasureScreen)
 
@@ -77,7 +77,7 @@ async def test_read_only_store_refuses_edits_and_says_why(make: Make, small: Sma
         assert isinstance(app.screen, GoalsScreen)  # no form opened
         messages = [n.message for n in app._notifications]
         assert any("newer styr" in m for m in messages)
-        await pilot.press("2", "l", *"5", "enter")
+        await press(pilot, "2", "l", *"5", "enter")
         await settle(pilot)
         assert "newer styr" in screen_text(app)
     assert len(Wheel.open(small.root).measurements(small.indicator)) == 3
@@ -116,7 +116,7 @@ async def test_usable_at_80x24(wheel: Wheel, make: Make, small: Small) -> None:
         await settle(pilot)
         entry = app.screen.query_one("#entry", Input)
         assert 0 <= entry.region.y < 23 and entry.region.height == 1
-        await pilot.press("l", *"14", "enter")
+        await press(pilot, "l", *"14", "enter")
         await settle(pilot)
         assert "logged 14 MNOK" in screen_text(app)
     assert [m.value for m in Wheel.open(small.root).measurements(small.indicator)][-1] == 14
@@ -127,7 +127,7 @@ async def test_palette_jumps_to_a_goal_by_name(wheel: Wheel, make: Make, small: 
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("2")
         await settle(pilot)
-        await pilot.press("ctrl+p", *"sales", "enter")
+        await press(pilot, "ctrl+p", *"sales", "enter")
         await settle(pilot, 6)
         assert isinstance(app.screen, GoalsScreen)
         tree = app.screen.query_one("#goal-tree", Tree)

@@ -59,8 +59,26 @@ def build_small(root: Path) -> Small:
 
 
 async def settle(pilot: Pilot[None], times: int = 3) -> None:
-    """Let messages posted from code (not keys) be processed."""
+    """Let messages posted from code (not keys) and short timers (a stage's
+    first load, a detail's debounce) be processed."""
+    app = pilot.app
+    for _ in range(250):  # the first stage loads a moment after the first frame
+        if getattr(app, "is_ready", True):
+            break
+        await pilot.pause(0.02)
+    await pilot.pause(0.06)
     for _ in range(times):
+        await pilot.pause()
+
+
+async def press(pilot: Pilot[None], *keys: str) -> None:
+    """Press keys one by one, each handled before the next is sent.
+
+    Pilot.press decides a key is handled when the process looks idle, which
+    a loaded machine can fool; a key that moves the focus (Tab, a binding
+    that opens a form) must be done before the next one is typed."""
+    for key in keys:
+        await pilot.press(key)
         await pilot.pause()
 
 

@@ -9,7 +9,8 @@ Contract for subclasses (keep it stable; other stages build on it):
 - `refresh_data()`: re-read what the stage shows from `self.wheel` (and
   `self.comparison()`, computed once per data version) and redraw, keeping
   the selection where possible. Never call it directly: call `reload()`,
-  which the base also calls on mount, when the stage is shown again after
+  which the base also calls on mount (for the first stage: once the
+  app's first frame is on screen), when the stage is shown again after
   the data changed, after undo, and when another process wrote the store.
 - `palette_commands()` (optional): extra command palette entries for this
   stage, as `textual.app.SystemCommand`s.
@@ -37,7 +38,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer
 
-from store.errors import StoreError
+from store.errors import StoreCorrupt, StoreError
 from store.plain import plain
 from store.service import Kind, Wheel
 from widgets.wheel_bar import WheelBar
@@ -115,17 +116,22 @@ class StageScreen(Screen[None]):
         """Redraw from the store (see the module docstring)."""
         try:
             self.refresh_data()
+        except StoreCorrupt as exc:
+            self.styr.fail(exc)
+            return
         except StoreError as exc:
             self.show_error(exc)
         self._seen_version = self.styr.data_version
 
     def on_mount(self) -> None:
-        # paint the frame first: on a big store the first read takes a moment
-        self.call_after_refresh(self.reload)
+        # the first stage loads when the app's first frame is on screen
+        # (StyrApp.on_ready): on a big store the first read takes a second
+        if self.styr.is_ready:
+            self.reload()
 
     def on_screen_resume(self) -> None:
         self.sync_bar()
-        if self._seen_version is not None and self._seen_version != self.styr.data_version:
+        if self.styr.is_ready and self._seen_version != self.styr.data_version:
             self.reload()
 
     def palette_commands(self) -> Iterable[SystemCommand]:
