@@ -11,7 +11,6 @@ import argparse
 import re
 import sys
 from collections.abc import Callable, Sequence
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any, NoReturn
 
 from store.errors import BadInput, StoreError
@@ -40,13 +39,15 @@ class Parser(argparse.ArgumentParser):
 
 
 def _version() -> str:
+    # importing importlib.metadata costs every command ~20 ms; only --version needs it
+    from importlib.metadata import PackageNotFoundError, version
+
     def of(package: str) -> str:
         try:
             return version(package)
         except PackageNotFoundError:
             return "unknown"
 
-    # metadata only: importing Textual here would slow every command down
     return f"styr {of('styr')} (textual {of('textual')}, tinydb {of('tinydb')})"
 
 
