@@ -17,7 +17,6 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static, Tree
 from textual.widgets.tree import TreeNode
 
@@ -31,7 +30,6 @@ from widgets.gauge import bar, number, percent, status_text
 from widgets.risk_matrix import RiskMatrix, level
 
 HISTORY_SHOWN = 6
-DETAIL_DELAY = 0.04
 
 
 class GoalTree(Tree[int]):
@@ -61,7 +59,7 @@ class GoalsScreen(StageScreen):
         super().__init__()
         self._filter = ""
         self._goals: dict[int, d.Goal] = {}
-        self._detail_timer: Timer | None = None
+        self._detail_pending = False
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="goals-body", classes="split"):
@@ -164,13 +162,13 @@ class GoalsScreen(StageScreen):
 
     @on(Tree.NodeHighlighted, "#goal-tree")
     def _on_goal_highlighted(self) -> None:
-        # the cursor moves at once; the detail follows when the keys pause,
-        # so holding j on a big wheel does not redraw every goal passed
-        if self._detail_timer is not None:
-            self._detail_timer.stop()
-        self._detail_timer = self.set_timer(DETAIL_DELAY, self._show_detail)
+        # one detail redraw for a burst of cursor moves (a held j)
+        if not self._detail_pending:
+            self._detail_pending = True
+            self.call_after_refresh(self._show_detail)
 
     def _show_detail(self) -> None:
+        self._detail_pending = False
         goal = self.selected_goal
         head = self.query_one("#goal-head", Static)
         indicators = self.query_one("#goal-indicators", DataTable)
