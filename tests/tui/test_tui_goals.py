@@ -162,3 +162,20 @@ async def test_user_text_is_shown_literally(make: Make, small: Small) -> None:
         assert "[bold red]x[/]" in shown
         assert ESCAPE_TITLE.replace("\x1b", "\\x1b") in shown
         assert "\x1b" not in shown
+
+
+async def test_a_form_opened_again_starts_fresh(wheel: Wheel, make: Make, small: Small) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await press(pilot, "a", *"Half typed", "escape")
+        await press(pilot, "a", "enter")  # the same form, mounted once, refilled
+        form = app.screen
+        assert isinstance(form, FormDialog)
+        assert form.query_one("#field-title", Input).value == ""
+        assert "title must not be empty" in screen_text(app)
+        await press(pilot, "escape", "e")  # edit: the same shape, the goal's values
+        assert app.screen is form
+        assert form.query_one("#field-title", Input).value == "Grow revenue"
+        assert "title must not be empty" not in screen_text(app)
+        assert [g.title for g in Wheel.open(small.root).goals()] == ["Grow revenue", ESCAPE_TITLE]

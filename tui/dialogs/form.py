@@ -68,6 +68,26 @@ class FormDialog(ModalScreen[Any]):
             for alias in spec.aliases:
                 self._owner[alias] = spec.name
 
+    @property
+    def shape(self) -> str:
+        """Forms with the same inputs can share one mounted dialog."""
+        return "form:" + ",".join(spec.name for spec in self._fields)
+
+    def take_over(self, other: FormDialog) -> None:
+        """Become `other` (same shape): its title, values and save. Opening
+        a mounted form this way skips building a dozen inputs again."""
+        self._title, self._fields, self._save = other._title, other._fields, other._save
+        self._owner = other._owner
+        self.query_one(".dialog-title", Static).update(Text(self._title, style="bold"))
+        for spec in self._fields:
+            box = self.query_one(f"#field-{spec.name}", Input)
+            box.value = spec.value
+            box.placeholder = spec.placeholder
+            box.cursor_position = len(spec.value)
+        self._clear_errors()
+        self.query_one(".form-fields", VerticalScroll).scroll_home(animate=False)
+        self.query_one(Input).focus()
+
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box form-box"):
             yield Static(Text(self._title, style="bold"), classes="dialog-title")

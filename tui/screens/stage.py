@@ -41,6 +41,7 @@ from textual.widgets import Footer
 from store.errors import StoreCorrupt, StoreError
 from store.plain import plain
 from store.service import Kind, Wheel
+from tui.dialogs.form import FormDialog
 from widgets.wheel_bar import WheelBar
 
 if TYPE_CHECKING:
@@ -165,6 +166,15 @@ class StageScreen(Screen[None]):
             if on_done is not None:
                 on_done(result)
 
+        if isinstance(dialog, FormDialog):
+            # a form of the same shape stays mounted and is refilled
+            name = dialog.shape
+            if self.app.is_screen_installed(name):
+                self.app.get_screen(name, FormDialog).take_over(dialog)
+            else:
+                self.app.install_screen(dialog, name)
+            self.app.push_screen(name, done)
+            return
         self.app.push_screen(dialog, done)
 
     def confirm(self, question: str, on_yes: Callable[[], None], *, yes: str = "Delete") -> None:
