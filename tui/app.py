@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -272,7 +273,7 @@ class StyrApp(App[None]):
             yield SystemCommand(
                 f"Go to {label.split(' ', 1)[1]}",
                 f"stage {index} of the wheel",
-                lambda stage=stage: self.action_stage(stage),  # type: ignore[misc]
+                partial(self.show_stage, stage),
             )
         yield SystemCommand("Undo", "undo your last change", self.action_undo)
         yield SystemCommand("Keys", "show every key", self.action_keys)
