@@ -30,6 +30,9 @@ from widgets.gauge import bar, number, percent, status_text
 from widgets.risk_matrix import RiskMatrix, level
 
 HISTORY_SHOWN = 6
+INDICATOR_COLUMNS = ("status", "indicator", "baseline", "target", "actual", "progress")
+RISK_COLUMNS = ("level", "risk", "P", "C", "state")
+WIDE = 110  # columns from which the detail sits beside the tree
 
 
 class GoalTree(Tree[int]):
@@ -83,14 +86,15 @@ class GoalsScreen(StageScreen):
     def on_mount(self) -> None:
         self.query_one("#goal-filter", Input).display = False
         self.query_one("#goal-detail").can_focus = False
-        indicators = self.query_one("#goal-indicators", DataTable)
-        indicators.add_columns("status", "indicator", "baseline", "target", "actual", "progress")
-        risks = self.query_one("#goal-risks", DataTable)
-        risks.add_columns("level", "risk", "P", "C", "state")
         self.query_one("#goal-tree", GoalTree).focus()
 
     def on_resize(self) -> None:
-        self.query_one("#goals-body").set_class(self.size.width < 110, "-narrow")
+        body = self.query_one("#goals-body")
+        narrow = self.size.width < WIDE
+        if body.has_class("-narrow") != narrow:
+            body.set_class(narrow, "-narrow")
+            if self.styr.is_ready:
+                self._show_detail()  # names are clipped to the new width
 
     # -------------------------------------------------------------- data
     @property
@@ -173,8 +177,11 @@ class GoalsScreen(StageScreen):
         head = self.query_one("#goal-head", Static)
         indicators = self.query_one("#goal-indicators", DataTable)
         risks = self.query_one("#goal-risks", DataTable)
-        indicators.clear()
-        risks.clear()
+        # columns too, so their widths fit the rows shown now
+        indicators.clear(columns=True)
+        indicators.add_columns(*INDICATOR_COLUMNS)
+        risks.clear(columns=True)
+        risks.add_columns(*RISK_COLUMNS)
         if goal is None:
             head.update(Text("No goal yet. Press a to add one.", style="italic"))
             self.query_one(RiskMatrix).cells = ()
@@ -182,11 +189,13 @@ class GoalsScreen(StageScreen):
             return
         comparison = self.comparison()
         head.update(self._head_text(goal, comparison.goals.get(goal.id)))
+        # on a narrow terminal long names give way to the numbers
+        name_width = 24 if self.size.width < WIDE else 48
         for ind in self.wheel.indicators(goal.id):
             c = comparison.indicators.get(ind.id)
             indicators.add_row(
                 status_text(c.status if c else "no_data"),
-                Text(plain(ind.name)),
+                _clipped(plain(ind.name), name_width),
                 Text(number(ind.baseline, ind.unit)),
                 Text(number(ind.target, ind.unit)),
                 Text(number(c.actual if c else None, ind.unit)),
@@ -418,6 +427,13 @@ class GoalsScreen(StageScreen):
         yield SystemCommand("Edit", "the selected goal, indicator or risk", self.action_edit)
         yield SystemCommand("Delete", "the selected goal, indicator or risk", self.action_delete)
         yield SystemCommand("Filter goals", "by title", self.action_filter)
+
+
+def _clipped(text: str, width: int) -> Text:
+    """One line of at most `width` cells, with an ellipsis when cut."""
+    line = Text(text, no_wrap=True)
+    line.truncate(width, overflow="ellipsis")
+    return line
 
 
 def _goal_order(goal: d.Goal) -> tuple[bool, date, int]:
