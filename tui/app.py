@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from store.compare import WheelComparison
     from tui.screens.stage import StageScreen
 
+SWITCH_HOLD = 0.005  # seconds the screen is held while a stage switches
 STAGE_KEYS: tuple[str, ...] = tuple(key for key, _ in STAGES)
 
 # Stage screens are imported when first shown: a screen nobody visits costs
@@ -174,11 +175,10 @@ class StyrApp(App[None]):
         self.exit(return_code=1, message=f"styr: {plain(str(exc))}")
 
     def delay_update(self, delay: float = 0.05) -> None:
-        # Textual holds the screen for 50 ms on a mode switch to hide the
-        # change; a stage switch is a key press with a 50 ms budget, and a
-        # stage's screen is composed before it is shown
-        if not self._instant_switch:
-            super().delay_update(delay)
+        # Textual holds the screen for 50 ms on a mode switch, then repaints
+        # it whole; a stage switch is a key press with a 50 ms budget, so
+        # the hold is kept only as long as the switch itself takes
+        super().delay_update(SWITCH_HOLD if self._instant_switch else delay)
 
     def show_stage(self, stage: str) -> None:
         """Switch to a stage (a key of STAGES)."""
