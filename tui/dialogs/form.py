@@ -86,7 +86,7 @@ class FormDialog(ModalScreen[Any]):
             box.cursor_position = len(spec.value)
         self._clear_errors()
         self.query_one(".form-fields", VerticalScroll).scroll_home(animate=False)
-        self.query_one(Input).focus()
+        self.set_focus(self.query_one(Input))
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box form-box"):
@@ -115,7 +115,7 @@ class FormDialog(ModalScreen[Any]):
             error.display = False
         # the scroll container would take focus first; typing goes to an input
         self.query_one(".form-fields").can_focus = False
-        self.query_one(Input).focus()
+        self.set_focus(self.query_one(Input))
 
     @property
     def values(self) -> dict[str, str]:
@@ -156,7 +156,7 @@ class FormDialog(ModalScreen[Any]):
         target.update(Text(plain(message)))
         target.display = True
         if name:
-            self.query_one(f"#field-{name}", Input).focus()
+            self.set_focus(self.query_one(f"#field-{name}", Input))
 
     def _ask_conflict(self, exc: Conflict) -> None:
         from tui.dialogs.conflict import ConflictDialog

@@ -157,7 +157,7 @@ class LessonForm(ModalScreen[Lesson | None]):
 
     def on_mount(self) -> None:
         self.query_one("#lesson-error", Static).display = False
-        self.query_one("#lesson-planned", TextArea).focus()
+        self.set_focus(self.query_one("#lesson-planned", TextArea))
 
     def fields(self) -> dict[str, Any]:
         """The lesson as the store takes it (raises ValidationError on bad actions)."""
@@ -196,7 +196,7 @@ class LessonForm(ModalScreen[Lesson | None]):
         error.display = True
         target = _FIELD_WIDGET.get(field or "")
         if target:
-            self.query_one(target).focus()
+            self.set_focus(self.query_one(target))
 
     def _ask_conflict(self, exc: Conflict) -> None:
         from tui.dialogs.conflict import ConflictDialog

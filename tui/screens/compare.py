@@ -229,7 +229,7 @@ class CompareScreen(StageScreen):
         for key, label in COLUMNS:
             table.add_column(label, key=key)
         self.query_one("#compare-search", Input).display = False
-        table.focus()
+        self.set_focus(table)
         super().on_mount()
 
     def on_resize(self) -> None:
@@ -559,7 +559,7 @@ class CompareScreen(StageScreen):
     def action_text_filter(self) -> None:
         search = self.query_one("#compare-search", Input)
         search.display = True
-        search.focus()
+        self.set_focus(search)
 
     def action_clear_filters(self) -> None:
         search = self.query_one("#compare-search", Input)
@@ -572,7 +572,7 @@ class CompareScreen(StageScreen):
         with search.prevent(Input.Changed):
             search.value = ""
         search.display = False
-        self.query_one("#compare-table", DataTable).focus()
+        self.set_focus(self.query_one("#compare-table", DataTable))
         self._fill_table()
 
     @on(Input.Changed, "#compare-search")
@@ -590,7 +590,7 @@ class CompareScreen(StageScreen):
             self._fill_table()
         search = self.query_one("#compare-search", Input)
         search.display = bool(self.text)
-        self.query_one("#compare-table", DataTable).focus()
+        self.set_focus(self.query_one("#compare-table", DataTable))
 
     def action_review(self) -> None:
         row = self.selected_row()
@@ -643,5 +643,5 @@ class CompareScreen(StageScreen):
         if key not in {row.key for row in self.visible_rows()}:
             self.action_clear_filters()
         table.move_cursor(row=table.get_row_index(key))
-        table.focus()
+        self.set_focus(table)
         return True

@@ -86,7 +86,7 @@ class GoalsScreen(StageScreen):
     def on_mount(self) -> None:
         self.query_one("#goal-filter", Input).display = False
         self.query_one("#goal-detail").can_focus = False
-        self.query_one("#goal-tree", GoalTree).focus()
+        self.set_focus(self.query_one("#goal-tree", GoalTree))
 
     def on_resize(self) -> None:
         body = self.query_one("#goals-body")
@@ -287,7 +287,7 @@ class GoalsScreen(StageScreen):
     def action_filter(self) -> None:
         box = self.query_one("#goal-filter", Input)
         box.display = True
-        box.focus()
+        self.set_focus(box)
 
     @on(Input.Changed, "#goal-filter")
     def _on_filter_changed(self, event: Input.Changed) -> None:
@@ -297,14 +297,14 @@ class GoalsScreen(StageScreen):
 
     @on(Input.Submitted, "#goal-filter")
     def _on_filter_submitted(self) -> None:
-        self.query_one("#goal-tree", GoalTree).focus()
+        self.set_focus(self.query_one("#goal-tree", GoalTree))
 
     def action_clear_filter(self) -> None:
         box = self.query_one("#goal-filter", Input)
         if box.display:
             box.value = ""
             box.display = False
-            self.query_one("#goal-tree", GoalTree).focus()
+            self.set_focus(self.query_one("#goal-tree", GoalTree))
 
     # ---------------------------------------------------------- actions
     def _focused_row(self, table_id: str) -> int | None:
@@ -413,7 +413,7 @@ class GoalsScreen(StageScreen):
                     parent.expand()
                     parent = parent.parent
                 _move_to(tree, node)
-                tree.focus()
+                self.set_focus(tree)
                 return True
         return False
 

@@ -81,7 +81,7 @@ class LearnScreen(StageScreen):
         table.add_column("Actions", key="actions")
         self.query_one("#learn-search", Input).display = False
         self.query_one("#lesson-detail").can_focus = False
-        table.focus()
+        self.set_focus(table)
         super().on_mount()
 
     def on_resize(self) -> None:
@@ -245,7 +245,7 @@ class LearnScreen(StageScreen):
     def action_filter(self) -> None:
         search = self.query_one("#learn-search", Input)
         search.display = True
-        search.focus()
+        self.set_focus(search)
 
     def action_clear_filter(self) -> None:
         search = self.query_one("#learn-search", Input)
@@ -255,7 +255,7 @@ class LearnScreen(StageScreen):
         with search.prevent(Input.Changed):
             search.value = ""
         search.display = False
-        self.query_one("#lesson-table", DataTable).focus()
+        self.set_focus(self.query_one("#lesson-table", DataTable))
         self._fill_table()
 
     @on(Input.Changed, "#learn-search")
@@ -266,7 +266,7 @@ class LearnScreen(StageScreen):
     @on(Input.Submitted, "#learn-search")
     def _search_done(self) -> None:
         self.query_one("#learn-search", Input).display = bool(self.text)
-        self.query_one("#lesson-table", DataTable).focus()
+        self.set_focus(self.query_one("#lesson-table", DataTable))
 
     # ---------------------------------------------------------- palette
     def palette_commands(self) -> Iterable[SystemCommand]:

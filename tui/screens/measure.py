@@ -87,7 +87,7 @@ class MeasureScreen(StageScreen):
         self.query_one("#indicator-filter", Input).display = False
         table = self.query_one("#measurements", DataTable)
         table.add_columns("date", "value", "note", "by")
-        self.query_one("#indicator-list", OptionList).focus()
+        self.set_focus(self.query_one("#indicator-list", OptionList))
 
     def on_resize(self) -> None:
         self.query_one("#measure-body").set_class(self.size.width < 110, "-narrow")
@@ -147,7 +147,7 @@ class MeasureScreen(StageScreen):
 
     @on(OptionList.OptionSelected, "#indicator-list")
     def _on_selected(self) -> None:
-        self.query_one("#entry", Input).focus()
+        self.set_focus(self.query_one("#entry", Input))
 
     def _show_indicator(self) -> None:
         ind = self.selected_indicator
@@ -218,17 +218,17 @@ class MeasureScreen(StageScreen):
         self._message(f"logged {number(m.value, ind.unit)} on {m.date} (u undoes)")
         self.reload()
         # back to the list: the next due indicator is a j and an l away
-        self.query_one("#indicator-list", OptionList).focus()
+        self.set_focus(self.query_one("#indicator-list", OptionList))
 
     def action_log(self) -> None:
-        self.query_one("#entry", Input).focus()
+        self.set_focus(self.query_one("#entry", Input))
 
     def action_leave_input(self) -> None:
         box = self.query_one("#indicator-filter", Input)
         if self.focused is box:
             box.value = ""
             box.display = False
-        self.query_one("#indicator-list", OptionList).focus()
+        self.set_focus(self.query_one("#indicator-list", OptionList))
 
     # ------------------------------------------------------ edit, delete
     def _selected_measurement(self) -> d.Measurement | None:
@@ -282,7 +282,7 @@ class MeasureScreen(StageScreen):
     def action_filter(self) -> None:
         box = self.query_one("#indicator-filter", Input)
         box.display = True
-        box.focus()
+        self.set_focus(box)
 
     @on(Input.Changed, "#indicator-filter")
     def _on_filter(self, event: Input.Changed) -> None:
@@ -292,7 +292,7 @@ class MeasureScreen(StageScreen):
 
     @on(Input.Submitted, "#indicator-filter")
     def _on_filter_done(self) -> None:
-        self.query_one("#indicator-list", OptionList).focus()
+        self.set_focus(self.query_one("#indicator-list", OptionList))
 
     # ------------------------------------------------------ palette, jump
     def select(self, kind: Kind[Any], doc_id: int) -> bool:
@@ -304,7 +304,7 @@ class MeasureScreen(StageScreen):
         except Exception:
             return False
         options.highlighted = index
-        options.focus()
+        self.set_focus(options)
         return True
 
     def palette_commands(self) -> Iterable[SystemCommand]:
