@@ -6,7 +6,7 @@ in the audit trail and can be undone by the user who made it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -464,12 +464,21 @@ class Wheel:
         self._put_measurement(measurement_id, year, dict(current), None)
 
     # ============================================================= undo
+    def _history_files(self) -> Iterator[dict[str, Any]]:
+        """The audit trail's files newest first, as {id: entry}. A file that
+        was not in memory is dropped again after use: on a store with years
+        of history, looking back must not keep every month parsed."""
+        for key in sorted(self.store.history, reverse=True):
+            storage = storage_of(self.store.history[key])
+            was_loaded = storage.loaded
+            yield (storage.read() or {}).get("history", {})
+            if not was_loaded and not storage.dirty:
+                storage.rollback()
+
     def history(self, limit: int = 50) -> list[dict[str, Any]]:
         """The newest changes first: who, when, table, id, before, after."""
         entries: list[dict[str, Any]] = []
-        for year in sorted(self.store.history, reverse=True):
-            db = self.store.history[year]
-            rows = (storage_of(db).read() or {}).get("history", {})
+        for rows in self._history_files():
             for key in sorted(rows, key=int, reverse=True):
                 entries.append(rows[key])
                 if len(entries) >= limit:
@@ -478,8 +487,7 @@ class Wheel:
 
     def _last_change(self) -> list[dict[str, Any]]:
         undone: set[str] = set()
-        for year in sorted(self.store.history, reverse=True):
-            rows = (storage_of(self.store.history[year]).read() or {}).get("history", {})
+        for rows in self._history_files():
             ordered = sorted(rows.items(), key=lambda kv: int(kv[0]), reverse=True)
             for index, (_, entry) in enumerate(ordered):
                 if entry.get("undo_of"):
