@@ -18,12 +18,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Static
 
-from store.errors import Conflict, StoreError, ValidationError
 from store.plain import plain
+from tui.dialogs.saving import SavingDialog
 
 Save = Callable[[dict[str, str], bool], Any]
 
@@ -45,7 +44,7 @@ class FormField:
     aliases: tuple[str, ...] = ()
 
 
-class FormDialog(ModalScreen[Any]):
+class FormDialog(SavingDialog):
     """Inputs, one per field; Enter or ctrl+s saves, Escape cancels."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -58,10 +57,9 @@ class FormDialog(ModalScreen[Any]):
     ]
 
     def __init__(self, title: str, fields: list[FormField], save: Save) -> None:
-        super().__init__(classes="dialog")
+        super().__init__(save)
         self._title = title
         self._fields = fields
-        self._save = save
         self._owner: dict[str, str] = {}
         for spec in fields:
             self._owner[spec.name] = spec.name
@@ -84,7 +82,7 @@ class FormDialog(ModalScreen[Any]):
             box.value = spec.value
             box.placeholder = spec.placeholder
             box.cursor_position = len(spec.value)
-        self._clear_errors()
+        self.clear_errors()
         self.query_one(".form-fields", VerticalScroll).scroll_home(animate=False)
         self.set_focus(self.query_one(Input))
 
@@ -127,25 +125,10 @@ class FormDialog(ModalScreen[Any]):
         event.stop()
         self.action_save()
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def current_values(self) -> dict[str, str]:
+        return self.values
 
-    def action_save(self, overwrite: bool = False) -> None:
-        self._clear_errors()
-        try:
-            result = self._save(self.values, overwrite)
-        except ValidationError as exc:
-            self.show_error(str(exc), exc.field)
-            return
-        except Conflict as exc:
-            self._ask_conflict(exc)
-            return
-        except StoreError as exc:
-            self.show_error(str(exc), None)
-            return
-        self.dismiss(result)
-
-    def _clear_errors(self) -> None:
+    def clear_errors(self) -> None:
         for error in self.query(".form-error"):
             error.display = False
 
@@ -158,19 +141,8 @@ class FormDialog(ModalScreen[Any]):
         if name:
             self.set_focus(self.query_one(f"#field-{name}", Input))
 
-    def _ask_conflict(self, exc: Conflict) -> None:
-        from tui.dialogs.conflict import ConflictDialog
-
-        labels = {spec.name: spec.label for spec in self._fields}
-
-        def decided(choice: str | None) -> None:
-            if choice == "mine":
-                self.action_save(overwrite=True)
-            elif choice == "theirs":
-                self.notify("kept their version", markup=False)
-                self.dismiss(None)
-
-        self.app.push_screen(ConflictDialog(exc, labels), decided)
+    def conflict_labels(self) -> dict[str, str]:
+        return {spec.name: spec.label for spec in self._fields}
 
 
 def text_of(value: object) -> str:

@@ -16,12 +16,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static, TextArea
 
 from store.documents import LESSON_TEXTS, Action, Goal, Lesson
-from store.errors import Conflict, StoreError, ValidationError
+from store.errors import ValidationError
 from store.plain import plain
+from tui.dialogs.saving import SavingDialog
 
 QUESTIONS: dict[str, str] = {
     "planned": "What was planned?",
@@ -77,7 +77,7 @@ _FIELD_WIDGET = {name: f"#lesson-{name}" for name in LESSON_TEXTS} | {
 }
 
 
-class LessonForm(ModalScreen[Lesson | None]):
+class LessonForm(SavingDialog):
     """A modal form for one lesson; `save` writes it or raises ValidationError.
 
     `save(values, overwrite)` gets the lesson's fields. For an edit it should
@@ -100,9 +100,8 @@ class LessonForm(ModalScreen[Lesson | None]):
         today: date | None = None,
         goal_id: int | None = None,
     ) -> None:
-        super().__init__(classes="dialog")
+        super().__init__(save)
         self._goals = list(goals)
-        self._save = save
         self.lesson = lesson
         self._today = today or date.today()
         self._goal_id = lesson.goal_id if lesson is not None else goal_id
@@ -171,26 +170,13 @@ class LessonForm(ModalScreen[Lesson | None]):
         data["actions"] = parse_actions(self.query_one("#lesson-actions", TextArea).text)
         return data
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def current_values(self) -> dict[str, Any]:
+        return self.fields()
 
-    def action_save(self, overwrite: bool = False) -> None:
-        error = self.query_one("#lesson-error", Static)
-        error.display = False
-        try:
-            lesson = self._save(self.fields(), overwrite)
-        except ValidationError as exc:
-            self._show_error(str(exc), exc.field)
-            return
-        except Conflict as exc:
-            self._ask_conflict(exc)
-            return
-        except StoreError as exc:
-            self._show_error(str(exc), None)
-            return
-        self.dismiss(lesson)
+    def clear_errors(self) -> None:
+        self.query_one("#lesson-error", Static).display = False
 
-    def _show_error(self, message: str, field: str | None) -> None:
+    def show_error(self, message: str, field: str | None) -> None:
         error = self.query_one("#lesson-error", Static)
         error.update(Text(plain(message)))
         error.display = True
@@ -198,19 +184,8 @@ class LessonForm(ModalScreen[Lesson | None]):
         if target:
             self.set_focus(self.query_one(target))
 
-    def _ask_conflict(self, exc: Conflict) -> None:
-        from tui.dialogs.conflict import ConflictDialog
-
-        labels = {"goal_id": "goal", "actions": "actions"}
-
-        def decided(choice: str | None) -> None:
-            if choice == "mine":
-                self.action_save(overwrite=True)
-            elif choice == "theirs":
-                self.notify("kept their version", markup=False)
-                self.dismiss(None)
-
-        self.app.push_screen(ConflictDialog(exc, labels), decided)
+    def conflict_labels(self) -> dict[str, str]:
+        return {"goal_id": "goal", "actions": "actions"}
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
