@@ -67,7 +67,9 @@ def test_delete_names_what_goes_with_it(wheel: Wheel) -> None:
     wheel.add(GOAL, {"title": "Child", "parent_id": goal.id})
     ind = _indicator(wheel, goal.id)
     wheel.log(ind, 25, "2026-02-01")
-    wheel.add(RISK, {"goal_id": goal.id, "title": "Staff leave", "probability": 3, "consequence": 4})
+    wheel.add(
+        RISK, {"goal_id": goal.id, "title": "Staff leave", "probability": 3, "consequence": 4}
+    )
     wheel.add(LESSON, {"goal_id": goal.id, "happened": "It went fine"})
     with pytest.raises(NeedsCascade) as caught:
         wheel.delete(GOAL, goal.id)
@@ -89,7 +91,7 @@ def test_log_many_writes_all_or_nothing(wheel: Wheel) -> None:
     with pytest.raises(ValidationError, match="row 2: value 'oops' is not a number"):
         wheel.log_many(rows)
     assert wheel.series(ind) == []
-    wheel.log_many(rows[:1] + [{"indicator_id": ind, "date": "2025-12-30", "value": 31}])
+    wheel.log_many([*rows[:1], {"indicator_id": ind, "date": "2025-12-30", "value": 31}])
     assert wheel.series(ind) == [(date(2025, 12, 30), 31.0), (date(2026, 1, 5), 29.0)]
 
 
