@@ -41,6 +41,9 @@ class GoalTree(Tree[int]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "toggle_node", "Fold", show=False),
     ]
+    # Textual's ▶/▼ fold marks would read as the status glyph ▼ (off track)
+    ICON_NODE = "+ "
+    ICON_NODE_EXPANDED = "− "
 
 
 class GoalsScreen(StageScreen):
