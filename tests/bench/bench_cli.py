@@ -28,7 +28,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from make_store import print_sizes  # noqa: E402
+from make_store import as_installed, print_sizes  # noqa: E402
 
 PENDING_TASKS = 10_000
 
@@ -113,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args(argv)
     runs: int = args.runs
+    as_installed()
     with tempfile.TemporaryDirectory(prefix="styr-bench-") as tmp:
         scratch = Path(tmp)
         store = scratch / "store"

@@ -30,7 +30,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-DRIVE = os.environ.get("TUI_DRIVE", "/work/shared/tools/tui-drive")
+sys.path.insert(0, str(ROOT / "tests/bench"))
+from make_store import as_installed  # noqa: E402
+
+DRIVE = os.environ.get("TUI_DRIVE", str(ROOT.parent / "shared/tools/tui-drive"))
 PYTHON = sys.executable
 STYR = str(Path(PYTHON).with_name("styr"))
 SIZE = "80x24"
@@ -149,6 +152,7 @@ def main() -> int:
     parser.add_argument("--samples", type=int, default=20, help="key presses per kind")
     parser.add_argument("--runs", type=int, default=5, help="starts per first-paint figure")
     args = parser.parse_args()
+    as_installed()
     with tempfile.TemporaryDirectory(prefix="styr-bench-tui-") as folder:
         store = args.store
         if store is None:

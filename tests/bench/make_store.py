@@ -14,6 +14,7 @@ FileStorage writes), then opened with Wheel.open to prove they are a store.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import time
@@ -163,6 +164,19 @@ def build(rng: random.Random, end: date) -> dict[str, dict[str, Any]]:
             META: {"1": meta(table, {HISTORY: len(entries) + 1}, now)}
         } | table
     return files
+
+
+def as_installed() -> None:
+    """Time styr as a user runs it: with its modules compiled to bytecode.
+    With PYTHONDONTWRITEBYTECODE set (some shells and tools set it) every
+    start would compile the project's sources again, which pip does once at
+    install time for a normal install."""
+    import compileall
+
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    root = Path(__file__).resolve().parents[2]
+    for package in ("store", "widgets", "tui"):
+        compileall.compile_dir(root / package, quiet=1)
 
 
 def print_sizes(root: Path) -> None:
