@@ -67,12 +67,6 @@ def number(value: object, field: str) -> float:
     return result
 
 
-def optional_number(value: object, field: str) -> float | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    return number(value, field)
-
-
 def integer(value: object, field: str, low: int, high: int) -> int:
     if _missing(value):
         raise ValidationError(
