@@ -43,7 +43,7 @@ class GoalTree(Tree[int]):
     ]
     # Textual's ▶/▼ fold marks would read as the status glyph ▼ (off track)
     ICON_NODE = "+ "
-    ICON_NODE_EXPANDED = "− "
+    ICON_NODE_EXPANDED = "\N{MINUS SIGN} "
 
 
 class GoalsScreen(StageScreen):
