@@ -179,3 +179,19 @@ async def test_a_form_opened_again_starts_fresh(wheel: Wheel, make: Make, small:
         assert form.query_one("#field-title", Input).value == "Grow revenue"
         assert "title must not be empty" not in screen_text(app)
         assert [g.title for g in Wheel.open(small.root).goals()] == ["Grow revenue", ESCAPE_TITLE]
+
+
+async def test_edit_says_saved_and_add_says_added(wheel: Wheel, make: Make, small: Small) -> None:
+    app = make(wheel)
+    said: list[str] = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.notify = lambda message, **_: said.append(str(message))  # type: ignore[method-assign]
+        await pilot.press("e")
+        await press(pilot, "end", *" v2", "enter")
+        await settle(pilot)
+        await pilot.press("a")
+        await press(pilot, *"Another", "enter")
+        await settle(pilot)
+    added = Wheel.open(small.root).find(GOAL, "Another")
+    assert said[:2] == [f"saved goal {small.goal}", f"added goal {added.id}"]

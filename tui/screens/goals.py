@@ -343,7 +343,8 @@ class GoalsScreen(StageScreen):
 
     def _select_new(self, goal: d.Goal) -> None:
         self.select(GOAL, goal.id)
-        self.notify(f"added goal {goal.id}", markup=False)
+        verb = "added" if goal.stamp.updated_at == goal.stamp.created_at else "saved"
+        self.notify(f"{verb} goal {goal.id}", markup=False)
 
     def _added(self, doc: d.Indicator | d.Risk) -> None:
         kind = "indicator" if isinstance(doc, d.Indicator) else "risk"
