@@ -27,8 +27,8 @@ def _shown(value: object) -> Text:
 
 
 class ConflictDialog(ModalScreen[str]):
-    """Both versions side by side; `t` keeps theirs, `m` overwrites with
-    mine, Escape goes back to the form."""
+    """Both versions of each changed field; `t` keeps theirs, `m` overwrites
+    with mine, Escape goes back to the form."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("t", "choose('theirs')", "Keep theirs", id="conflict.theirs"),
@@ -48,14 +48,15 @@ class ConflictDialog(ModalScreen[str]):
             yield Static(Text("Changed by someone else", style="bold"), classes="dialog-title")
             yield Static(Text(plain(str(self._conflict))), id="conflict-message")
             table: DataTable[Text] = DataTable(id="conflict-table", cursor_type="row")
-            table.add_columns("field", "mine", "theirs")
+            # the two versions one above the other: side by side, long
+            # titles would be cut off at 80 columns
+            table.add_columns("field", "whose", "value")
             names = [n for n in dict.fromkeys([*mine, *theirs]) if mine.get(n) != theirs.get(n)]
             for name in names:
                 table.add_row(
-                    Text(self._labels.get(name, name)),
-                    _shown(mine.get(name)),
-                    _shown(theirs.get(name)),
+                    Text(self._labels.get(name, name)), Text("mine"), _shown(mine.get(name))
                 )
+                table.add_row(Text(""), Text("theirs"), _shown(theirs.get(name)))
             if not names:
                 table.add_row(Text("(no difference)"), Text(""), Text(""))
             yield table
