@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
@@ -275,6 +276,10 @@ def _run_app(wheel: Wheel) -> int:
     # the store's message (StyrApp.fail); the measurement files are read
     # after the first frame, so a big store does not delay it
     app = make_app(wheel)
+    # a closed SSH session or a kill ends the app the normal way, so the
+    # terminal is restored and a --demo folder is removed
+    for signum in (signal.SIGHUP, signal.SIGTERM):
+        signal.signal(signum, lambda *_: app.exit(return_code=1))
     app.run()
     return app.return_code or 0
 
