@@ -7,10 +7,18 @@ from datetime import date
 from pathlib import Path
 
 from rich.text import Text
-from textual.coordinate import Coordinate
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static
-from tuihelp import ESCAPE_TITLE, MARKUP_TITLE, TODAY, Small, screen_text, settle
+from textual.widgets import DataTable
+from tuihelp import (
+    ESCAPE_TITLE,
+    MARKUP_TITLE,
+    TODAY,
+    Small,
+    open_stage,
+    screen_text,
+    settle,
+    table_keys,
+)
 
 from store.service import INDICATOR, Wheel
 from tui.app import StyrApp, make_app
@@ -49,25 +57,11 @@ def row_text(app: StyrApp, key: str) -> str:
 
 
 def row_keys(app: StyrApp) -> list[str]:
-    grid = table(app)
-    return [
-        str(grid.coordinate_to_cell_key(Coordinate(index, 0)).row_key.value)
-        for index in range(grid.row_count)
-    ]
+    return table_keys(table(app))
 
 
 async def open_compare(pilot: Pilot[None], app: StyrApp) -> CompareScreen:
-    await pilot.press("3")
-    await settle(pilot)
-    screen = app.screen
-    assert isinstance(screen, CompareScreen)
-    # the stage reads the store once the app's first frame is up; on a busy
-    # machine that can take a few more turns of the loop
-    for _ in range(100):
-        if str(screen.query_one("#compare-state", Static).content):
-            break
-        await pilot.pause(0.02)
-    return screen
+    return await open_stage(pilot, "3", CompareScreen, "#compare-state")
 
 
 async def go_to(pilot: Pilot[None], app: StyrApp, key: str) -> None:

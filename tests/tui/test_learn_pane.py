@@ -5,10 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.text import Text
-from textual.coordinate import Coordinate
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static, TextArea
-from tuihelp import ESCAPE_TITLE, MARKUP_TITLE, Small, screen_text, settle
+from tuihelp import (
+    ESCAPE_TITLE,
+    MARKUP_TITLE,
+    Small,
+    open_stage,
+    screen_text,
+    settle,
+    table_keys,
+)
 
 from store.service import LESSON, Wheel
 from tui.app import StyrApp
@@ -29,25 +36,11 @@ def detail(app: StyrApp) -> str:
 
 
 def lesson_ids(app: StyrApp) -> list[int]:
-    grid = app.screen.query_one("#lesson-table", DataTable)
-    return [
-        int(str(grid.coordinate_to_cell_key(Coordinate(index, 0)).row_key.value))
-        for index in range(grid.row_count)
-    ]
+    return [int(key) for key in table_keys(app.screen.query_one("#lesson-table", DataTable))]
 
 
 async def open_learn(pilot: Pilot[None], app: StyrApp) -> LearnScreen:
-    await pilot.press("4")
-    await settle(pilot)
-    screen = app.screen
-    assert isinstance(screen, LearnScreen)
-    # the stage reads the store once the app's first frame is up; on a busy
-    # machine that can take a few more turns of the loop
-    for _ in range(100):
-        if str(screen.query_one("#learn-state", Static).content):
-            break
-        await pilot.pause(0.02)
-    return screen
+    return await open_stage(pilot, "4", LearnScreen, "#learn-state")
 
 
 def test_actions_round_trip_through_their_one_line_form() -> None:

@@ -6,9 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any, TypeVar
 
 from textual.app import App
+from textual.coordinate import Coordinate
 from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
 
 from store.service import GOAL, INDICATOR, RISK, Wheel
 
@@ -86,3 +90,29 @@ def screen_text(app: App[None]) -> str:
     """What the terminal shows now, as plain text lines."""
     strips = app.screen._compositor.render_strips()
     return "\n".join(strip.text for strip in strips)
+
+
+S = TypeVar("S", bound=Screen[Any])
+
+
+async def open_stage(pilot: Pilot[None], key: str, kind: type[S], state: str) -> S:
+    """Press a stage's key and wait until its `state` line shows it read the store."""
+    await pilot.press(key)
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, kind)
+    # the stage reads the store once the app's first frame is up; on a busy
+    # machine that can take a few more turns of the loop
+    for _ in range(100):
+        if str(screen.query_one(state, Static).content):
+            break
+        await pilot.pause(0.02)
+    return screen
+
+
+def table_keys(grid: DataTable[Any]) -> list[str]:
+    """The row keys of a table, top to bottom."""
+    return [
+        str(grid.coordinate_to_cell_key(Coordinate(index, 0)).row_key.value)
+        for index in range(grid.row_count)
+    ]
