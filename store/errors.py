@@ -45,6 +45,10 @@ class StoreCorrupt(StoreError):
     """A file of the store cannot be read; it is left untouched."""
 
 
+class StoreMissing(StoreError):
+    """A reading command was pointed at a folder that is not there."""
+
+
 class StoreLocked(StoreError):
     """Another process held the store's lock for too long."""
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import getpass
 import os
+import re
 from pathlib import Path
+
+from store.errors import BadInput
 
 ENV_STORE = "STYR_STORE"
 
@@ -15,18 +17,35 @@ def default_store() -> Path:
     return user_data_path() / "styr"
 
 
+# scheme://… names a server, never a folder (a typo must not create one)
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
 def resolve_store(option: str | os.PathLike[str] | None) -> Path:
     """--store DIR, else $STYR_STORE, else styr/ in the user data dir."""
-    if option:
-        return Path(option).expanduser()
-    env = os.environ.get(ENV_STORE)
-    if env:
-        return Path(env).expanduser()
-    return default_store()
+    value = os.fspath(option) if option else os.environ.get(ENV_STORE)
+    if not value:
+        return default_store()
+    if _URL.match(value):
+        scheme = value.split(":", 1)[0]
+        raise BadInput(
+            f"the store {scheme}://… is a server address, not a folder; this styr keeps a "
+            "store in a folder only: give --store DIR"
+        )
+    return Path(value).expanduser()
 
 
 def login_name() -> str:
+    """The login of the real uid. Never $USER or $LOGNAME: anyone can set
+    those, and the name recorded in history decides whose change undo takes
+    back."""
     try:
+        import pwd
+    except ImportError:  # no pwd module (Windows): the account name there
+        import getpass
+
         return getpass.getuser()
-    except (KeyError, OSError):
+    try:
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
         return f"uid{os.getuid()}"

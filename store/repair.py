@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
+from store.safefs import is_plain_file, read_regular
 from store.storage import fsync_dir
 from store.store import MEASUREMENTS, PENDING, WHEEL, YEAR_FILE, storage_of
 
@@ -53,9 +54,12 @@ def finish_interrupted_commit(store: Store) -> int:
     place one after the other) gets the consistency pass instead; returns
     how many measurements that removed."""
     marker = store.root / PENDING
-    moves = _moves(marker.read_bytes())
+    read = read_regular(marker)
+    moves = _moves(read[0]) if read else []
     for tmp, target in moves:
-        if (store.root / tmp).exists():
+        # only a temp file that is a plain file becomes a store file: a link
+        # planted under a listed name stays where it is
+        if is_plain_file(store.root / tmp):
             os.replace(store.root / tmp, store.root / target)
     fsync_dir(store.root)
     store.refresh()

@@ -76,8 +76,17 @@ class Wheel:
         self._groups: dict[int, tuple[int, dict[int, list[tuple[date, int, float]]]]] = {}
 
     @classmethod
-    def open(cls, root: Path, *, user: str | None = None, lock_timeout: float = 15.0) -> Wheel:
-        return cls(Store(root, user=user, lock_timeout=lock_timeout))
+    def open(
+        cls,
+        root: Path,
+        *,
+        user: str | None = None,
+        lock_timeout: float = 15.0,
+        must_exist: bool = False,
+    ) -> Wheel:
+        """The wheel in folder root; with must_exist, a missing folder is an
+        error (StoreMissing) instead of a store the first write creates."""
+        return cls(Store(root, user=user, lock_timeout=lock_timeout, must_exist=must_exist))
 
     @property
     def user(self) -> str:

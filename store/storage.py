@@ -25,20 +25,12 @@ import orjson
 from tinydb.storages import Storage
 
 from store.errors import StoreCorrupt, WriteFailed
+from store.safefs import Signature, open_regular, read_regular, signature
 
 SCHEMA_VERSION = 1
 META = "meta"
 
-Signature = tuple[int, int, int, int]
 Data = dict[str, dict[str, dict[str, Any]]]
-
-
-def signature(path: Path) -> Signature | None:
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def _duplicate_keys(raw: bytes) -> list[str]:
@@ -145,12 +137,10 @@ _SCHEMA = re.compile(rb'"schema_version"\s*:\s*(\d+)')
 def peek_schema(path: Path) -> int | None:
     """The schema_version near the start of a file, without parsing it all
     (FileStorage writes meta first); None when it is not found there."""
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(4096)
-    except OSError:
+    read = read_regular(path, limit=4096)
+    if read is None:
         return None
-    match = _SCHEMA.search(head)
+    match = _SCHEMA.search(read[0])
     return int(match.group(1)) if match else None
 
 
@@ -165,7 +155,8 @@ def fsync_dir(directory: Path) -> None:
 def write_temp(path: Path, payload: bytes, mode: int, group: int | None) -> Path:
     """Write payload to a fsynced temp file beside path; remove it on failure."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    # O_EXCL: a name someone planted (a link to elsewhere) is never written through
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     try:
         view = memoryview(payload)
         while view:
@@ -207,7 +198,7 @@ class LockTimeout(TimeoutError):
 
 if sys.platform == "win32":
 
-    def folder_lock(path: Path, timeout: float, mode: int) -> Any:
+    def folder_lock(path: Path, timeout: float, mode: int, group: int | None) -> Any:
         from filelock import FileLock  # no flock(2) here
 
         return FileLock(path, timeout=timeout, mode=mode)
@@ -223,22 +214,44 @@ else:
         can give up after `timeout` seconds with a message.
         """
 
-        def __init__(self, path: Path, timeout: float, mode: int) -> None:
+        def __init__(self, path: Path, timeout: float, mode: int, group: int | None = None) -> None:
             self.lock_file = str(path)
             self.timeout = timeout
             self.mode = mode
+            self.group = group
             self._fd = -1
             self._depth = 0
+
+        def _open(self) -> int:
+            """The lock file, made by this process or found a regular file.
+            Only a file made here gets its mode and group set, through its
+            descriptor: a `.lock` that is a link (even a hard one) to someone's
+            file is never changed."""
+            path = Path(self.lock_file)
+            try:
+                fd = open_regular(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, self.mode)
+            except FileExistsError:
+                fd = open_regular(path, os.O_RDWR)
+                if fd is None:  # removed in between: try once more from the start
+                    return self._open()
+                return fd
+            assert fd is not None
+            try:
+                os.fchmod(fd, self.mode)  # the umask narrowed it
+                if self.group is not None:
+                    with contextlib.suppress(PermissionError):
+                        os.fchown(fd, -1, self.group)
+            except BaseException:
+                os.close(fd)
+                raise
+            return fd
 
         def acquire(self) -> None:
             if self._depth:
                 self._depth += 1
                 return
-            fd = os.open(self.lock_file, os.O_RDWR | os.O_CREAT, self.mode)
+            fd = self._open()
             try:
-                st = os.fstat(fd)
-                if st.st_uid == os.getuid() and st.st_mode & 0o777 != self.mode:
-                    os.fchmod(fd, self.mode)  # the umask narrowed it
                 deadline = time.monotonic() + self.timeout
                 pause = 0.001
                 while True:
@@ -263,8 +276,8 @@ else:
                 fcntl.flock(fd, fcntl.LOCK_UN)
                 os.close(fd)
 
-    def folder_lock(path: Path, timeout: float, mode: int) -> FolderLock:
-        return FolderLock(path, timeout, mode)
+    def folder_lock(path: Path, timeout: float, mode: int, group: int | None) -> FolderLock:
+        return FolderLock(path, timeout, mode, group)
 
 
 def new_data(writer: str, when: str) -> Data:
@@ -355,16 +368,13 @@ class FileStorage(Storage):
 
     def reload(self) -> None:
         self._append = None
-        sig = signature(self.path)
-        if sig is None:
-            self._data = None
+        read = read_regular(self.path)
+        if read is None:
+            self._data, sig = None, None
         else:
-            try:
-                raw = self.path.read_bytes()
-            except OSError as exc:
-                raise StoreCorrupt(f"{self.path}: cannot read ({exc.strerror})") from None
-            # keep the signature taken before reading: if the file was replaced
-            # meanwhile, the next refresh sees a difference and reads again
+            # the signature of the very file read: if it is replaced later,
+            # the next refresh sees a difference and reads again
+            raw, sig = read
             self._data = parse(self.path, raw)
         self._sig = sig
         self.loaded = True
@@ -398,11 +408,10 @@ class FileStorage(Storage):
             return None
         if self._append is not None:
             return self._append.meta if self._append.table == table else None
-        sig = signature(self.path)
-        try:
-            raw = self.path.read_bytes()
-        except OSError:
+        read = read_regular(self.path)
+        if read is None:
             return None
+        raw, sig = read
         head, tail = b'{"meta":{"1":', b'}},"' + table.encode() + b'":{'
         cut = raw.find(tail)
         if not raw.startswith(head) or not raw.endswith(b"}}") or cut < 0:

@@ -27,8 +27,9 @@ from tinydb.queries import QueryLike
 from tinydb.table import Document, Table
 
 from store.dates import now_iso
-from store.errors import ReadOnly, StoreError, StoreLocked, WriteFailed
+from store.errors import ReadOnly, StoreError, StoreLocked, StoreMissing, WriteFailed
 from store.paths import login_name
+from store.safefs import exists, is_real_folder, not_regular, open_folder, what_is
 from store.storage import (
     META,
     SCHEMA_VERSION,
@@ -53,6 +54,9 @@ YEAR_FILE = re.compile(r"^(?:(measurements)-(\d{4})|(history)-(\d{4})(?:-(\d\d))
 # across files without a shared counter (and stay stable when a date moves)
 MEASUREMENT_ID_SPAN = 1_000_000
 DAILY_BACKUPS_KEPT = 7
+BACKUPS = "backups"
+DAILY = re.compile(r"^daily-\d{4}-\d\d-\d\d$")
+PARTIAL = re.compile(r"^\.[a-z0-9-]+\.[0-9a-f]{8}\.partial$")
 
 Migration = Callable[[Data], None]
 # from-version -> function upgrading a file's data in place to from-version + 1
@@ -166,22 +170,38 @@ def storage_of(db: TinyDB) -> FileStorage:
 class Store:
     """The folder and its files; see DESIGN.md, The store."""
 
-    def __init__(self, root: Path, *, user: str | None = None, lock_timeout: float = 15.0) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        user: str | None = None,
+        lock_timeout: float = 15.0,
+        must_exist: bool = False,
+    ) -> None:
         self.root = root
         self.user = user or login_name()
         self.writer = f"{self.user}@{_host()}"
+        self.lock_timeout = lock_timeout
+        # problems that did not stop the work (a backup that could not be
+        # made); the CLI prints them on stderr, the TUI shows them
+        self.warnings: list[str] = []
+        # set by the first write into a folder that was not there
+        self.created = False
         try:
-            root.mkdir(parents=True, exist_ok=True)
-            folder = root.stat()
+            folder: os.stat_result | None = root.stat()
+        except FileNotFoundError:
+            # reading a store never creates one; the first write does
+            if must_exist:
+                raise StoreMissing(
+                    f"there is no store at {root}: check the path (--store, $STYR_STORE); "
+                    "the first change, e.g. `styr add goal TITLE`, creates one"
+                ) from None
+            folder = None
         except OSError as exc:
             raise StoreError(f"cannot use {root} as a store: {exc.strerror}") from None
-        if not stat.S_ISDIR(folder.st_mode):
+        if folder is not None and not stat.S_ISDIR(folder.st_mode):
             raise StoreError(f"{root} is not a folder")
-        shared = bool(folder.st_mode & stat.S_IWGRP)
-        self.file_mode = 0o664 if shared else 0o644
-        self.group: int | None = folder.st_gid if shared else None
-        self.lock = folder_lock(root / ".lock", lock_timeout, self.file_mode)
-        self._lock_shared = False
+        self._use_folder(folder)
         self.wheel = _open_db(root / WHEEL, pretty=True)
         self.measure: dict[int, TinyDB] = {}
         self.history: dict[int, TinyDB] = {}
@@ -189,20 +209,42 @@ class Store:
         self._entries: list[dict[str, Any]] = []
         self.change_id = ""
         self.undo_of: str | None = None
+        if folder is None:
+            self.denied: str | None = None
+            return
         self._discover()
         self.denied = self._permission_problem()
         storage_of(self.wheel).read()
         if not self.denied:
             self._open_checks()
 
+    def _use_folder(self, folder: os.stat_result | None) -> None:
+        shared = folder is not None and bool(folder.st_mode & stat.S_IWGRP)
+        self.file_mode = 0o664 if shared else 0o644
+        self.group: int | None = folder.st_gid if folder is not None and shared else None
+        self.lock = folder_lock(self.root / ".lock", self.lock_timeout, self.file_mode, self.group)
+
+    def _create(self) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            self._use_folder(self.root.stat())
+        except OSError as exc:
+            raise WriteFailed(f"cannot create a store at {self.root}: {exc.strerror}") from None
+        self.created = True
+
     # ------------------------------------------------------------ files
     def _discover(self) -> list[FileStorage]:
         """Open year and month files not known yet (loaded lazily); return them."""
-        found = []
+        found: list[FileStorage] = []
+        if not exists(self.root):  # not made yet: the first write makes it
+            return found
         for entry in os.scandir(self.root):
             match = YEAR_FILE.match(entry.name)
             if not match:
                 continue
+            if not entry.is_file(follow_symlinks=False):
+                mode = entry.stat(follow_symlinks=False).st_mode
+                raise not_regular(Path(entry.path), what_is(mode))
             files, key = self._file_key(match)
             if key not in files:
                 files[key] = _open_db(Path(entry.path))
@@ -226,7 +268,7 @@ class Store:
         if not os.access(self.root, os.W_OK | os.X_OK):
             return f"you may not write in {self.root}"
         lock_path = self.root / ".lock"
-        if lock_path.exists() and not os.access(lock_path, os.W_OK):
+        if exists(lock_path) and not os.access(lock_path, os.W_OK, follow_symlinks=False):
             return f"you may not take the lock {lock_path}"
         return None
 
@@ -300,6 +342,8 @@ class Store:
         reason = self.read_only_reason
         if reason:
             raise ReadOnly(f"the store is {reason}")
+        if not exists(self.root):
+            self._create()
         with self._locked():
             # a commit cut short since this store was opened (a crash in
             # another process) is finished first, or its temp files, rolled
@@ -341,21 +385,10 @@ class Store:
             ) from None
         except OSError as exc:
             raise StoreError(f"cannot take the lock in {self.root}: {exc.strerror}") from None
-        if self.group is not None and not self._lock_shared:
-            self._share(Path(self.lock.lock_file))
-            self._lock_shared = True
         try:
             yield
         finally:
             self.lock.release()
-
-    def _share(self, path: Path) -> None:
-        """Hand a new file or folder to the folder's group (without a setgid
-        folder it would get the writer's own group, which teammates lack)."""
-        if self.group is not None:
-            with contextlib.suppress(OSError):
-                if path.stat().st_gid != self.group:
-                    os.chown(path, -1, self.group)
 
     def record(self, table: str, doc_id: int, before: Any, after: Any) -> None:
         """Note one change for the audit trail; written with the transaction."""
@@ -387,9 +420,7 @@ class Store:
         reason = self.read_only_reason
         if reason:
             raise ReadOnly(f"the store is {reason}")
-        if self._daily_backup_due():
-            self.backup(f"daily-{when[:10]}")
-            self._prune_backups()
+        self._daily_backup(when[:10])
         # Two phases: every file is written to a fsynced temp file first, so
         # a full disk fails before anything changed. With several files, a
         # marker naming the temp files is then put down; a crash while they
@@ -457,7 +488,7 @@ class Store:
     # ------------------------------------------------ open-time upkeep
     def _open_checks(self) -> None:
         strays = list(self.root.glob(".*.tmp"))
-        pending = (self.root / PENDING).exists()
+        pending = exists(self.root / PENDING)
         version = storage_of(self.wheel).meta.get("schema_version", SCHEMA_VERSION)
         if not (strays or pending or version < SCHEMA_VERSION):
             return
@@ -471,7 +502,7 @@ class Store:
                 self._migrate()
 
     def _finish_interrupted(self) -> None:
-        if not (self.root / PENDING).exists():
+        if not exists(self.root / PENDING):
             return
         from store.repair import finish_interrupted_commit
 
@@ -502,39 +533,123 @@ class Store:
 
     # --------------------------------------------------------- backups
     def backup(self, label: str) -> Path:
-        target = self.root / "backups" / label
-        # built under another name and renamed when complete, so a backup cut
-        # short (full disk) is not taken for today's and is tried again
-        partial = target.with_name(f".{label}.partial")
+        """backups/LABEL: a hard link of every store file. No store file is
+        ever changed in place (each write renames a new file over it), so a
+        link keeps the old content, at the cost of the change alone in time
+        and space. Everything goes through descriptors of folders opened
+        without following links: a `backups` that someone replaced by a link
+        is never written through."""
+        folder = self.root / BACKUPS
+        target = folder / label
+        if is_real_folder(folder) is False:
+            raise WriteFailed(
+                f"{folder} is not a folder (a link or a file someone put there); no backup "
+                "was made: remove it, and styr makes a new one"
+            )
+        # a unique name: a partial backup planted under a known name is never reused
+        partial = f".{label}.{os.urandom(4).hex()}.partial"
+        fd = -1
         try:
-            shutil.rmtree(partial, ignore_errors=True)
-            for folder in (target.parent, partial):
-                if not folder.exists():
-                    folder.mkdir()
-                    # teammates make the next backups in the same folder
-                    if self.group is not None:
-                        folder.chmod(0o2775)
-                        self._share(folder)
-            for entry in sorted(os.scandir(self.root), key=lambda e: e.name):
-                if entry.name == WHEEL or YEAR_FILE.match(entry.name):
-                    shutil.copy2(entry.path, partial / entry.name)
-                    self._share(partial / entry.name)
-            fsync_dir(partial)
-            shutil.rmtree(target, ignore_errors=True)
-            partial.rename(target)
-            fsync_dir(target.parent)
+            if is_real_folder(folder) is None:
+                with contextlib.suppress(FileExistsError):
+                    os.mkdir(folder, 0o700)
+                self._folder_made(folder, open_folder(folder))
+            fd = open_folder(folder)
+            os.mkdir(partial, 0o700, dir_fd=fd)
+            made = os.open(partial, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+            try:
+                for entry in sorted(os.scandir(self.root), key=lambda e: e.name):
+                    if (entry.name == WHEEL or YEAR_FILE.match(entry.name)) and entry.is_file(
+                        follow_symlinks=False
+                    ):
+                        os.link(entry.path, entry.name, dst_dir_fd=made, follow_symlinks=False)
+                os.fsync(made)
+            finally:
+                self._folder_made(folder / partial, made)
+            os.rename(partial, label, src_dir_fd=fd, dst_dir_fd=fd)
+            os.fsync(fd)
         except OSError as exc:
-            shutil.rmtree(partial, ignore_errors=True)
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    shutil.rmtree(partial, dir_fd=fd)
             raise WriteFailed(f"could not back up the store to {target}: {exc.strerror}") from exc
+        finally:
+            if fd >= 0:
+                os.close(fd)
         return target
 
-    def _daily_backup_due(self) -> bool:
-        if not (self.root / WHEEL).exists():
-            return False
-        return not (self.root / "backups" / f"daily-{now_iso()[:10]}").exists()
+    def _folder_made(self, path: Path, fd: int) -> None:
+        """Open a folder this process made to the team (teammates make the
+        next backups in it), through its descriptor; closes it."""
+        try:
+            if self.group is not None and os.fstat(fd).st_uid == os.geteuid():
+                os.fchmod(fd, 0o2775)
+                with contextlib.suppress(PermissionError):
+                    os.fchown(fd, -1, self.group)
+        finally:
+            os.close(fd)
+
+    def _daily_backup(self, day: str) -> None:
+        """Today's backup if there is none yet; a backup that fails is a
+        warning, never a reason to refuse the user's change."""
+        if not exists(self.root / WHEEL):
+            return
+        target = self.root / BACKUPS / f"daily-{day}"
+        done = is_real_folder(target)
+        if done:
+            return
+        try:
+            if done is False:
+                raise WriteFailed(
+                    f"{target} is not a folder styr made (a link or a file); no daily backup"
+                )
+            self.backup(target.name)
+            self._prune_backups()
+        except WriteFailed as exc:
+            self.warn(f"{exc}; your change is saved all the same")
+
+    def warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+    def take_notices(self) -> list[str]:
+        """What the user should hear of beside their command's own result
+        (a new store, a backup that failed), each once."""
+        notices = [f"created a new store at {self.root}"] if self.created else []
+        notices += [f"warning: {message}" for message in self.warnings]
+        self.created = False
+        self.warnings = []
+        return notices
 
     def _prune_backups(self) -> None:
-        folder = self.root / "backups"
-        dailies = sorted(p for p in folder.glob("daily-*") if p.is_dir())
-        for old in dailies[:-DAILY_BACKUPS_KEPT]:
-            shutil.rmtree(old, ignore_errors=True)
+        """Keep the newest dailies. Only what styr makes is removed: folders
+        named daily-DATE holding nothing but store files, and this user's own
+        partial backups that a crash left behind."""
+        fd = open_folder(self.root / BACKUPS)
+        try:
+            dailies = []
+            for entry in os.scandir(fd):
+                if not entry.is_dir(follow_symlinks=False):
+                    continue
+                if DAILY.match(entry.name):
+                    dailies.append(entry.name)
+                elif (
+                    PARTIAL.match(entry.name)
+                    and entry.stat(follow_symlinks=False).st_uid == os.geteuid()
+                ):
+                    shutil.rmtree(entry.name, dir_fd=fd)
+            for name in sorted(dailies)[:-DAILY_BACKUPS_KEPT]:
+                if self._made_by_styr(fd, name):
+                    shutil.rmtree(name, dir_fd=fd)
+        finally:
+            os.close(fd)
+
+    def _made_by_styr(self, fd: int, name: str) -> bool:
+        inner = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+        try:
+            return all(
+                (e.name == WHEEL or YEAR_FILE.match(e.name)) and e.is_file(follow_symlinks=False)
+                for e in os.scandir(inner)
+            )
+        finally:
+            os.close(inner)

@@ -261,6 +261,7 @@ def test_ascii_terminal_gets_ascii(store: tuple[Path, dict[str, int]]) -> None:
 
 
 def test_empty_store(tmp_path: Path, capsys: Any) -> None:
+    (tmp_path / "empty").mkdir()
     code, out, _ = status(capsys, tmp_path / "empty")
     assert code == 0 and out.startswith("no goals yet")
     code, out, _ = status(capsys, tmp_path / "empty", "--json")

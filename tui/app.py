@@ -192,6 +192,8 @@ class StyrApp(App[None]):
 
     def poll_store(self) -> None:
         """Pick up what other processes wrote; redraw and say who it was."""
+        for notice in self.wheel.store.take_notices():
+            self.notify(notice, severity="warning", markup=False, timeout=8)
         try:
             changes = self.wheel.store.refresh()
         except StoreError as exc:

@@ -32,8 +32,10 @@ class Parser(argparse.ArgumentParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # `--at -3d` is a relative date, not an option: argparse lets only
-        # negative numbers through, so widen its test to -Nd / -Nw too
-        self._negative_number_matcher = re.compile(r"^-\d+[dw]?$|^-\d*\.\d+$")
+        # negative numbers through, so widen its test to anything after a
+        # dash and a digit (no option starts so); a bad one like -3x then
+        # reaches the date parser, which says what a date may look like
+        self._negative_number_matcher = re.compile(r"^-\d|^-\.\d")
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{message}\n{self.format_usage().strip()}")
@@ -233,16 +235,21 @@ def _fail(code: int, message: str) -> int:
     return code
 
 
+# commands that only read: they never create a store
+READING = frozenset({"status", "where", "undo"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
     except UsageError as exc:
         return _fail(2, str(exc))
-    root = resolve_store(getattr(args, "store", None))
+    wheel: Wheel | None = None
     try:
+        root = resolve_store(getattr(args, "store", None))
         if args.command is None:
             return open_tui(args)
-        wheel = Wheel.open(root)
+        wheel = Wheel.open(root, must_exist=args.command in READING)
         handler: Handler = args.handler
         return handler(args, wheel)
     except BadInput as exc:
@@ -250,9 +257,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as exc:
         return _fail(1, str(exc))
     except OSError as exc:
-        return _fail(1, f"{exc.filename or root}: {exc.strerror or exc}")
+        return _fail(1, f"{exc.filename or '(the store)'}: {exc.strerror or exc}")
     except KeyboardInterrupt:
         return 130
+    finally:
+        if wheel is not None:
+            _report(wheel)
+
+
+def _report(wheel: Wheel) -> None:
+    """What happened beside the command's own work, on stderr."""
+    for notice in wheel.store.take_notices():
+        print(f"styr: {plain_lines(notice)}", file=sys.stderr)
 
 
 def open_tui(args: argparse.Namespace) -> int:
