@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 from store.errors import BadInput, StoreError
 from store.paths import resolve_store
 from store.plain import plain, plain_lines
-from store.service import GOAL, INDICATOR, Wheel
+from store.service import GOAL, INDICATOR, Kind, Wheel
 
 Handler = Callable[[argparse.Namespace, Wheel], int]
 
@@ -196,8 +196,11 @@ def log_value(args: argparse.Namespace, wheel: Wheel) -> int:
 
 
 def delete_doc(args: argparse.Namespace, wheel: Wheel) -> int:
-    kind = GOAL if args.kind == "goal" else INDICATOR
-    doc_id = wheel.find(kind, args.ref).id  # type: ignore[attr-defined]
+    kind: Kind[Any]
+    if args.kind == "goal":
+        kind, doc_id = GOAL, wheel.find(GOAL, args.ref).id
+    else:
+        kind, doc_id = INDICATOR, wheel.find(INDICATOR, args.ref).id
     removed = wheel.delete(kind, doc_id, cascade=args.cascade)
     removed[kind.table] -= 1
     others = {table: [0] * n for table, n in removed.items() if n}
