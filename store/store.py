@@ -16,7 +16,6 @@ import re
 import shutil
 import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -26,6 +25,7 @@ from tinydb import TinyDB
 from tinydb.queries import QueryLike
 from tinydb.table import Document, Table
 
+from store.backend import Change
 from store.dates import now_iso
 from store.errors import ReadOnly, StoreError, StoreLocked, StoreMissing, WriteFailed
 from store.paths import login_name
@@ -61,15 +61,6 @@ PARTIAL = re.compile(r"^\.[a-z0-9-]+\.[0-9a-f]{8}\.partial$")
 Migration = Callable[[Data], None]
 # from-version -> function upgrading a file's data in place to from-version + 1
 MIGRATIONS: dict[int, Migration] = {}
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """A write seen on disk that this process did not make."""
-
-    file: str
-    writer: str
-    written_at: str
 
 
 class _Table(Table):

@@ -1,0 +1,99 @@
+"""The narrow seam between the service and where a wheel is kept.
+
+The service (store/service.py) knows documents by table and measurements by
+indicator and date; only a backend knows files, TinyDB or a database. Every
+backend passes the same contract tests (tests/test_backend_contract.py).
+
+Rules every backend keeps:
+- Reads outside a transaction see the data as of the last `refresh` (or
+  open); `version()` changes whenever anything readable changed.
+- Writes happen only inside `transaction()`, which is all or nothing, and
+  every `put`/`remove` (and measurement write) is recorded in the history
+  with who, when, before and after, under one change id.
+- Ids are never reused: `next_id` only grows; a measurement id is unique
+  across the whole store.
+- Documents handed out are the backend's own: callers copy before changing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+Doc = dict[str, Any]
+# one measurement as the comparison rules read it: (date, id, value)
+Point = tuple[date, int, float]
+
+WHEEL_TABLES = ("goals", "indicators", "reviews", "lessons", "risks")
+MEASUREMENTS = "measurements"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A write seen in the store that this process did not make."""
+
+    file: str
+    writer: str
+    written_at: str
+
+
+class Backend(Protocol):
+    @property
+    def user(self) -> str:
+        """Who writes: recorded in history and used by undo."""
+
+    @property
+    def location(self) -> str:
+        """Where the wheel lives, as shown to the user (never a password)."""
+
+    @property
+    def read_only_reason(self) -> str | None: ...
+
+    def describe(self) -> list[tuple[str, str]]:
+        """Lines for `styr where`: (label, value)."""
+
+    def version(self) -> Hashable: ...
+
+    def refresh(self) -> list[Change]:
+        """Take in what others wrote since; say who changed what."""
+
+    def take_notices(self) -> list[str]:
+        """What the user should hear of beside a command's own result."""
+
+    def transaction(self, undo_of: str | None = None) -> AbstractContextManager[None]: ...
+
+    # -- documents by table (WHEEL_TABLES) -----------------------------
+    def docs(self, table: str) -> Mapping[int, Doc]: ...
+
+    def get(self, table: str, doc_id: int) -> Doc | None: ...
+
+    def next_id(self, table: str) -> int: ...
+
+    def put(self, table: str, doc_id: int, doc: Doc) -> None: ...
+
+    def remove(self, table: str, doc_id: int) -> None: ...
+
+    # -- measurements ---------------------------------------------------
+    def points(self, until: date | None = None) -> Mapping[int, list[Point]]:
+        """Every indicator's measurements dated until `until` (all when
+        None), oldest first, of two on one day the later-logged last."""
+
+    def indicator_points(self, indicator_id: int, until: date | None = None) -> list[Point]: ...
+
+    def measurement(self, measurement_id: int) -> Doc | None: ...
+
+    def add_measurements(
+        self, docs: Sequence[Doc], ids: Sequence[int | None] | None = None
+    ) -> list[int]:
+        """Store new measurements (ids given only when undo brings one back)."""
+
+    def put_measurement(self, measurement_id: int, doc: Doc) -> None: ...
+
+    def remove_measurement(self, measurement_id: int) -> None: ...
+
+    # -- history ----------------------------------------------------------
+    def history(self) -> Iterator[Doc]:
+        """The audit trail, newest first."""
