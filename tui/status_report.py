@@ -22,40 +22,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TextIO
 
-from store.compare import (
-    SEVERITY,
-    STATUS_GLYPH,
-    STATUS_WORD,
-    Comparison,
-    GoalRollUp,
-    Status,
-    WheelComparison,
-    clamp01,
-    compare_wheel,
-)
+from store.compare import SEVERITY, STATUS_WORD, Comparison, GoalRollUp, Status, clamp01
 from store.dates import ACCEPTED_FORMS, parse_date, today
 from store.documents import Goal, Indicator
 from store.errors import ValidationError
+from store.format import STATUS_COLOUR, days, number, percent, status_label
 from store.plain import plain
 from store.service import GOAL, Wheel
+from store.views import GoalNode, Record, WheelView
 
-ASCII_GLYPH: Mapping[Status, str] = {
-    "missed": "x",
-    "off_track": "v",
-    "at_risk": "!",
-    "no_data": "?",
-    "on_track": "o",
-    "achieved": "+",
-    "not_started": ".",
-}
+_ANSI = {"bold": "1", "red": "31", "yellow": "33", "magenta": "35", "green": "32", "dim": "2"}
 _COLOUR: Mapping[Status, str] = {
-    "missed": "\x1b[1;31m",
-    "off_track": "\x1b[31m",
-    "at_risk": "\x1b[33m",
-    "no_data": "\x1b[35m",
-    "on_track": "\x1b[32m",
-    "achieved": "\x1b[1;32m",
-    "not_started": "\x1b[2m",
+    status: "\x1b[" + ";".join(_ANSI[word] for word in colour.split()) + "m"
+    for status, colour in STATUS_COLOUR.items()
 }
 _RESET = "\x1b[0m"
 _BOLD = "\x1b[1m"
@@ -94,58 +73,22 @@ class Style:
 
 @dataclass(frozen=True, slots=True)
 class Selection:
-    """The goals shown (tree order, with depth), their indicators, and the comparison."""
+    """The goals shown (a run of the view's tree) and the view they come from."""
 
-    goals: list[tuple[Goal, int]]
-    indicators: dict[int, list[Indicator]]
-    result: WheelComparison
+    view: WheelView
+    nodes: tuple[GoalNode, ...]
 
-
-def tree_order(goals: Sequence[Goal]) -> list[tuple[Goal, int]]:
-    """Goals depth-first from the roots, by id, with their depth; cycles broken."""
-    known = {g.id for g in goals}
-    kids: dict[int | None, list[Goal]] = {}
-    for g in sorted(goals, key=lambda g: g.id):
-        parent = g.parent_id if g.parent_id in known and g.parent_id != g.id else None
-        kids.setdefault(parent, []).append(g)
-    ordered: list[tuple[Goal, int]] = []
-    seen: set[int] = set()
-    starts = kids.get(None, []) + sorted(goals, key=lambda g: g.id)
-    for start in starts:
-        stack = [(start, 0)]
-        while stack:
-            goal, depth = stack.pop()
-            if goal.id in seen:
-                continue
-            seen.add(goal.id)
-            ordered.append((goal, depth))
-            stack.extend((c, depth + 1) for c in reversed(kids.get(goal.id, [])))
-    return ordered
-
-
-def subtree(goals: Sequence[Goal], root_id: int) -> list[Goal]:
-    """The goal `root_id` and every goal below it."""
-    ids = {root_id}
-    changed = True
-    while changed:
-        before = len(ids)
-        ids |= {g.id for g in goals if g.parent_id in ids}
-        changed = len(ids) != before
-    return [g for g in goals if g.id in ids]
+    @property
+    def top(self) -> int:
+        """The depth the shown tree starts at: `--goal` indents from its goal."""
+        return self.nodes[0].depth if self.nodes else 0
 
 
 def select(wheel: Wheel, at: date, goal_ref: str | None = None) -> Selection:
-    goals = wheel.goals()
-    if goal_ref is not None:
-        goals = subtree(goals, wheel.find(GOAL, goal_ref).id)
-    wanted = {g.id for g in goals}
-    indicators = [i for i in wheel.indicators() if goal_ref is None or i.goal_id in wanted]
-    series = wheel.all_series(until=at)
-    result = compare_wheel(goals, indicators, series, at)
-    by_goal: dict[int, list[Indicator]] = {}
-    for indicator in sorted(indicators, key=lambda i: i.id):
-        by_goal.setdefault(indicator.goal_id, []).append(indicator)
-    return Selection(tree_order(goals), by_goal, result)
+    view = wheel.view(at)
+    if goal_ref is None:
+        return Selection(view, view.nodes)
+    return Selection(view, view.subtree(wheel.find(GOAL, goal_ref).id))
 
 
 def parse_status(text: str) -> Status:
@@ -173,78 +116,12 @@ def parse_at(text: str | None) -> date:
 # --------------------------------------------------------------------- JSON
 
 
-def _iso(day: date | None) -> str | None:
-    return None if day is None else day.isoformat()
+def indicator_records(sel: Selection, status: Status | None = None) -> list[Record]:
+    return sel.view.indicator_records(sel.nodes, status)
 
 
-def indicator_record(indicator: Indicator, goal: Goal | None, c: Comparison) -> dict[str, Any]:
-    return {
-        "indicator_id": indicator.id,
-        "indicator": indicator.name,
-        "goal_id": indicator.goal_id,
-        "goal": goal.title if goal else None,
-        "unit": indicator.unit,
-        "direction": indicator.direction,
-        "aggregation": indicator.aggregation,
-        "chain": indicator.chain,
-        "cadence": indicator.cadence,
-        "weight": indicator.weight,
-        "tolerance": indicator.tolerance,
-        "baseline": indicator.baseline,
-        "target": indicator.target,
-        "start": _iso(indicator.start),
-        "due": _iso(indicator.due),
-        "at": _iso(c.at),
-        "actual": c.actual,
-        "expected": c.expected,
-        "progress": c.progress,
-        "status": c.status,
-        "ahead_days": c.ahead_days,
-        "forecast": c.forecast,
-        "eta": _iso(c.eta),
-        "stale": c.stale,
-        "last_date": _iso(c.last_date),
-    }
-
-
-def goal_record(goal: Goal, depth: int, rollup: GoalRollUp, at: date) -> dict[str, Any]:
-    eff = rollup.efficiency
-    return {
-        "goal_id": goal.id,
-        "goal": goal.title,
-        "parent_id": goal.parent_id,
-        "depth": depth,
-        "owner": goal.owner,
-        "state": goal.state,
-        "start": _iso(goal.start),
-        "due": _iso(goal.due),
-        "weight": goal.weight,
-        "at": _iso(at),
-        "progress": rollup.progress,
-        "status": rollup.status,
-        "activity_trap": rollup.activity_trap,
-        "efficiency": None
-        if eff is None
-        else {"spent": eff.spent, "results": eff.results, "overspending": eff.overspending},
-    }
-
-
-def indicator_records(sel: Selection, status: Status | None = None) -> list[dict[str, Any]]:
-    records = []
-    for goal, _ in sel.goals:
-        for indicator in sel.indicators.get(goal.id, ()):
-            c = sel.result.indicators[indicator.id]
-            if status is None or c.status == status:
-                records.append(indicator_record(indicator, goal, c))
-    return records
-
-
-def goal_records(sel: Selection, status: Status | None = None) -> list[dict[str, Any]]:
-    return [
-        goal_record(goal, depth, sel.result.goals[goal.id], sel.result.at)
-        for goal, depth in sel.goals
-        if status is None or sel.result.goals[goal.id].status == status
-    ]
+def goal_records(sel: Selection, status: Status | None = None) -> list[Record]:
+    return sel.view.goal_records(sel.nodes, status)
 
 
 def dump_json(records: Iterable[Mapping[str, Any]]) -> str:
@@ -285,20 +162,6 @@ def fit(text: str, width: int, *, right: bool = False, ellipsis: str = "…") ->
     return pad + text if right else text + pad
 
 
-def number(value: float) -> str:
-    """A value short enough for the table (the JSON has it exactly)."""
-    size = abs(value)
-    if size >= 1e9:
-        return f"{value / 1e9:.3g}G"
-    if size >= 1e6:
-        return f"{value / 1e6:.3g}M"
-    if size >= 1e5:
-        return f"{value / 1e3:.0f}k"
-    if size >= 100 or value == int(value):
-        return f"{value:.0f}"
-    return f"{value:.3g}"
-
-
 def bar(progress: float | None, style: Style) -> str:
     if progress is None:
         return " " * BAR_W
@@ -311,36 +174,17 @@ def bar(progress: float | None, style: Style) -> str:
     return ("█" * full + partial + "░" * BAR_W)[:BAR_W]
 
 
-def percent(progress: float | None) -> str:
-    """Unclamped, but capped at a width the column holds (the JSON has the number)."""
-    if progress is None:
-        return "-"
-    share = round(progress * 100)
-    return ">999%" if share > 999 else "<-99%" if share < -99 else f"{share}%"
-
-
-def status_text(status: Status, style: Style) -> str:
-    glyph = STATUS_GLYPH[status] if style.unicode else ASCII_GLYPH[status]
-    return f"{glyph} {STATUS_WORD[status]}"
-
-
 def paint(text: str, status: Status, style: Style) -> str:
     return f"{_COLOUR[status]}{text}{_RESET}" if style.colour else text
 
 
 def value_text(indicator: Indicator, c: Comparison, style: Style) -> str:
-    actual = "-" if c.actual is None else number(c.actual)
+    actual = number(c.actual, compact=True)
     sign = {"at_least": "≥", "at_most": "≤"}.get(indicator.direction, "")
     if sign and not style.unicode:
         sign = ">=" if sign == "≥" else "<="
     unit = f" {plain(indicator.unit)}" if indicator.unit else ""
-    return f"{actual} / {sign}{number(indicator.target)}{unit}"
-
-
-def plan_text(c: Comparison) -> str:
-    if c.ahead_days is None:
-        return ""
-    return f"{c.ahead_days:+d}d" if c.ahead_days else "0d"
+    return f"{actual} / {sign}{number(indicator.target, compact=True)}{unit}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,7 +223,7 @@ def _line(row: Row, name_end: int, value_w: int, style: Style) -> str:
         head = fit(row.name, name_w, ellipsis=ellipsis) + " "
         head += fit(row.value, value_w, right=True, ellipsis=ellipsis)
     gauge = bar(row.progress, style) + fit(percent(row.progress), PCT_W, right=True)
-    word = fit(status_text(row.status, style), STATUS_W)
+    word = fit(status_label(row.status, unicode=style.unicode), STATUS_W)
     tail = fit(row.plan, PLAN_W, right=True) + fit("*" if row.stale else "", STALE_W, right=True)
     painted = f"{paint(gauge, row.status, style)} {paint(word, row.status, style)}"
     return f"{lead}{head} {painted} {tail}".rstrip()
@@ -404,7 +248,7 @@ def _goal_rows(goal: Goal, depth: int, rollup: GoalRollUp, style: Style) -> list
 def _indicator_row(indicator: Indicator, c: Comparison, indent: int, style: Style) -> Row:
     name = f"#{indicator.id} {plain(indicator.name)}"
     value = value_text(indicator, c, style)
-    return Row(indent, name, value, c.progress, c.status, plan_text(c), c.stale)
+    return Row(indent, name, value, c.progress, c.status, days(c.ahead_days), c.stale)
 
 
 def _header(
@@ -440,12 +284,12 @@ def render_table(
     sel: Selection, style: Style, *, status: Status | None = None, goals_only: bool = False
 ) -> str:
     """The comparison as a table a person reads, grouped by goal in tree order."""
-    result = sel.result
+    result = sel.view.comparison
     rows: list[Row] = []
     shown: list[Status] = []
     groups = 0
-    for goal, depth in sel.goals:
-        rollup = result.goals[goal.id]
+    for node in sel.nodes:
+        goal, depth, rollup = node.goal, node.depth - sel.top, node.rollup
         if goals_only:
             if status is None or rollup.status == status:
                 rows += _goal_rows(goal, depth, rollup, style)
@@ -455,7 +299,7 @@ def render_table(
         inner = 2 * min(depth, MAX_DEPTH) + 2
         own = [
             _indicator_row(i, result.indicators[i.id], inner, style)
-            for i in sel.indicators.get(goal.id, ())
+            for i in node.indicators
             if status is None or result.indicators[i.id].status == status
         ]
         if status is not None and not own:
@@ -464,7 +308,7 @@ def render_table(
         rows += _goal_rows(goal, depth, rollup, style) + own
         shown += [r.status for r in own if r.status is not None]
     if not rows:
-        if not sel.goals:
+        if not sel.nodes:
             return "no goals yet: add one with  styr add goal TITLE"
         what = "goal" if goals_only else "indicator"
         wanted = f" is {STATUS_WORD[status]}" if status else " to show"
