@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from store.compare import compare, expected_at, plan_points, plan_value
+from store.demo import build_demo
 from store.documents import Goal, Indicator
 from store.errors import ValidationError
 from store.format import ahead_words, days, number, percent, status_label
@@ -250,3 +251,16 @@ def test_percent_days_and_status() -> None:
     assert [ahead_words(d) for d in (None, 0, 3, -16)] == ["-", "on plan", "3d ahead", "16d behind"]
     assert status_label("off_track") == "▼ off track"
     assert status_label("off_track", unicode=False) == "v off track"
+
+
+def test_the_demo_reviews_hold_the_view_record_of_their_day(tmp_path: Path) -> None:
+    demo = build_demo(tmp_path / "demo", today=date(2026, 11, 15))
+    reviews = demo.reviews()
+    assert any(r.goal_id for r in reviews) and any(r.indicator_id for r in reviews)
+    for review in reviews:
+        view = demo.view(review.date)
+        if review.indicator_id is not None:
+            assert review.comparison == view.indicator_record(review.indicator_id)
+        else:
+            assert review.goal_id is not None
+            assert review.comparison == view.goal_record(review.goal_id)
