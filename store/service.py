@@ -334,31 +334,33 @@ class Wheel:
         computed here; outside tolerance the review needs a cause and a
         decision (validate_review refuses it otherwise)."""
         day = as_date(when or "today", "date")
-        view = self.view(day)
-        if indicator_id is not None and goal_id is None:
-            if not view.has_indicator(indicator_id):
-                raise ValidationError(f"indicator {indicator_id} does not exist", "indicator")
-            comparison = view.indicator_record(indicator_id)
-        elif goal_id is not None and indicator_id is None:
-            if not view.has_goal(goal_id):
-                raise ValidationError(f"goal {goal_id} does not exist", "goal")
-            comparison = view.goal_record(goal_id)
-        else:
-            raise ValidationError("a review is of one goal or one indicator", "goal_id")
         deviation = {"cause": cause, "decision": decision} if cause or decision else None
-        return self.add(
-            REVIEW,
-            {
-                "date": day,
-                "goal_id": goal_id,
-                "indicator_id": indicator_id,
-                "comparison": dict(comparison),
-                "judgement": judgement,
-                "confidence": confidence,
-                "comment": comment,
-                "deviation": deviation,
-            },
-        )
+        # under the lock, after its refresh: what is frozen is what stands when it is written
+        with self.store.transaction():
+            view = self.view(day)
+            if indicator_id is not None and goal_id is None:
+                if not view.has_indicator(indicator_id):
+                    raise ValidationError(f"indicator {indicator_id} does not exist", "indicator")
+                comparison = view.indicator_record(indicator_id)
+            elif goal_id is not None and indicator_id is None:
+                if not view.has_goal(goal_id):
+                    raise ValidationError(f"goal {goal_id} does not exist", "goal")
+                comparison = view.goal_record(goal_id)
+            else:
+                raise ValidationError("a review is of one goal or one indicator", "goal_id")
+            return self.add(
+                REVIEW,
+                {
+                    "date": day,
+                    "goal_id": goal_id,
+                    "indicator_id": indicator_id,
+                    "comparison": dict(comparison),
+                    "judgement": judgement,
+                    "confidence": confidence,
+                    "comment": comment,
+                    "deviation": deviation,
+                },
+            )
 
     def dependants(self, kind: Kind[Any], doc_id: int) -> dict[str, list[int]]:
         """What deleting this document would remove with it, by table."""

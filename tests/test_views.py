@@ -264,3 +264,13 @@ def test_the_demo_reviews_hold_the_view_record_of_their_day(tmp_path: Path) -> N
         else:
             assert review.goal_id is not None
             assert review.comparison == view.goal_record(review.goal_id)
+
+
+def test_a_review_freezes_what_stands_when_it_is_written(tmp_path: Path) -> None:
+    alice = Wheel.open(tmp_path / "store", user="alice")
+    kpi = _indicator(alice, _goal(alice, "Grow"), "Revenue")
+    alice.log(kpi, 45, "2026-06-01")
+    assert alice.view(AT).indicator_record(kpi)["actual"] == 45
+    Wheel.open(tmp_path / "store", user="bob").log(kpi, 60, "2026-06-20")
+    review = alice.record_review(indicator_id=kpi, when=AT, judgement="on_track", confidence=8)
+    assert review.comparison["actual"] == 60
