@@ -152,28 +152,35 @@ def is_threshold(indicator: Indicator) -> bool:
 # ------------------------------------------------------------ plan line
 
 
-def _plan_points(indicator: Indicator) -> list[tuple[int, float]]:
-    return [
-        (indicator.start.toordinal(), indicator.baseline),
-        *((day.toordinal(), value) for day, value in indicator.milestones),
-        (indicator.due.toordinal(), indicator.target),
-    ]
+PlanPoints = tuple[tuple[date, float], ...]
 
 
-def _plan_value(points: Sequence[tuple[int, float]], day: int) -> float:
+def plan_points(indicator: Indicator) -> PlanPoints:
+    """The corner points of the plan line, oldest first: a threshold is flat at
+    its target; otherwise baseline at start, the milestones, target at due."""
+    if is_threshold(indicator):
+        return ((indicator.start, indicator.target), (indicator.due, indicator.target))
+    return (
+        (indicator.start, indicator.baseline),
+        *indicator.milestones,
+        (indicator.due, indicator.target),
+    )
+
+
+def plan_value(points: Sequence[tuple[date, float]], day: date) -> float:
+    """The plan line through `points` at `day`: linear between corner points,
+    flat before the first and after the last. Charts draw the line with this."""
     if day <= points[0][0]:
         return points[0][1]
     for (d0, v0), (d1, v1) in pairwise(points):
         if day <= d1:
-            return v0 + (v1 - v0) * (day - d0) / (d1 - d0)
+            return v0 + (v1 - v0) * (day - d0).days / (d1 - d0).days
     return points[-1][1]
 
 
 def expected_at(indicator: Indicator, day: date) -> float:
     """The plan line: baseline before start, through the milestones, target after due."""
-    if is_threshold(indicator):
-        return indicator.target
-    return _plan_value(_plan_points(indicator), day.toordinal())
+    return plan_value(plan_points(indicator), day)
 
 
 def _reach_days(
@@ -206,7 +213,8 @@ def _reach_days(
 
 def _ahead(indicator: Indicator, actual: float, at: date) -> int:
     rising = indicator.target >= indicator.baseline
-    first, last = _reach_days(_plan_points(indicator), actual, rising)
+    ordinals = [(day.toordinal(), value) for day, value in plan_points(indicator)]
+    first, last = _reach_days(ordinals, actual, rising)
     day = at.toordinal()
     # on a flat stretch of plan at the actual's level the user is on plan, not behind
     return first - day if day < first else last - day if day > last else 0

@@ -10,7 +10,6 @@ missed, stale, no data and not started. The same `today` gives the same wheel.
 from __future__ import annotations
 
 import calendar
-import dataclasses
 import itertools
 import random
 from collections.abc import Mapping, Sequence
@@ -20,9 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from store import documents as d
-from store.compare import compare, compare_wheel
 from store.errors import BadInput
-from store.service import GOAL, INDICATOR, LESSON, REVIEW, RISK, Series, Wheel
+from store.service import GOAL, INDICATOR, LESSON, RISK, Wheel
 
 # -------------------------------------------------------------- dates
 
@@ -474,48 +472,27 @@ _REVISED = "Saker i kø"
 _FIRST_TARGET = 40.0
 
 
-def _until(series: Series, day: date) -> Series:
-    return [(when, value) for when, value in series if when <= day]
-
-
-def _frozen(value: Any) -> Any:
-    """A comparison as JSON: dates as ISO strings, all the way down."""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {key: _frozen(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_frozen(item) for item in value]
-    return value
-
-
 def _add_reviews(wheel: Wheel, clock: _Clock, goals: Mapping[str, d.Goal]) -> None:
     indicators = {i.name: i for i in wheel.indicators()}
-    series = wheel.all_series()
     for name, days_ago, judgement, confidence, comment, (cause, decision) in _REVIEWS:
         at = clock.today - timedelta(days=days_ago)
+        view = wheel.view(at)
         if name in indicators:
-            indicator = indicators[name]
-            result: Any = compare(indicator, _until(series.get(indicator.id, []), at), at)
-            target: dict[str, Any] = {"indicator_id": indicator.id}
+            subject = {"indicator_id": indicators[name].id}
+            record = view.indicator_record(indicators[name].id)
         else:
-            goal = goals[name]
-            upto = {key: _until(points, at) for key, points in series.items()}
-            result = compare_wheel(wheel.goals(), wheel.indicators(), upto, at).goals[goal.id]
-            target = {"goal_id": goal.id}
-        comparison = _frozen(dataclasses.asdict(result))
-        outside = comparison["status"] in d.OUTSIDE_TOLERANCE
-        wheel.add(
-            REVIEW,
-            target
-            | {
-                "date": at,
-                "comparison": comparison,
-                "judgement": judgement,
-                "confidence": confidence,
-                "comment": comment,
-                "deviation": {"cause": cause, "decision": decision} if outside else None,
-            },
+            subject = {"goal_id": goals[name].id}
+            record = view.goal_record(goals[name].id)
+        # the demo's cause and decision are written for the deviation it expects
+        outside = record["status"] in d.OUTSIDE_TOLERANCE
+        wheel.record_review(
+            **subject,
+            when=at,
+            judgement=judgement,
+            confidence=confidence,
+            comment=comment,
+            cause=cause if outside else None,
+            decision=decision if outside else None,
         )
 
 

@@ -16,7 +16,7 @@ from tinydb import TinyDB
 from tinydb.table import Document
 
 from store import documents as d
-from store.dates import now_iso, today
+from store.dates import as_date, now_iso, today
 from store.errors import (
     Ambiguous,
     Conflict,
@@ -27,6 +27,7 @@ from store.errors import (
     ValidationError,
 )
 from store.store import MEASUREMENT_ID_SPAN, MEASUREMENTS, Store, storage_of
+from store.views import WheelView
 
 T = TypeVar("T")
 Series = list[tuple[date, float]]
@@ -74,6 +75,7 @@ class Wheel:
         self.store = store
         self._cache: dict[tuple[str, int], list[Any]] = {}
         self._groups: dict[int, tuple[int, dict[int, list[tuple[date, int, float]]]]] = {}
+        self._views: dict[date, WheelView] = {}
 
     @classmethod
     def open(
@@ -162,6 +164,31 @@ class Wheel:
             shown = ", ".join(f"{r.doc_id} {kind.label(r)!r}" for r in hits[:5])
             raise Ambiguous(f"{ref!r} matches {len(hits)} {kind.name}s: {shown}; use the id")
         return kind.build(hits[0].doc_id, hits[0])
+
+    @property
+    def version(self) -> tuple[int, ...]:
+        """Changes whenever the wheel file or any measurement file changes in
+        memory: a write here, or a reload after another process wrote (the
+        store's refresh). History files are left out: nothing shown reads them."""
+        store = self.store
+        versions = [storage_of(store.wheel).version]
+        for year, db in sorted(store.measure.items()):
+            versions += (year, storage_of(db).version)
+        return tuple(versions)
+
+    def view(self, at: date | None = None) -> WheelView:
+        """The read model for day `at` (default today), built once per version."""
+        day = at or today()
+        cached = self._views.get(day)
+        if cached is not None and cached.version == self.version:
+            return cached
+        goals, indicators, risks = self.goals(), self.indicators(), self.risks()
+        series = self.all_series(until=day)
+        # reading may have loaded a file for the first time: key by the version after
+        built = WheelView(self.version, day, goals, indicators, risks, series)
+        self._views = {k: v for k, v in self._views.items() if v.version == built.version}
+        self._views[day] = built
+        return built
 
     # --------------------------------------------------- measurements
     def _groups_of(self, year: int, db: TinyDB) -> dict[int, list[tuple[date, int, float]]]:
@@ -298,6 +325,51 @@ class Wheel:
             self.store.table(self.store.wheel, kind.table).update(stored, doc_ids=[doc_id])
             self.store.record(kind.table, doc_id, current, stored)
         return kind.build(doc_id, stored)
+
+    def record_review(
+        self,
+        *,
+        judgement: object,
+        confidence: object,
+        indicator_id: int | None = None,
+        goal_id: int | None = None,
+        when: object = None,
+        comment: object = "",
+        cause: object = None,
+        decision: object = None,
+    ) -> d.Review:
+        """Review one indicator or goal on day `when` (default today). The
+        comparison frozen into the review is the view's record of that day,
+        computed here; outside tolerance the review needs a cause and a
+        decision (validate_review refuses it otherwise)."""
+        day = as_date(when or "today", "date")
+        deviation = {"cause": cause, "decision": decision} if cause or decision else None
+        # under the lock, after its refresh: what is frozen is what stands when it is written
+        with self.store.transaction():
+            view = self.view(day)
+            if indicator_id is not None and goal_id is None:
+                if not view.has_indicator(indicator_id):
+                    raise ValidationError(f"indicator {indicator_id} does not exist", "indicator")
+                comparison = view.indicator_record(indicator_id)
+            elif goal_id is not None and indicator_id is None:
+                if not view.has_goal(goal_id):
+                    raise ValidationError(f"goal {goal_id} does not exist", "goal")
+                comparison = view.goal_record(goal_id)
+            else:
+                raise ValidationError("a review is of one goal or one indicator", "goal_id")
+            return self.add(
+                REVIEW,
+                {
+                    "date": day,
+                    "goal_id": goal_id,
+                    "indicator_id": indicator_id,
+                    "comparison": dict(comparison),
+                    "judgement": judgement,
+                    "confidence": confidence,
+                    "comment": comment,
+                    "deviation": deviation,
+                },
+            )
 
     def dependants(self, kind: Kind[Any], doc_id: int) -> dict[str, list[int]]:
         """What deleting this document would remove with it, by table."""

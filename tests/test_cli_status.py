@@ -15,8 +15,9 @@ import pytest
 
 from store.compare import STATUS_GLYPH, compare_wheel
 from store.service import GOAL, INDICATOR, Wheel
+from store.table import cells
 from tui.cli import main
-from tui.status_report import cells, run
+from tui.status_report import run
 
 AT = "2026-06-30"
 NASTY = "[bold]Loud[/bold] \x1b[31mred\x1b]0;pwned\x07"

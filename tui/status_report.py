@@ -1,151 +1,41 @@
 """`styr status`: the comparison of every indicator and goal, as a table or JSON.
 
-Plain Python on purpose (no Textual, no Rich): the CLI must start fast. The
-numbers all come from store.compare, so the table, the JSON, the TUI and the
-reports agree.
-
-The table fits the terminal's width (80 columns when stdout is not a
-terminal) and never relies on colour: every status has a glyph and a word.
-Colour is added only on a terminal, unless NO_COLOR is set or TERM is dumb.
+Both read the wheel's view (store/views.py) of the day, so the table, the
+JSON, the TUI and the reports agree; the table itself is store/table.py.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import sys
-import textwrap
-import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TextIO
 
-from store.compare import (
-    SEVERITY,
-    STATUS_GLYPH,
-    STATUS_WORD,
-    Comparison,
-    GoalRollUp,
-    Status,
-    WheelComparison,
-    clamp01,
-    compare_wheel,
-)
+from store.compare import SEVERITY, Status
 from store.dates import ACCEPTED_FORMS, parse_date, today
-from store.documents import Goal, Indicator
 from store.errors import ValidationError
-from store.plain import plain
 from store.service import GOAL, Wheel
-
-ASCII_GLYPH: Mapping[Status, str] = {
-    "missed": "x",
-    "off_track": "v",
-    "at_risk": "!",
-    "no_data": "?",
-    "on_track": "o",
-    "achieved": "+",
-    "not_started": ".",
-}
-_COLOUR: Mapping[Status, str] = {
-    "missed": "\x1b[1;31m",
-    "off_track": "\x1b[31m",
-    "at_risk": "\x1b[33m",
-    "no_data": "\x1b[35m",
-    "on_track": "\x1b[32m",
-    "achieved": "\x1b[1;32m",
-    "not_started": "\x1b[2m",
-}
-_RESET = "\x1b[0m"
-_BOLD = "\x1b[1m"
-
-# columns right of the name and value: bar, percent, status, plan, stale mark
-BAR_W, PCT_W, STATUS_W, PLAN_W, STALE_W = 8, 6, 13, 6, 2
-FIXED_W = 1 + 1 + BAR_W + PCT_W + 1 + STATUS_W + 1 + PLAN_W + STALE_W
-VALUE_HEADING = "actual / target"
-MAX_VALUE_W = 18
-MIN_NAME_W = 12
-MAX_DEPTH = 3
-
-
-@dataclass(frozen=True, slots=True)
-class Style:
-    width: int = 80
-    colour: bool = False
-    unicode: bool = True
-
-    @classmethod
-    def for_stream(cls, stream: TextIO) -> Style:
-        tty = stream.isatty()
-        try:
-            # an in-memory stream has no encoding and holds any text
-            "█░✓●▼✗·⚠…≥≤".encode(getattr(stream, "encoding", None) or "utf-8")
-            unicode = True
-        except (UnicodeEncodeError, LookupError):
-            unicode = False
-        colour = tty and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-        width = shutil.get_terminal_size((80, 24)).columns if tty else 80
-        return cls(width=max(width, 40), colour=colour, unicode=unicode)
-
+from store.table import Style, render_table
+from store.views import GoalNode, Record, WheelView
 
 # ---------------------------------------------------------------- selection
 
 
 @dataclass(frozen=True, slots=True)
 class Selection:
-    """The goals shown (tree order, with depth), their indicators, and the comparison."""
+    """The goals shown (a run of the view's tree) and the view they come from."""
 
-    goals: list[tuple[Goal, int]]
-    indicators: dict[int, list[Indicator]]
-    result: WheelComparison
-
-
-def tree_order(goals: Sequence[Goal]) -> list[tuple[Goal, int]]:
-    """Goals depth-first from the roots, by id, with their depth; cycles broken."""
-    known = {g.id for g in goals}
-    kids: dict[int | None, list[Goal]] = {}
-    for g in sorted(goals, key=lambda g: g.id):
-        parent = g.parent_id if g.parent_id in known and g.parent_id != g.id else None
-        kids.setdefault(parent, []).append(g)
-    ordered: list[tuple[Goal, int]] = []
-    seen: set[int] = set()
-    starts = kids.get(None, []) + sorted(goals, key=lambda g: g.id)
-    for start in starts:
-        stack = [(start, 0)]
-        while stack:
-            goal, depth = stack.pop()
-            if goal.id in seen:
-                continue
-            seen.add(goal.id)
-            ordered.append((goal, depth))
-            stack.extend((c, depth + 1) for c in reversed(kids.get(goal.id, [])))
-    return ordered
-
-
-def subtree(goals: Sequence[Goal], root_id: int) -> list[Goal]:
-    """The goal `root_id` and every goal below it."""
-    ids = {root_id}
-    changed = True
-    while changed:
-        before = len(ids)
-        ids |= {g.id for g in goals if g.parent_id in ids}
-        changed = len(ids) != before
-    return [g for g in goals if g.id in ids]
+    view: WheelView
+    nodes: tuple[GoalNode, ...]
 
 
 def select(wheel: Wheel, at: date, goal_ref: str | None = None) -> Selection:
-    goals = wheel.goals()
-    if goal_ref is not None:
-        goals = subtree(goals, wheel.find(GOAL, goal_ref).id)
-    wanted = {g.id for g in goals}
-    indicators = [i for i in wheel.indicators() if goal_ref is None or i.goal_id in wanted]
-    series = wheel.all_series(until=at)
-    result = compare_wheel(goals, indicators, series, at)
-    by_goal: dict[int, list[Indicator]] = {}
-    for indicator in sorted(indicators, key=lambda i: i.id):
-        by_goal.setdefault(indicator.goal_id, []).append(indicator)
-    return Selection(tree_order(goals), by_goal, result)
+    view = wheel.view(at)
+    if goal_ref is None:
+        return Selection(view, view.nodes)
+    return Selection(view, view.subtree(wheel.find(GOAL, goal_ref).id))
 
 
 def parse_status(text: str) -> Status:
@@ -173,78 +63,12 @@ def parse_at(text: str | None) -> date:
 # --------------------------------------------------------------------- JSON
 
 
-def _iso(day: date | None) -> str | None:
-    return None if day is None else day.isoformat()
+def indicator_records(sel: Selection, status: Status | None = None) -> list[Record]:
+    return sel.view.indicator_records(sel.nodes, status)
 
 
-def indicator_record(indicator: Indicator, goal: Goal | None, c: Comparison) -> dict[str, Any]:
-    return {
-        "indicator_id": indicator.id,
-        "indicator": indicator.name,
-        "goal_id": indicator.goal_id,
-        "goal": goal.title if goal else None,
-        "unit": indicator.unit,
-        "direction": indicator.direction,
-        "aggregation": indicator.aggregation,
-        "chain": indicator.chain,
-        "cadence": indicator.cadence,
-        "weight": indicator.weight,
-        "tolerance": indicator.tolerance,
-        "baseline": indicator.baseline,
-        "target": indicator.target,
-        "start": _iso(indicator.start),
-        "due": _iso(indicator.due),
-        "at": _iso(c.at),
-        "actual": c.actual,
-        "expected": c.expected,
-        "progress": c.progress,
-        "status": c.status,
-        "ahead_days": c.ahead_days,
-        "forecast": c.forecast,
-        "eta": _iso(c.eta),
-        "stale": c.stale,
-        "last_date": _iso(c.last_date),
-    }
-
-
-def goal_record(goal: Goal, depth: int, rollup: GoalRollUp, at: date) -> dict[str, Any]:
-    eff = rollup.efficiency
-    return {
-        "goal_id": goal.id,
-        "goal": goal.title,
-        "parent_id": goal.parent_id,
-        "depth": depth,
-        "owner": goal.owner,
-        "state": goal.state,
-        "start": _iso(goal.start),
-        "due": _iso(goal.due),
-        "weight": goal.weight,
-        "at": _iso(at),
-        "progress": rollup.progress,
-        "status": rollup.status,
-        "activity_trap": rollup.activity_trap,
-        "efficiency": None
-        if eff is None
-        else {"spent": eff.spent, "results": eff.results, "overspending": eff.overspending},
-    }
-
-
-def indicator_records(sel: Selection, status: Status | None = None) -> list[dict[str, Any]]:
-    records = []
-    for goal, _ in sel.goals:
-        for indicator in sel.indicators.get(goal.id, ()):
-            c = sel.result.indicators[indicator.id]
-            if status is None or c.status == status:
-                records.append(indicator_record(indicator, goal, c))
-    return records
-
-
-def goal_records(sel: Selection, status: Status | None = None) -> list[dict[str, Any]]:
-    return [
-        goal_record(goal, depth, sel.result.goals[goal.id], sel.result.at)
-        for goal, depth in sel.goals
-        if status is None or sel.result.goals[goal.id].status == status
-    ]
+def goal_records(sel: Selection, status: Status | None = None) -> list[Record]:
+    return sel.view.goal_records(sel.nodes, status)
 
 
 def dump_json(records: Iterable[Mapping[str, Any]]) -> str:
@@ -254,232 +78,6 @@ def dump_json(records: Iterable[Mapping[str, Any]]) -> str:
 
 
 # -------------------------------------------------------------------- table
-
-
-def cells(text: str) -> int:
-    """Terminal columns `text` takes: wide East Asian characters take two."""
-    if text.isascii():
-        return len(text)
-    width = 0
-    for char in text:
-        if unicodedata.combining(char):
-            continue
-        width += 2 if unicodedata.east_asian_width(char) in "WF" else 1
-    return width
-
-
-def fit(text: str, width: int, *, right: bool = False, ellipsis: str = "…") -> str:
-    """`text` cut (with an ellipsis) or padded to exactly `width` columns."""
-    if width <= 0:
-        return ""
-    if cells(text) > width:
-        kept, used = [], cells(ellipsis)
-        for char in text:
-            size = cells(char)
-            if used + size > width:
-                break
-            kept.append(char)
-            used += size
-        text = "".join(kept) + ellipsis
-    pad = " " * (width - cells(text))
-    return pad + text if right else text + pad
-
-
-def number(value: float) -> str:
-    """A value short enough for the table (the JSON has it exactly)."""
-    size = abs(value)
-    if size >= 1e9:
-        return f"{value / 1e9:.3g}G"
-    if size >= 1e6:
-        return f"{value / 1e6:.3g}M"
-    if size >= 1e5:
-        return f"{value / 1e3:.0f}k"
-    if size >= 100 or value == int(value):
-        return f"{value:.0f}"
-    return f"{value:.3g}"
-
-
-def bar(progress: float | None, style: Style) -> str:
-    if progress is None:
-        return " " * BAR_W
-    eighths = round(clamp01(progress) * BAR_W * 8)
-    if not style.unicode:
-        full = round(eighths / 8)
-        return "#" * full + "-" * (BAR_W - full)
-    full, part = divmod(eighths, 8)
-    partial = " ▏▎▍▌▋▊▉"[part] if part else ""
-    return ("█" * full + partial + "░" * BAR_W)[:BAR_W]
-
-
-def percent(progress: float | None) -> str:
-    """Unclamped, but capped at a width the column holds (the JSON has the number)."""
-    if progress is None:
-        return "-"
-    share = round(progress * 100)
-    return ">999%" if share > 999 else "<-99%" if share < -99 else f"{share}%"
-
-
-def status_text(status: Status, style: Style) -> str:
-    glyph = STATUS_GLYPH[status] if style.unicode else ASCII_GLYPH[status]
-    return f"{glyph} {STATUS_WORD[status]}"
-
-
-def paint(text: str, status: Status, style: Style) -> str:
-    return f"{_COLOUR[status]}{text}{_RESET}" if style.colour else text
-
-
-def value_text(indicator: Indicator, c: Comparison, style: Style) -> str:
-    actual = "-" if c.actual is None else number(c.actual)
-    sign = {"at_least": "≥", "at_most": "≤"}.get(indicator.direction, "")
-    if sign and not style.unicode:
-        sign = ">=" if sign == "≥" else "<="
-    unit = f" {plain(indicator.unit)}" if indicator.unit else ""
-    return f"{actual} / {sign}{number(indicator.target)}{unit}"
-
-
-def plan_text(c: Comparison) -> str:
-    if c.ahead_days is None:
-        return ""
-    return f"{c.ahead_days:+d}d" if c.ahead_days else "0d"
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    """One line of the table; `value` is None on a goal's line, `note` for a goal's flag."""
-
-    indent: int
-    name: str
-    value: str | None = None
-    progress: float | None = None
-    status: Status | None = None
-    plan: str = ""
-    stale: bool = False
-
-
-def _layout(rows: Sequence[Row], style: Style) -> tuple[int, int]:
-    """(name end column, value width): the value column as wide as its widest entry allows."""
-    widest = max((cells(r.value) for r in rows if r.value is not None), default=0)
-    value_w = min(max(widest, cells(VALUE_HEADING)), MAX_VALUE_W)
-    name_end = max(MIN_NAME_W + 2 * MAX_DEPTH, style.width - FIXED_W - value_w)
-    return name_end, value_w
-
-
-def _line(row: Row, name_end: int, value_w: int, style: Style) -> str:
-    ellipsis = "…" if style.unicode else "~"
-    lead = " " * row.indent
-    if row.status is None:
-        note = fit(row.name, max(MIN_NAME_W, style.width - row.indent), ellipsis=ellipsis)
-        return (lead + note).rstrip()
-    name_w = max(MIN_NAME_W, name_end - row.indent)
-    if row.value is None:
-        head = fit(row.name, name_w + 1 + value_w, ellipsis=ellipsis)
-        if style.colour:
-            head = f"{_BOLD}{head}{_RESET}"
-    else:
-        head = fit(row.name, name_w, ellipsis=ellipsis) + " "
-        head += fit(row.value, value_w, right=True, ellipsis=ellipsis)
-    gauge = bar(row.progress, style) + fit(percent(row.progress), PCT_W, right=True)
-    word = fit(status_text(row.status, style), STATUS_W)
-    tail = fit(row.plan, PLAN_W, right=True) + fit("*" if row.stale else "", STALE_W, right=True)
-    painted = f"{paint(gauge, row.status, style)} {paint(word, row.status, style)}"
-    return f"{lead}{head} {painted} {tail}".rstrip()
-
-
-def _goal_rows(goal: Goal, depth: int, rollup: GoalRollUp, style: Style) -> list[Row]:
-    indent = 2 * min(depth, MAX_DEPTH)
-    rows = [Row(indent, f"#{goal.id} {plain(goal.title)}", None, rollup.progress, rollup.status)]
-    mark = "⚠" if style.unicode else "!"
-    if rollup.activity_trap:
-        text = f"{mark} activity trap: no outcome or impact indicator measures the result"
-        rows.append(Row(indent + 2, text))
-    eff = rollup.efficiency
-    if eff is not None:
-        text = f"budget {eff.spent * 100:.0f}% spent for {eff.results * 100:.0f}% of the results"
-        rows.append(
-            Row(indent + 2, f"{mark} {text}: spending runs ahead" if eff.overspending else text)
-        )
-    return rows
-
-
-def _indicator_row(indicator: Indicator, c: Comparison, indent: int, style: Style) -> Row:
-    name = f"#{indicator.id} {plain(indicator.name)}"
-    value = value_text(indicator, c, style)
-    return Row(indent, name, value, c.progress, c.status, plan_text(c), c.stale)
-
-
-def _header(
-    style: Style, at: date, counts: Sequence[tuple[int, str]], name_end: int, value_w: int
-) -> list[str]:
-    dot = " · " if style.unicode else " - "
-    parts = [f"{n} {word}{'s' * (n != 1)}" for n, word in counts]
-    title = dot.join([f"styr status on {at.isoformat()}", *parts])
-    if len(counts) == 1:
-        columns = fit("goal", name_end + 1 + value_w) + " " + fit("progress", BAR_W + PCT_W)
-        return [title, "", columns + " status"]
-    columns = (
-        fit("goal / indicator", name_end)
-        + " " + fit(VALUE_HEADING, value_w, right=True)
-        + " " + fit("progress", BAR_W + PCT_W)
-        + " " + fit("status", STATUS_W)
-        + " " + fit("plan", PLAN_W, right=True)
-    )  # fmt: skip
-    return [title, "", columns.rstrip()]
-
-
-def _footer(statuses: Sequence[Status], stale: int, style: Style, goals_only: bool) -> list[str]:
-    counts = [f"{statuses.count(s)} {STATUS_WORD[s]}" for s in SEVERITY if statuses.count(s)]
-    lines = ["", *textwrap.wrap(", ".join(counts), style.width)]
-    if stale:
-        lines.append(f"* stale: {stale} without a value within its cadence")
-    if not goals_only:
-        lines.append("plan: days ahead (+) or behind (-) the plan line")
-    return lines
-
-
-def render_table(
-    sel: Selection, style: Style, *, status: Status | None = None, goals_only: bool = False
-) -> str:
-    """The comparison as a table a person reads, grouped by goal in tree order."""
-    result = sel.result
-    rows: list[Row] = []
-    shown: list[Status] = []
-    groups = 0
-    for goal, depth in sel.goals:
-        rollup = result.goals[goal.id]
-        if goals_only:
-            if status is None or rollup.status == status:
-                rows += _goal_rows(goal, depth, rollup, style)
-                shown.append(rollup.status)
-                groups += 1
-            continue
-        inner = 2 * min(depth, MAX_DEPTH) + 2
-        own = [
-            _indicator_row(i, result.indicators[i.id], inner, style)
-            for i in sel.indicators.get(goal.id, ())
-            if status is None or result.indicators[i.id].status == status
-        ]
-        if status is not None and not own:
-            continue
-        groups += 1
-        rows += _goal_rows(goal, depth, rollup, style) + own
-        shown += [r.status for r in own if r.status is not None]
-    if not rows:
-        if not sel.goals:
-            return "no goals yet: add one with  styr add goal TITLE"
-        what = "goal" if goals_only else "indicator"
-        wanted = f" is {STATUS_WORD[status]}" if status else " to show"
-        return f"no {what}{wanted} on {result.at.isoformat()}"
-    name_end, value_w = _layout(rows, style)
-    counts = [(groups, "goal")] + ([] if goals_only else [(len(shown), "indicator")])
-    stale = sum(r.stale for r in rows)
-    return "\n".join(
-        _header(style, result.at, counts, name_end, value_w)
-        + [_line(row, name_end, value_w, style) for row in rows]
-        + _footer(shown, stale, style, goals_only)
-    )
-
-
-# ---------------------------------------------------------------------- CLI
 
 
 def run(
@@ -502,5 +100,7 @@ def run(
         out.write(dump_json(records) + "\n")
     else:
         style = Style.for_stream(out)
-        out.write(render_table(sel, style, status=wanted, goals_only=goals_only) + "\n")
+        out.write(
+            render_table(sel.view, sel.nodes, style, status=wanted, goals_only=goals_only) + "\n"
+        )
     return 0

@@ -1,0 +1,87 @@
+"""How statuses, values, percentages and days read, on every surface.
+
+Plain strings only (no Rich, no Textual): the CLI table uses these as they
+are, and the TUI wraps them in its own styles. A status always reads without
+colour (glyph and word); STATUS_COLOUR is a hint on top, named as Rich styles
+so the TUI can use the names directly and the CLI maps them to ANSI codes.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from store.compare import STATUS_GLYPH, STATUS_WORD, Status
+
+ASCII_GLYPH: Final[dict[Status, str]] = {
+    "missed": "x",
+    "off_track": "v",
+    "at_risk": "!",
+    "no_data": "?",
+    "on_track": "o",
+    "achieved": "+",
+    "not_started": ".",
+}
+# no_data stands out (magenta), unlike not_started (dim): no data once a
+# period runs is a problem to look at, a period not begun is not
+STATUS_COLOUR: Final[dict[Status, str]] = {
+    "missed": "bold red",
+    "off_track": "red",
+    "at_risk": "yellow",
+    "no_data": "magenta",
+    "on_track": "green",
+    "achieved": "bold green",
+    "not_started": "dim",
+}
+NONE: Final = "-"
+
+
+def status_label(status: Status, *, unicode: bool = True) -> str:
+    """`▼ off track`: glyph and word, so the status reads without colour."""
+    glyph = STATUS_GLYPH[status] if unicode else ASCII_GLYPH[status]
+    return f"{glyph} {STATUS_WORD[status]}"
+
+
+def number(value: float | None, *, compact: bool = False) -> str:
+    """A measured or planned value: `12,500`, `3.25`. `compact` fits a narrow
+    column (`125k`, `3.1M`, no separators); the JSON has every value exactly."""
+    if value is None:
+        return NONE
+    if compact:
+        size = abs(value)
+        if size >= 1e9:
+            return f"{value / 1e9:.3g}G"
+        if size >= 1e6:
+            return f"{value / 1e6:.3g}M"
+        if size >= 1e5:
+            return f"{value / 1e3:.0f}k"
+        if size >= 100 or value == int(value):
+            return f"{value:.0f}"
+        return f"{value:.3g}"
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def percent(progress: float | None) -> str:
+    """A progress as `45%`: unclamped, so overshooting shows, but capped at a
+    width a column holds (`>999%`)."""
+    if progress is None:
+        return NONE
+    share = round(progress * 100)
+    return ">999%" if share > 999 else "<-99%" if share < -99 else f"{share}%"
+
+
+def days(ahead: int | None) -> str:
+    """Days ahead of (+) or behind (-) the plan, short: `+3d`, `-16d`, `0d`;
+    empty where there is no plan position (thresholds, no data)."""
+    if ahead is None:
+        return ""
+    return f"{ahead:+d}d" if ahead else "0d"
+
+
+def ahead_words(ahead: int | None) -> str:
+    """The same in words, for a wider column: `3d ahead`, `16d behind`, `on plan`."""
+    if ahead is None:
+        return NONE
+    if ahead == 0:
+        return "on plan"
+    return f"{ahead}d ahead" if ahead > 0 else f"{-ahead}d behind"
