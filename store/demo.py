@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from store import documents as d
+from store.backends import open_wheel
 from store.errors import BadInput
 from store.service import GOAL, INDICATOR, LESSON, RISK, Wheel
 
@@ -571,11 +572,11 @@ def build_demo(root: Path, *, today: date | None = None, user: str = "demo") -> 
     change by `user`, so their first undo cannot wipe the whole wheel."""
     clock = _Clock.at(today or date.today())
     rng = random.Random(clock.today.toordinal())
-    wheel = Wheel.open(root, user=user)
+    wheel = open_wheel(root, user=user)
     if wheel.goals():
         raise BadInput(f"{root} already holds a wheel; the demo needs an empty folder")
     # one transaction: one write of each file, so the demo builds in a blink
-    with wheel.store.transaction():
+    with wheel.transaction():
         goals: dict[str, d.Goal] = {}
         for g in GOALS:
             agreed = g.state in ("agreed", "active", "closed")
@@ -629,4 +630,4 @@ def build_demo(root: Path, *, today: date | None = None, user: str = "demo") -> 
         _revise_target(wheel, by_name[_REVISED], lessons[0])
         _add_risks(wheel, clock, by_title)
         _add_reviews(wheel, clock, by_title)
-    return Wheel.open(root)
+    return open_wheel(root)

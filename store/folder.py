@@ -21,6 +21,7 @@ from tinydb.table import Document
 from store.backend import MEASUREMENTS, Change, Doc, Point
 from store.dates import now_iso
 from store.errors import StoreError
+from store.safefs import exists
 from store.store import HISTORY, MEASUREMENT_ID_SPAN, Store, storage_of
 
 
@@ -58,7 +59,7 @@ class FolderBackend:
 
     def describe(self) -> list[tuple[str, str]]:
         store = self.store
-        files = sorted(s.path.name for s in store.storages() if s.exists or s.dirty)
+        files = sorted(s.path.name for s in store.storages() if exists(s.path))
         lines = [
             ("store", str(store.root)),
             ("user", store.user),

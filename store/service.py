@@ -6,16 +6,15 @@ in the audit trail and can be undone by the user who made it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import itertools
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from tinydb import TinyDB
-from tinydb.table import Document
-
 from store import documents as d
+from store.backend import MEASUREMENTS, Backend, Change, Doc
 from store.dates import as_date, now_iso, today
 from store.errors import (
     Ambiguous,
@@ -23,10 +22,8 @@ from store.errors import (
     NeedsCascade,
     NotFound,
     NothingToUndo,
-    StoreError,
     ValidationError,
 )
-from store.store import MEASUREMENT_ID_SPAN, MEASUREMENTS, Store, storage_of
 from store.views import WheelView
 
 T = TypeVar("T")
@@ -71,43 +68,51 @@ def _content(doc: Mapping[str, Any]) -> dict[str, Any]:
 class Wheel:
     """A wheel of goals, indicators, measurements, reviews, lessons and risks."""
 
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self._cache: dict[tuple[str, int], list[Any]] = {}
-        self._groups: dict[int, tuple[int, dict[int, list[tuple[date, int, float]]]]] = {}
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self._cache: dict[tuple[str, Hashable], list[Any]] = {}
         self._views: dict[date, WheelView] = {}
-
-    @classmethod
-    def open(
-        cls,
-        root: Path,
-        *,
-        user: str | None = None,
-        lock_timeout: float = 15.0,
-        must_exist: bool = False,
-    ) -> Wheel:
-        """The wheel in folder root; with must_exist, a missing folder is an
-        error (StoreMissing) instead of a store the first write creates."""
-        return cls(Store(root, user=user, lock_timeout=lock_timeout, must_exist=must_exist))
 
     @property
     def user(self) -> str:
-        return self.store.user
+        return self.backend.user
+
+    @property
+    def read_only_reason(self) -> str | None:
+        return self.backend.read_only_reason
+
+    @property
+    def location(self) -> str:
+        """Where the wheel lives, as the user should see it."""
+        return self.backend.location
+
+    def describe_store(self) -> list[tuple[str, str]]:
+        """(label, value) lines saying where the wheel lives and who writes."""
+        return self.backend.describe()
+
+    def refresh(self) -> list[Change]:
+        """Take in what other processes wrote; who changed what."""
+        return self.backend.refresh()
+
+    def take_notices(self) -> list[str]:
+        return self.backend.take_notices()
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Several verbs as one change: all or nothing, one entry in undo."""
+        return self.backend.transaction()
 
     # ============================================================ reads
     def _docs(self, kind: Kind[T]) -> list[T]:
-        storage = storage_of(self.store.wheel)
-        storage.read()
-        key = (kind.table, storage.version)
+        rows = self.backend.docs(kind.table)
+        key = (kind.table, self.backend.version())
         if key not in self._cache:
-            self._cache = {k: v for k, v in self._cache.items() if k[1] == storage.version}
-            rows = self.store.table(self.store.wheel, kind.table).all()
-            self._cache[key] = [kind.build(row.doc_id, row) for row in rows]
+            self._cache = {k: v for k, v in self._cache.items() if k[1] == key[1]}
+            self._cache[key] = [kind.build(doc_id, row) for doc_id, row in sorted(rows.items())]
         return list(self._cache[key])
 
-    def _raw(self, kind: Kind[Any], doc_id: int) -> Document:
-        row = self.store.table(self.store.wheel, kind.table).get(doc_id=doc_id)
-        if row is None or isinstance(row, list):
+    def _raw(self, kind: Kind[Any], doc_id: int) -> Doc:
+        row = self.backend.get(kind.table, doc_id)
+        if row is None:
             raise NotFound(f"there is no {kind.name} {doc_id}")
         return row
 
@@ -155,26 +160,21 @@ class Wheel:
         wanted = str(ref).strip().casefold()
         if not wanted:
             raise NotFound(f"name a {kind.name} by id or by the start of its name")
-        rows = self.store.table(self.store.wheel, kind.table).all()
-        exact = [r for r in rows if kind.label(r).casefold() == wanted]
-        hits = exact or [r for r in rows if kind.label(r).casefold().startswith(wanted)]
+        rows = sorted(self.backend.docs(kind.table).items())
+        exact = [(i, r) for i, r in rows if kind.label(r).casefold() == wanted]
+        hits = exact or [(i, r) for i, r in rows if kind.label(r).casefold().startswith(wanted)]
         if not hits:
             raise NotFound(f"no {kind.name} is named {ref!r}")
         if len(hits) > 1:
-            shown = ", ".join(f"{r.doc_id} {kind.label(r)!r}" for r in hits[:5])
+            shown = ", ".join(f"{i} {kind.label(r)!r}" for i, r in hits[:5])
             raise Ambiguous(f"{ref!r} matches {len(hits)} {kind.name}s: {shown}; use the id")
-        return kind.build(hits[0].doc_id, hits[0])
+        return kind.build(*hits[0])
 
     @property
-    def version(self) -> tuple[int, ...]:
-        """Changes whenever the wheel file or any measurement file changes in
-        memory: a write here, or a reload after another process wrote (the
-        store's refresh). History files are left out: nothing shown reads them."""
-        store = self.store
-        versions = [storage_of(store.wheel).version]
-        for year, db in sorted(store.measure.items()):
-            versions += (year, storage_of(db).version)
-        return tuple(versions)
+    def version(self) -> Hashable:
+        """Changes whenever a document or a measurement changes in memory: a
+        write here, or a refresh after another process wrote."""
+        return self.backend.version()
 
     def view(self, at: date | None = None) -> WheelView:
         """The read model for day `at` (default today), built once per version."""
@@ -191,71 +191,30 @@ class Wheel:
         return built
 
     # --------------------------------------------------- measurements
-    def _groups_of(self, year: int, db: TinyDB) -> dict[int, list[tuple[date, int, float]]]:
-        """(date, id, value) per indicator in one year file, cached per file version."""
-        storage = storage_of(db)
-        data = storage.read() or {}
-        cached = self._groups.get(year)
-        if cached and cached[0] == storage.version:
-            return cached[1]
-        groups: dict[int, list[tuple[date, int, float]]] = {}
-        # a few hundred distinct days per file: parse each ISO date once
-        days: dict[str, date] = {}
-        for key, doc in data.get(MEASUREMENTS, {}).items():
-            day = days.get(doc["date"])
-            if day is None:
-                day = days[doc["date"]] = date.fromisoformat(doc["date"])
-            groups.setdefault(doc["indicator_id"], []).append((day, int(key), doc["value"]))
-        self._groups[year] = (storage.version, groups)
-        return groups
-
-    def _years(self, until: date | None) -> list[int]:
-        return sorted(y for y in self.store.measure if until is None or y <= until.year)
-
-    def _points(self, indicator_id: int, until: date | None) -> list[tuple[date, int, float]]:
-        points: list[tuple[date, int, float]] = []
-        for year in self._years(until):
-            points.extend(self._groups_of(year, self.store.measure[year]).get(indicator_id, ()))
-        points.sort()  # by date, then id: of two values on one day the later-logged is last
-        return points
-
     def series(self, indicator_id: int, until: date | None = None) -> Series:
         """(date, value) pairs of one indicator, oldest first."""
-        return [(day, value) for day, _, value in self._points(indicator_id, until)]
+        return [
+            (day, value) for day, _, value in self.backend.indicator_points(indicator_id, until)
+        ]
 
     def all_series(self, until: date | None = None) -> dict[int, Series]:
-        merged: dict[int, list[tuple[date, int, float]]] = {}
-        for year in self._years(until):
-            for ind, points in self._groups_of(year, self.store.measure[year]).items():
-                merged.setdefault(ind, []).extend(points)
         return {
-            ind: [(day, value) for day, _, value in sorted(points)]
-            for ind, points in merged.items()
+            ind: [(day, value) for day, _, value in points]
+            for ind, points in self.backend.points(until).items()
         }
 
     def measurements(self, indicator_id: int) -> list[d.Measurement]:
         """One indicator's measurements, oldest first."""
-        rows: list[d.Measurement] = []
-        for day, key, _ in self._points(indicator_id, None):
-            home = self.store.measure.get(day.year)
-            table = (storage_of(home).read() or {}).get(MEASUREMENTS, {}) if home else {}
-            # a hand-edited date can leave a document outside its year's file
-            doc = table.get(str(key)) or self._locate(key)[1]
-            rows.append(d.Measurement.from_doc(key, doc))
-        return rows
+        return [self.measurement(key) for _, key, _ in self.backend.indicator_points(indicator_id)]
 
-    def _locate(self, measurement_id: int) -> tuple[int, dict[str, Any]]:
-        home = measurement_id // MEASUREMENT_ID_SPAN
-        years = sorted(self.store.measure, key=lambda y: (y != home, y))
-        for year in years:
-            table = (storage_of(self.store.measure[year]).read() or {}).get(MEASUREMENTS, {})
-            doc = table.get(str(measurement_id))
-            if doc is not None:
-                return year, doc
-        raise NotFound(f"there is no measurement {measurement_id}")
+    def _located(self, measurement_id: int) -> Doc:
+        doc = self.backend.measurement(measurement_id)
+        if doc is None:
+            raise NotFound(f"there is no measurement {measurement_id}")
+        return doc
 
     def measurement(self, measurement_id: int) -> d.Measurement:
-        return d.Measurement.from_doc(measurement_id, self._locate(measurement_id)[1])
+        return d.Measurement.from_doc(measurement_id, self._located(measurement_id))
 
     # =========================================================== writes
     def _stamped(self, doc: d.Doc, created: str | None = None) -> d.Doc:
@@ -264,10 +223,7 @@ class Wheel:
 
     def _check_refs(self, kind: Kind[Any], doc: d.Doc, doc_id: int | None = None) -> None:
         def exists(target: Kind[Any], ref: int | None, field: str) -> None:
-            if (
-                ref is not None
-                and self.store.table(self.store.wheel, target.table).get(doc_id=ref) is None
-            ):
+            if ref is not None and self.backend.get(target.table, ref) is None:
                 raise ValidationError(f"{field} {ref} does not exist", field)
 
         if kind is GOAL:
@@ -282,8 +238,8 @@ class Wheel:
                     )
                     raise ValidationError(f"a goal cannot be placed under {where}", "parent")
                 seen.add(parent)
-                row = self.store.table(self.store.wheel, GOAL.table).get(doc_id=parent)
-                parent = row.get("parent_id") if isinstance(row, Document) else None
+                row = self.backend.get(GOAL.table, parent)
+                parent = row.get("parent_id") if row is not None else None
         elif kind is REVIEW:
             exists(GOAL, doc["goal_id"], "goal")
             exists(INDICATOR, doc["indicator_id"], "indicator")
@@ -292,13 +248,11 @@ class Wheel:
 
     def add(self, kind: Kind[T], fields: Mapping[str, Any]) -> T:
         doc = kind.validate(fields)
-        with self.store.transaction():
+        with self.backend.transaction():
             self._check_refs(kind, doc)
-            db = self.store.wheel
-            doc_id = self.store.next_id(db, kind.table)
+            doc_id = self.backend.next_id(kind.table)
             stored = self._stamped(doc)
-            self.store.table(db, kind.table).insert(Document(stored, doc_id=doc_id))
-            self.store.record(kind.table, doc_id, None, stored)
+            self.backend.put(kind.table, doc_id, stored)
         return kind.build(doc_id, stored)
 
     def update(
@@ -306,7 +260,7 @@ class Wheel:
     ) -> T:
         """Change some fields. `expected` is the updated_at the caller saw;
         if the document changed since, raise Conflict instead of overwriting."""
-        with self.store.transaction():
+        with self.backend.transaction():
             current = dict(self._raw(kind, doc_id))
             merged = _content(current) | dict(fields)
             doc = kind.validate(merged)
@@ -322,8 +276,7 @@ class Wheel:
             if doc == _content(current):
                 return kind.build(doc_id, current)
             stored = self._stamped(doc, current.get("created_at"))
-            self.store.table(self.store.wheel, kind.table).update(stored, doc_ids=[doc_id])
-            self.store.record(kind.table, doc_id, current, stored)
+            self.backend.put(kind.table, doc_id, stored)
         return kind.build(doc_id, stored)
 
     def record_review(
@@ -345,7 +298,7 @@ class Wheel:
         day = as_date(when or "today", "date")
         deviation = {"cause": cause, "decision": decision} if cause or decision else None
         # under the lock, after its refresh: what is frozen is what stands when it is written
-        with self.store.transaction():
+        with self.backend.transaction():
             view = self.view(day)
             if indicator_id is not None and goal_id is None:
                 if not view.has_indicator(indicator_id):
@@ -405,7 +358,7 @@ class Wheel:
 
     def delete(self, kind: Kind[Any], doc_id: int, *, cascade: bool = False) -> dict[str, int]:
         """Remove a document; with `cascade`, also what depends on it."""
-        with self.store.transaction():
+        with self.backend.transaction():
             row = self._raw(kind, doc_id)
             deps = self.dependants(kind, doc_id)
             if deps and not cascade:
@@ -425,9 +378,8 @@ class Wheel:
         return removed
 
     def _remove(self, kind: Kind[Any], doc_id: int) -> None:
-        row = dict(self._raw(kind, doc_id))
-        self.store.table(self.store.wheel, kind.table).remove(doc_ids=[doc_id])
-        self.store.record(kind.table, doc_id, row, None)
+        self._raw(kind, doc_id)
+        self.backend.remove(kind.table, doc_id)
 
     # --------------------------------------------- measurement writes
     def log(
@@ -448,7 +400,7 @@ class Wheel:
                 "source": source,
             }
         )
-        with self.store.transaction():
+        with self.backend.transaction():
             self._check_indicator(doc["indicator_id"])
             stored = self._stamped(doc)
             measurement_id = self._insert_measurement(stored)
@@ -463,7 +415,7 @@ class Wheel:
                 docs.append(d.validate_measurement(row))
             except ValidationError as exc:
                 raise ValidationError(f"row {number}: {exc}", exc.field) from None
-        with self.store.transaction():
+        with self.backend.transaction():
             for number, doc in enumerate(docs, 1):
                 try:
                     self._check_indicator(doc["indicator_id"])
@@ -472,7 +424,7 @@ class Wheel:
             return self._insert_measurements([self._stamped(doc) for doc in docs])
 
     def _check_indicator(self, indicator_id: int) -> None:
-        if self.store.table(self.store.wheel, INDICATOR.table).get(doc_id=indicator_id) is None:
+        if self.backend.get(INDICATOR.table, indicator_id) is None:
             raise ValidationError(f"indicator {indicator_id} does not exist", "indicator")
 
     def _insert_measurement(self, doc: d.Doc, doc_id: int | None = None) -> int:
@@ -481,28 +433,13 @@ class Wheel:
     def _insert_measurements(
         self, docs: list[d.Doc], ids: list[int | None] | None = None
     ) -> list[int]:
-        by_year: dict[int, list[Document]] = {}
-        result = []
-        for doc, wanted in zip(docs, ids or [None] * len(docs), strict=True):
-            year = int(doc["date"][:4])
-            db = self.store.measure_db(year)
-            new_id = wanted or year * MEASUREMENT_ID_SPAN + self.store.next_id(db, MEASUREMENTS)
-            if new_id % MEASUREMENT_ID_SPAN == 0:
-                raise StoreError(f"measurements-{year}.json is full (a million ids used)")
-            by_year.setdefault(year, []).append(Document(doc, doc_id=new_id))
-            self.store.record(MEASUREMENTS, new_id, None, doc)
-            result.append(new_id)
-        for year, rows in by_year.items():
-            db = self.store.measure_db(year)
-            storage_of(db).ensure(self.store.writer, now_iso())
-            self.store.table(db, MEASUREMENTS).insert_multiple(rows)
-        return result
+        return self.backend.add_measurements(docs, ids)
 
     def update_measurement(
         self, measurement_id: int, fields: Mapping[str, Any], *, expected: str | None = None
     ) -> d.Measurement:
-        with self.store.transaction():
-            year, current = self._locate(measurement_id)
+        with self.backend.transaction():
+            current = self._located(measurement_id)
             doc = d.validate_measurement(_content(current) | dict(fields))
             if expected is not None and current.get("updated_at") != expected:
                 raise Conflict(
@@ -514,77 +451,44 @@ class Wheel:
                 )
             self._check_indicator(doc["indicator_id"])
             stored = self._stamped(doc, current.get("created_at"))
-            self._put_measurement(measurement_id, year, dict(current), stored)
+            self.backend.put_measurement(measurement_id, stored)
         return self.measurement(measurement_id)
 
-    def _put_measurement(
-        self, measurement_id: int, year: int, before: d.Doc | None, after: d.Doc | None
-    ) -> None:
-        """Replace, move (date into another year) or remove one measurement.
-        A move inserts into the new year's file before it removes from the
-        old one; the commit writes them in that order too."""
-        new_year = int(after["date"][:4]) if after else None
-        if after is not None and new_year != year:
-            db = self.store.measure_db(new_year or year)
-            storage_of(db).ensure(self.store.writer, now_iso())
-            self.store.table(db, MEASUREMENTS).insert(Document(after, doc_id=measurement_id))
-        if before is not None:
-            table = self.store.table(self.store.measure[year], MEASUREMENTS)
-            if after is not None and new_year == year:
-                table.update(after, doc_ids=[measurement_id])
-            else:
-                table.remove(doc_ids=[measurement_id])
-        self.store.record(MEASUREMENTS, measurement_id, before, after)
-
     def delete_measurement(self, measurement_id: int) -> None:
-        with self.store.transaction():
+        with self.backend.transaction():
             self._remove_measurement(measurement_id)
 
     def _remove_measurement(self, measurement_id: int) -> None:
-        year, current = self._locate(measurement_id)
-        self._put_measurement(measurement_id, year, dict(current), None)
+        self._located(measurement_id)
+        self.backend.remove_measurement(measurement_id)
 
     # ============================================================= undo
-    def _history_files(self) -> Iterator[dict[str, Any]]:
-        """The audit trail's files newest first, as {id: entry}. A file that
-        was not in memory is dropped again after use: on a store with years
-        of history, looking back must not keep every month parsed."""
-        for key in sorted(self.store.history, reverse=True):
-            storage = storage_of(self.store.history[key])
-            was_loaded = storage.loaded
-            yield (storage.read() or {}).get("history", {})
-            if not was_loaded and not storage.dirty:
-                storage.rollback()
-
     def history(self, limit: int = 50) -> list[dict[str, Any]]:
         """The newest changes first: who, when, table, id, before, after."""
-        entries: list[dict[str, Any]] = []
-        for rows in self._history_files():
-            for key in sorted(rows, key=int, reverse=True):
-                entries.append(rows[key])
-                if len(entries) >= limit:
-                    return entries
-        return entries
+        return list(itertools.islice(self.backend.history(), limit))
 
     def _last_change(self) -> list[dict[str, Any]]:
+        """The entries of this user's newest change that is not undone, newest first."""
         undone: set[str] = set()
-        for rows in self._history_files():
-            ordered = sorted(rows.items(), key=lambda kv: int(kv[0]), reverse=True)
-            for index, (_, entry) in enumerate(ordered):
-                if entry.get("undo_of"):
-                    undone.add(entry["undo_of"])
-                    continue
-                if entry["by"] != self.user or entry["change"] in undone:
-                    continue
-                change = entry["change"]
-                return [e for _, e in ordered[index:] if e["change"] == change]
-        raise NothingToUndo(f"{self.user} has no change left to undo")
+        found: list[dict[str, Any]] = []
+        for entry in self.backend.history():
+            if found:
+                if entry["change"] != found[0]["change"]:
+                    break
+                found.append(entry)
+            elif entry.get("undo_of"):
+                undone.add(entry["undo_of"])
+            elif entry["by"] == self.user and entry["change"] not in undone:
+                found.append(entry)
+        if not found:
+            raise NothingToUndo(f"{self.user} has no change left to undo")
+        return found
 
     def undo(self) -> str:
         """Revert the current user's most recent change that is not undone."""
-        self.store.refresh()
+        self.backend.refresh()
         entries = self._last_change()
-        with self.store.transaction(undo_of=entries[0]["change"]):
+        with self.backend.transaction(undo_of=entries[0]["change"]):
             for entry in entries:  # newest first, so a cascade unwinds in reverse
                 self._revert(entry)
         first = entries[0]  # the change's own document; a cascade records it last
@@ -602,30 +506,21 @@ class Wheel:
     def _revert(self, entry: Mapping[str, Any]) -> None:
         table, doc_id, before, after = entry["table"], entry["id"], entry["before"], entry["after"]
         if table == MEASUREMENTS:
-            try:
-                year, current = self._locate(doc_id)
-            except NotFound:
-                year, current = 0, None
+            current = self.backend.measurement(doc_id)
             self._check_unchanged(table, doc_id, current, after)
             if before is None:
-                self._put_measurement(doc_id, year, dict(current or {}), None)
+                self.backend.remove_measurement(doc_id)
             elif current is None:
                 self._insert_measurement(before, doc_id)
             else:
-                self._put_measurement(doc_id, year, dict(current), before)
+                self.backend.put_measurement(doc_id, before)
             return
-        tinytable = self.store.table(self.store.wheel, table)
-        row = tinytable.get(doc_id=doc_id)
-        current = dict(row) if isinstance(row, Document) else None
+        current = self.backend.get(table, doc_id)
         self._check_unchanged(table, doc_id, current, after)
-        if current is None:
-            tinytable.insert(Document(before, doc_id=doc_id))
-        elif before is None:
-            tinytable.remove(doc_ids=[doc_id])
+        if before is None:
+            self.backend.remove(table, doc_id)
         else:
-            tinytable.remove(doc_ids=[doc_id])
-            tinytable.insert(Document(before, doc_id=doc_id))
-        self.store.record(table, doc_id, current, before)
+            self.backend.put(table, doc_id, before)
 
     def _check_unchanged(
         self, table: str, doc_id: int, current: Mapping[str, Any] | None, after: Any

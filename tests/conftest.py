@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from store.service import GOAL, INDICATOR, Wheel
+from store.backends import open_wheel
+from store.service import GOAL, INDICATOR
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,7 @@ class Seeded:
 
 
 def seed_store(root: Path, user: str = "alice") -> Seeded:
-    wheel = Wheel.open(root, user=user)
+    wheel = open_wheel(root, user=user)
     goal = wheel.add(GOAL, {"title": "Shorter queues"})
     indicator = wheel.add(
         INDICATOR,

@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
+from store.backends import open_wheel
 from store.compare import STATUS_GLYPH, compare_wheel
-from store.service import GOAL, INDICATOR, Wheel
+from store.service import GOAL, INDICATOR
 from store.table import cells
 from tui.cli import main
 from tui.status_report import run
@@ -25,7 +26,7 @@ NASTY = "[bold]Loud[/bold] \x1b[31mred\x1b]0;pwned\x07"
 
 def build(root: Path) -> dict[str, int]:
     """Two goal trees: revenue (with a sub-goal and a budget) and an activity-only goal."""
-    wheel = Wheel.open(root, user="alice")
+    wheel = open_wheel(root, user="alice")
     revenue = wheel.add(GOAL, {"title": "Grow revenue", "start": "2026-01-01", "due": "2026-12-31"})
     sales = wheel.add(GOAL, {"title": "Sales team", "parent_id": revenue.id})
     chores = wheel.add(GOAL, {"title": NASTY})
@@ -77,7 +78,7 @@ def test_json_equals_the_pure_functions(store: tuple[Path, dict[str, int]], caps
     code, out, err = status(capsys, root, "--json", "--at", AT)
     assert (code, err) == (0, "")
     rows = json.loads(out)
-    wheel = Wheel.open(root)
+    wheel = open_wheel(root)
     at = date.fromisoformat(AT)
     expected = compare_wheel(wheel.goals(), wheel.indicators(), wheel.all_series(), at)
     assert {r["indicator_id"] for r in rows} == set(expected.indicators)
@@ -111,7 +112,7 @@ def test_goals_json_equals_the_roll_ups(store: tuple[Path, dict[str, int]], caps
     code, out, _ = status(capsys, root, "--json", "--goals", "--at", AT)
     assert code == 0
     rows = {r["goal_id"]: r for r in json.loads(out)}
-    wheel = Wheel.open(root)
+    wheel = open_wheel(root)
     expected = compare_wheel(
         wheel.goals(), wheel.indicators(), wheel.all_series(), date.fromisoformat(AT)
     )
@@ -233,7 +234,7 @@ def test_colour_only_on_a_terminal_without_no_color(
     store: tuple[Path, dict[str, int]], monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
     root, _ = store
-    wheel = Wheel.open(root)
+    wheel = open_wheel(root)
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("TERM", "xterm-256color")
     tty = Terminal()
@@ -254,7 +255,7 @@ def test_ascii_terminal_gets_ascii(store: tuple[Path, dict[str, int]]) -> None:
     root, _ = store
     raw = io.BytesIO()
     stream = io.TextIOWrapper(raw, encoding="ascii")
-    run(Wheel.open(root), at=AT, stream=stream)
+    run(open_wheel(root), at=AT, stream=stream)
     stream.flush()
     text = raw.getvalue().decode("ascii")
     assert "o on track" in text and "#" in text

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from store import documents as d
+from store.backends import open_wheel
 from store.compare import compare_wheel
 from store.demo import build_demo
 from store.errors import BadInput, NothingToUndo
@@ -159,7 +160,7 @@ def test_reviews_freeze_the_comparison_of_their_day(demo: Wheel) -> None:
 
 
 def test_reopens_from_disk_the_same(demo: Wheel) -> None:
-    again = Wheel.open(demo.store.root, user="someone")
+    again = open_wheel(demo.backend.store.root, user="someone")
     assert _content(again) == _content(demo)
 
 
@@ -178,12 +179,12 @@ def test_is_written_as_demo_so_the_user_cannot_undo_it_away(demo: Wheel) -> None
     assert demo.user != "demo"
     with pytest.raises(NothingToUndo):
         demo.undo()
-    assert len(demo.goals()) == len(Wheel.open(demo.store.root, user="alice").goals())
+    assert len(demo.goals()) == len(open_wheel(demo.backend.store.root, user="alice").goals())
 
 
 def test_refuses_a_folder_that_holds_a_wheel(tmp_path: Path) -> None:
     root = tmp_path / "store"
-    Wheel.open(root, user="alice").add(GOAL, {"title": "Mine"})
+    open_wheel(root, user="alice").add(GOAL, {"title": "Mine"})
     before = (root / "wheel.json").read_bytes()
     with pytest.raises(BadInput, match="already holds a wheel"):
         build_demo(root, today=TODAY)

@@ -36,3 +36,21 @@ def test_the_cli_does_not_import_textual_or_rich() -> None:
 
 def test_the_probe_sees_textual_when_it_is_imported() -> None:
     assert "textual" in _heavy_modules_after_importing("textual.app").split()
+
+
+def test_every_store_module_is_under_the_tinydb_contract_or_is_the_folder_backend() -> None:
+    """The import-linter contract lists modules by name: a new module of
+    store/ must join it (or be part of the folder backend) to be checked."""
+    import tomllib
+    from pathlib import Path
+
+    config = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    contract = next(
+        c
+        for c in config["tool"]["importlinter"]["contracts"]
+        if c["name"].startswith("only the folder backend")
+    )
+    folder_backend = {"store.store", "store.storage", "store.repair", "store.folder"}
+    listed = set(contract["source_modules"]) | folder_backend | {"store.backends"}
+    assert set(STORE_MODULES) == listed
+    assert set(contract["forbidden_modules"]) >= folder_backend | {"tinydb"}

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from store.backends import open_wheel
 from store.errors import Conflict, NeedsCascade, NotFound, ValidationError
 from store.service import GOAL, INDICATOR, LESSON, RISK, Wheel
 
 
 @pytest.fixture
 def wheel(tmp_path: Path) -> Wheel:
-    return Wheel.open(tmp_path / "store", user="alice")
+    return open_wheel(tmp_path / "store", user="alice")
 
 
 def _indicator(wheel: Wheel, goal_id: int, name: str = "Wait time") -> int:
@@ -40,9 +41,9 @@ def test_added_documents_carry_who_and_when(wheel: Wheel) -> None:
 
 
 def test_update_with_stale_expected_raises_conflict_and_keeps_theirs(tmp_path: Path) -> None:
-    alice = Wheel.open(tmp_path / "s", user="alice")
+    alice = open_wheel(tmp_path / "s", user="alice")
     goal = alice.add(GOAL, {"title": "Original"})
-    bob = Wheel.open(tmp_path / "s", user="bob")
+    bob = open_wheel(tmp_path / "s", user="bob")
     bob.update(GOAL, goal.id, {"title": "Bob's"}, expected=goal.stamp.updated_at)
     with pytest.raises(Conflict) as caught:
         alice.update(GOAL, goal.id, {"title": "Alice's"}, expected=goal.stamp.updated_at)
@@ -101,7 +102,7 @@ def test_measurement_moves_between_year_files_and_keeps_its_id(wheel: Wheel) -> 
     wheel.update_measurement(m.id, {"date": "2026-01-03"})
     moved = wheel.measurement(m.id)
     assert (moved.date, moved.note, moved.id) == (date(2026, 1, 3), "late", m.id)
-    files = {p.name for p in wheel.store.root.iterdir()}
+    files = {p.name for p in wheel.backend.store.root.iterdir()}
     assert {"measurements-2025.json", "measurements-2026.json"} <= files
     assert [x.id for x in wheel.measurements(ind)] == [m.id]
 
@@ -116,7 +117,7 @@ def test_history_says_who_changed_what(wheel: Wheel) -> None:
 
 def test_unchanged_update_writes_nothing(wheel: Wheel) -> None:
     goal = wheel.add(GOAL, {"title": "Same"})
-    generation = wheel.store.wheel.storage.read()["meta"]["1"]["generation"]  # type: ignore[index]
+    generation = wheel.backend.store.wheel.storage.read()["meta"]["1"]["generation"]  # type: ignore[index]
     wheel.update(GOAL, goal.id, {"title": "Same"})
-    assert wheel.store.wheel.storage.read()["meta"]["1"]["generation"] == generation  # type: ignore[index]
+    assert wheel.backend.store.wheel.storage.read()["meta"]["1"]["generation"] == generation  # type: ignore[index]
     assert len(wheel.history()) == 1

@@ -10,8 +10,8 @@ from typing import Any
 import orjson
 import pytest
 
+from store.backends import open_wheel
 from store.errors import StoreCorrupt
-from store.service import Wheel
 from store.storage import parse
 from store.store import MEASUREMENTS, storage_of
 
@@ -21,13 +21,13 @@ YEAR = "measurements-2026.json"
 def _fresh_logs(root: Path, indicator: int, count: int, note: str = "") -> list[int]:
     """Each log from a new process's view: the year file is not parsed."""
     return [
-        Wheel.open(root, user="alice").log(indicator, n, f"2026-02-{n + 1:02d}", note).id
+        open_wheel(root, user="alice").log(indicator, n, f"2026-02-{n + 1:02d}", note).id
         for n in range(count)
     ]
 
 
 def test_appended_file_is_what_the_ordinary_path_writes(seeded: Any) -> None:
-    long_lived = Wheel.open(seeded.root, user="alice")
+    long_lived = open_wheel(seeded.root, user="alice")
     first = long_lived.log(seeded.indicator, 100, "2026-01-01").id
     ids = _fresh_logs(seeded.root, seeded.indicator, 5, note='quote " and ü')
     raw = (seeded.root / YEAR).read_bytes()
@@ -39,7 +39,7 @@ def test_appended_file_is_what_the_ordinary_path_writes(seeded: Any) -> None:
     assert meta["next_id"] == {MEASUREMENTS: 7}
     assert [int(k) for k in data[MEASUREMENTS]] == [first, *ids]
     # the long-lived wheel sees the appends like any other write
-    long_lived.store.refresh()
+    long_lived.backend.store.refresh()
     assert [v for _, v in long_lived.series(seeded.indicator)] == [100.0, 0, 1, 2, 3, 4]
 
 
@@ -49,17 +49,17 @@ def test_many_rows_in_one_change_and_undo(seeded: Any) -> None:
         {"indicator_id": seeded.indicator, "date": f"2026-03-0{n}", "value": n}
         for n in range(1, 4)
     ]  # fmt: skip
-    ids = Wheel.open(seeded.root, user="alice").log_many(rows)
+    ids = open_wheel(seeded.root, user="alice").log_many(rows)
     assert len(set(ids)) == 3
-    assert len(Wheel.open(seeded.root).series(seeded.indicator)) == 4
-    Wheel.open(seeded.root, user="alice").undo()
-    assert len(Wheel.open(seeded.root).series(seeded.indicator)) == 1
+    assert len(open_wheel(seeded.root).series(seeded.indicator)) == 4
+    open_wheel(seeded.root, user="alice").undo()
+    assert len(open_wheel(seeded.root).series(seeded.indicator)) == 1
 
 
 def test_reading_inside_the_change_parses_and_keeps_what_was_staged(seeded: Any) -> None:
     _fresh_logs(seeded.root, seeded.indicator, 2)
-    wheel = Wheel.open(seeded.root, user="alice")
-    store = wheel.store
+    wheel = open_wheel(seeded.root, user="alice")
+    store = wheel.backend.store
     with store.transaction():
         db = store.measure_db(2026)
         assert store.next_id(db, MEASUREMENTS) == 3  # appended: not parsed
@@ -68,7 +68,7 @@ def test_reading_inside_the_change_parses_and_keeps_what_was_staged(seeded: Any)
         assert data is not None and len(data[MEASUREMENTS]) == 2
         assert store.next_id(db, MEASUREMENTS) == 4  # the counter went on
     # nothing was written, and the next change starts from the file again
-    assert Wheel.open(seeded.root).log(seeded.indicator, 1, "2026-04-01").id == 2026_000_003
+    assert open_wheel(seeded.root).log(seeded.indicator, 1, "2026-04-01").id == 2026_000_003
 
 
 @pytest.mark.parametrize(
@@ -103,5 +103,5 @@ def test_a_twin_in_the_compact_layout_is_refused(seeded: Any, snapshot: Any) -> 
     path.write_bytes(raw[:-2] + b',"' + str(ids[0]).encode() + b'":' + doc + b"}}")
     before = snapshot(seeded.root)
     with pytest.raises(StoreCorrupt, match="more than once"):
-        Wheel.open(seeded.root).log(seeded.indicator, 1, "2026-05-01")
+        open_wheel(seeded.root).log(seeded.indicator, 1, "2026-05-01")
     assert snapshot(seeded.root) == before

@@ -13,15 +13,16 @@ from typing import Any
 import orjson
 import pytest
 
+from store.backends import open_wheel
 from store.errors import Conflict, StoreLocked
-from store.service import GOAL, Wheel
+from store.service import GOAL
 
 FORK = mp.get_context("fork")
 
 
 def _logger(root: Path, indicator: int, count: int, barrier: Any, results: Any, n: int) -> None:
     try:
-        wheel = Wheel.open(root, user=f"writer{n}", lock_timeout=120)
+        wheel = open_wheel(root, user=f"writer{n}", lock_timeout=120)
         barrier.wait()
         ids = [wheel.log(indicator, i, "2026-03-01", note=f"{n}:{i}").id for i in range(count)]
         results.put(("ok", n, ids))
@@ -54,7 +55,7 @@ def _meta(path: Path) -> dict[str, Any]:
 
 def _check_all_there(root: Path, indicator: int, procs: int, count: int) -> None:
     reported = _run_loggers(root, indicator, procs, count)
-    wheel = Wheel.open(root, user="checker")
+    wheel = open_wheel(root, user="checker")
     stored = wheel.measurements(indicator)
     total = procs * count
     assert len(stored) == total
@@ -78,7 +79,7 @@ def test_eight_processes_logging_many_at_once_lose_nothing(seeded: Any) -> None:
 
 def _log_once(root: Path, indicator: int, day: str, value: float) -> None:
     worker = FORK.Process(
-        target=lambda: Wheel.open(root, user="bob").log(indicator, value, day, note="by bob")
+        target=lambda: open_wheel(root, user="bob").log(indicator, value, day, note="by bob")
     )
     worker.start()
     worker.join(timeout=60)
@@ -86,26 +87,26 @@ def _log_once(root: Path, indicator: int, day: str, value: float) -> None:
 
 
 def test_long_lived_wheel_sees_another_process_write(seeded: Any) -> None:
-    wheel = Wheel.open(seeded.root, user="alice")
+    wheel = open_wheel(seeded.root, user="alice")
     wheel.log(seeded.indicator, 10, "2026-03-01")
     assert [v for _, v in wheel.series(seeded.indicator)] == [10.0]
-    assert wheel.store.refresh() == []
+    assert wheel.refresh() == []
 
     _log_once(seeded.root, seeded.indicator, "2026-03-02", 20)
-    changes = wheel.store.refresh()
+    changes = wheel.refresh()
     assert "measurements-2026.json" in {c.file for c in changes}
     assert {c.writer.split("@")[0] for c in changes} == {"bob"}
     assert [v for _, v in wheel.series(seeded.indicator)] == [10.0, 20.0]
-    assert wheel.store.refresh() == []
+    assert wheel.refresh() == []
 
     # a year file another process created is a change too
     _log_once(seeded.root, seeded.indicator, "2025-06-01", 5)
-    assert "measurements-2025.json" in {c.file for c in wheel.store.refresh()}
+    assert "measurements-2025.json" in {c.file for c in wheel.backend.store.refresh()}
     assert [v for _, v in wheel.series(seeded.indicator)] == [5.0, 10.0, 20.0]
 
 
 def _retitle(root: Path, goal: int, seen: str, title: str, barrier: Any, results: Any) -> None:
-    wheel = Wheel.open(root, user=title)
+    wheel = open_wheel(root, user=title)
     barrier.wait()
     try:
         wheel.update(GOAL, goal, {"title": title}, expected=seen)
@@ -115,7 +116,7 @@ def _retitle(root: Path, goal: int, seen: str, title: str, barrier: Any, results
 
 
 def test_concurrent_edits_of_one_goal_conflict_instead_of_overwriting(seeded: Any) -> None:
-    seen = Wheel.open(seeded.root).goal(seeded.goal).stamp.updated_at
+    seen = open_wheel(seeded.root).goal(seeded.goal).stamp.updated_at
     barrier = FORK.Barrier(2)
     results = FORK.Queue()
     workers = [
@@ -129,12 +130,12 @@ def test_concurrent_edits_of_one_goal_conflict_instead_of_overwriting(seeded: An
         worker.join(timeout=60)
     assert [kind for kind, _ in outcomes] == ["conflict", "saved"]
     winner = outcomes[1][1]
-    assert Wheel.open(seeded.root).goal(seeded.goal).title == winner
+    assert open_wheel(seeded.root).goal(seeded.goal).title == winner
 
 
 def _hold_lock(root: Path, held: Any, release: Any) -> None:
-    wheel = Wheel.open(root, user="bob")
-    with wheel.store.transaction():
+    wheel = open_wheel(root, user="bob")
+    with wheel.backend.store.transaction():
         held.set()
         release.wait(30)
 
@@ -145,7 +146,7 @@ def test_a_writer_waits_for_the_lock_then_says_the_store_is_busy(seeded: Any) ->
     holder.start()
     try:
         assert held.wait(30)
-        waiting = Wheel.open(seeded.root, user="alice", lock_timeout=0.3)
+        waiting = open_wheel(seeded.root, user="alice", lock_timeout=0.3)
         with pytest.raises(StoreLocked, match="busy"):
             waiting.log(seeded.indicator, 1, "2026-01-01")
     finally:

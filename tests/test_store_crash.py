@@ -24,7 +24,7 @@ from typing import Any
 import orjson
 import pytest
 
-from store.service import Wheel
+from store.backends import open_wheel
 from store.storage import parse
 from store.store import PENDING
 
@@ -33,7 +33,7 @@ FORK = mp.get_context("fork")
 
 def _grow(root: Path, indicator: int, rows: int) -> None:
     """Make the year files a few MB, so that writing them takes a while."""
-    Wheel.open(root, user="seed").log_many(
+    open_wheel(root, user="seed").log_many(
         {"indicator_id": indicator, "date": f"2026-{1 + n % 12:02d}-{1 + n % 28:02d}",
          "value": n, "note": "padding " * 8}
         for n in range(rows)
@@ -41,7 +41,7 @@ def _grow(root: Path, indicator: int, rows: int) -> None:
 
 
 def _writer(root: Path, indicator: int, fd: int) -> None:
-    wheel = Wheel.open(root, user="writer")
+    wheel = open_wheel(root, user="writer")
     n = 0
     while True:
         n += 1
@@ -93,7 +93,7 @@ def _kill_many(root: Path, indicator: int, rounds: int, max_delay: float) -> int
         interrupted += bool(leftovers)
         on_disk, _ = _stored_ids(root)
         assert reported <= on_disk
-        Wheel.open(root, user="checker")  # cleans up
+        open_wheel(root, user="checker")  # cleans up
         assert not list(root.glob(".*.tmp")) and not (root / PENDING).exists()
         after, audited = _stored_ids(root)
         assert committed | reported <= after
@@ -119,7 +119,7 @@ def test_many_kills_mid_write_of_a_large_store(seeded: Any) -> None:
 
 def _move_then_die(root: Path, measurement: int, die: Callable[[], None]) -> None:
     die()
-    Wheel.open(root, user="mover").update_measurement(measurement, {"date": "2025-06-01"})
+    open_wheel(root, user="mover").update_measurement(measurement, {"date": "2025-06-01"})
 
 
 def _run_dying(root: Path, measurement: int, die: Callable[[], None]) -> None:
@@ -166,13 +166,13 @@ def _copies(root: Path, measurement: int) -> dict[str, dict[str, Any]]:
 
 @pytest.mark.parametrize("replaced", [1, 2])
 def test_kill_between_the_renames_of_a_move_leaves_one_copy(seeded: Any, replaced: int) -> None:
-    wheel = Wheel.open(seeded.root, user="alice")
+    wheel = open_wheel(seeded.root, user="alice")
     wheel.log(seeded.indicator, 1, "2025-03-01")  # the move's target file exists
     moved = wheel.log(seeded.indicator, 2, "2026-03-01").id
     _run_dying(seeded.root, moved, _die_after_replaces(replaced))
     assert (seeded.root / PENDING).exists()
 
-    reopened = Wheel.open(seeded.root, user="alice")
+    reopened = open_wheel(seeded.root, user="alice")
     copies = _copies(seeded.root, moved)
     assert list(copies) == ["measurements-2025.json"]
     assert copies["measurements-2025.json"]["date"] == "2025-06-01"
@@ -184,20 +184,20 @@ def test_kill_between_the_renames_of_a_move_leaves_one_copy(seeded: Any, replace
 
 
 def test_kill_before_the_marker_leaves_the_old_state(seeded: Any, snapshot: Any) -> None:
-    wheel = Wheel.open(seeded.root, user="alice")
+    wheel = open_wheel(seeded.root, user="alice")
     wheel.log(seeded.indicator, 1, "2025-03-01")
     moved = wheel.log(seeded.indicator, 2, "2026-03-01").id
     before = snapshot(seeded.root)
     _run_dying(seeded.root, moved, _die_before_marker)
     assert list(seeded.root.glob(".*.tmp"))  # the temp files were written
 
-    Wheel.open(seeded.root, user="alice")
+    open_wheel(seeded.root, user="alice")
     assert snapshot(seeded.root) == before
     assert list(_copies(seeded.root, moved)) == ["measurements-2026.json"]
 
 
 def test_a_long_lived_writer_finishes_a_crashed_commit_before_its_own(seeded: Any) -> None:
-    tui = Wheel.open(seeded.root, user="alice")  # open before the crash
+    tui = open_wheel(seeded.root, user="alice")  # open before the crash
     first = tui.log(seeded.indicator, 1, "2025-03-01").id
     moved = tui.log(seeded.indicator, 2, "2026-03-01").id
     _run_dying(seeded.root, moved, _die_after_replaces(1))
@@ -205,19 +205,19 @@ def test_a_long_lived_writer_finishes_a_crashed_commit_before_its_own(seeded: An
 
     mine = tui.log(seeded.indicator, 3, "2026-04-01").id
     assert not (seeded.root / PENDING).exists()
-    reopened = Wheel.open(seeded.root)
+    reopened = open_wheel(seeded.root)
     assert [m.id for m in reopened.measurements(seeded.indicator)] == [first, moved, mine]
     assert list(_copies(seeded.root, moved)) == ["measurements-2025.json"]
     assert sorted(v for _, v in reopened.series(seeded.indicator)) == [1.0, 2.0, 3.0]
 
 
 def test_a_marker_from_an_older_styr_gets_the_consistency_pass(seeded: Any) -> None:
-    wheel = Wheel.open(seeded.root, user="alice")
+    wheel = open_wheel(seeded.root, user="alice")
     kept = wheel.log(seeded.indicator, 1, "2026-03-01").id
     # a move written in place by an older styr, cut short: a copy in each year
     data = orjson.loads((seeded.root / "measurements-2026.json").read_bytes())
     doc = data["measurements"][str(kept)]
-    other = Wheel.open(seeded.root, user="alice")
+    other = open_wheel(seeded.root, user="alice")
     other.log(seeded.indicator, 9, "2025-01-01")
     year_2025 = seeded.root / "measurements-2025.json"
     old = orjson.loads(year_2025.read_bytes())
@@ -227,7 +227,7 @@ def test_a_marker_from_an_older_styr_gets_the_consistency_pass(seeded: Any) -> N
     year_2025.write_bytes(orjson.dumps(old))
     (seeded.root / PENDING).write_bytes(orjson.dumps(["measurements-2026.json"]))
 
-    reopened = Wheel.open(seeded.root)
+    reopened = open_wheel(seeded.root)
     assert list(_copies(seeded.root, kept)) == ["measurements-2026.json"]
     assert sorted(v for _, v in reopened.series(seeded.indicator)) == [1.0, 9.0]
     assert not (seeded.root / PENDING).exists()

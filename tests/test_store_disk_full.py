@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 
+from store.backends import open_wheel
 from store.errors import WriteFailed
-from store.service import GOAL, Wheel
+from store.service import GOAL
 from tui.cli import main
 
 
@@ -65,11 +66,11 @@ def test_cli_log_on_a_full_disk_fails_cleanly(
         assert snapshot(seeded.root) == before  # no temp file left either
     disk.budget = None
     assert main([*store, "log", str(seeded.indicator), "3", "--at", "2026-01-07"]) == 0
-    assert [v for _, v in Wheel.open(seeded.root).series(seeded.indicator)] == [1.0, 3.0]
+    assert [v for _, v in open_wheel(seeded.root).series(seeded.indicator)] == [1.0, 3.0]
 
 
 def test_a_failed_write_rolls_back_the_open_wheel(seeded: Any, disk: DiskFull) -> None:
-    wheel = Wheel.open(seeded.root, user="alice")
+    wheel = open_wheel(seeded.root, user="alice")
     wheel.log(seeded.indicator, 1, "2026-01-05")
     title = wheel.goal(seeded.goal).title
     for budget in _budgets(seeded.root):
@@ -85,4 +86,4 @@ def test_a_failed_write_rolls_back_the_open_wheel(seeded: Any, disk: DiskFull) -
     # space freed: the next write goes through, with fresh ids
     second = wheel.log(seeded.indicator, 2, "2026-01-06")
     assert [v for _, v in wheel.series(seeded.indicator)] == [1.0, 2.0]
-    assert [m.id for m in Wheel.open(seeded.root).measurements(seeded.indicator)][-1] == second.id
+    assert [m.id for m in open_wheel(seeded.root).measurements(seeded.indicator)][-1] == second.id

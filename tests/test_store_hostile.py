@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from store.service import GOAL, Wheel
+from store.backends import open_wheel
+from store.service import GOAL
 from tests.conftest import Seeded, seed_store
 from tui.cli import main
 
@@ -81,7 +82,7 @@ def test_a_lock_that_is_a_hard_link_is_used_but_never_chmodded(
 def test_a_store_file_that_is_a_symlink_is_refused_and_never_copied(
     seeded: Seeded, victim: Path, name: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    Wheel.open(seeded.root).log(seeded.indicator, 7, "2026-01-05")
+    open_wheel(seeded.root).log(seeded.indicator, 7, "2026-01-05")
     (seeded.root / name).unlink(missing_ok=True)
     (seeded.root / name).symlink_to(victim)
     shutil.rmtree(seeded.root / "backups")
@@ -160,7 +161,7 @@ def test_a_backups_link_is_never_written_through(
     err = capsys.readouterr().err
     assert "warning:" in err and "backups is not a folder" in err
     assert list(elsewhere.iterdir()) == []
-    assert len(Wheel.open(seeded.root).series(seeded.indicator)) == 1
+    assert len(open_wheel(seeded.root).series(seeded.indicator)) == 1
 
 
 def test_todays_backup_planted_as_a_link_is_not_written_through(
@@ -193,7 +194,7 @@ def test_a_failed_backup_warns_and_the_write_lands(
     (seeded.root / "backups").write_text("not a folder")
     assert _log(seeded) == 0
     assert "warning:" in capsys.readouterr().err
-    assert Wheel.open(seeded.root).series(seeded.indicator) == [(date(2026, 2, 1), 5.0)]
+    assert open_wheel(seeded.root).series(seeded.indicator) == [(date(2026, 2, 1), 5.0)]
 
 
 def test_pruning_removes_only_old_dailies_that_styr_made(seeded: Seeded, tmp_path: Path) -> None:
@@ -234,11 +235,11 @@ def test_identity_comes_from_the_real_uid_not_from_user(
     monkeypatch.setenv("LOGNAME", "alice")
     assert _cli(seeded.root, "add", "goal", "Mine") == 0
     assert _cli(seeded.root, "undo") == 0
-    titles = [g.title for g in Wheel.open(seeded.root).goals()]
+    titles = [g.title for g in open_wheel(seeded.root).goals()]
     assert titles == ["Shorter queues"]  # my goal went, alice's stayed
     assert _cli(seeded.root, "undo") == 2
     assert f"{me} has no change left to undo" in capsys.readouterr().err
-    history = Wheel.open(seeded.root).history()
+    history = open_wheel(seeded.root).history()
     assert {e["by"] for e in history} == {"alice", me}
 
 
@@ -349,7 +350,7 @@ def test_two_users_a_planted_partial_backup_never_writes_the_victims_file(team: 
     # b can work on in what a made, and undo is per real user
     assert team.run_as("b", lambda: _cli(folder, "add", "goal", "B's goal")) == 0
     assert team.run_as("a", lambda: _cli(folder, "undo")) == 0
-    titles = sorted(g.title for g in Wheel.open(folder, user="root").goals())
+    titles = sorted(g.title for g in open_wheel(folder, user="root").goals())
     assert titles == ["B's goal", "Backed up", "Team goal"]
 
 
@@ -372,7 +373,7 @@ def test_the_first_write_says_it_created_a_store(
     assert f"created a new store at {root}" in capsys.readouterr().err
     assert _cli(root, "add", "goal", "Second") == 0
     assert "created" not in capsys.readouterr().err
-    assert [g.title for g in Wheel.open(root).goals()] == ["First", "Second"]
+    assert [g.title for g in open_wheel(root).goals()] == ["First", "Second"]
 
 
 @pytest.mark.parametrize("url", ["postgresql://db/styr", "https://example.org/store"])
@@ -402,7 +403,7 @@ def test_the_lock_and_backups_of_a_group_folder_are_the_groups(tmp_path: Path) -
     root.mkdir()
     os.chown(root, -1, 4242)
     root.chmod(0o775)
-    wheel = Wheel.open(root)
+    wheel = open_wheel(root)
     wheel.add(GOAL, {"title": "Shared"})
     wheel.add(GOAL, {"title": "Shared too"})  # the second write makes the daily backup
     for path in (root / ".lock", root / "backups", root / "backups" / f"daily-{TODAY}"):

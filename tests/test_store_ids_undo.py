@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 import pytest
 
+from store.backends import open_wheel
 from store.errors import Conflict, NothingToUndo
 from store.service import GOAL, INDICATOR, LESSON, REVIEW, RISK, Wheel
 
@@ -26,37 +27,37 @@ def _tables(root: Path) -> dict[str, dict[str, Any]]:
 
 
 def test_goal_ids_are_never_reused(seeded: Any) -> None:
-    wheel = Wheel.open(seeded.root, user="alice")
+    wheel = open_wheel(seeded.root, user="alice")
     second = wheel.add(GOAL, {"title": "Second"}).id
     wheel.delete(GOAL, second)
     third = wheel.add(GOAL, {"title": "Third"}).id
     assert third == second + 1
     wheel.delete(GOAL, third)
     # a new process starts from the stored counter, not from the highest id left
-    assert Wheel.open(seeded.root, user="bob").add(GOAL, {"title": "Fourth"}).id == third + 1
+    assert open_wheel(seeded.root, user="bob").add(GOAL, {"title": "Fourth"}).id == third + 1
 
 
 def test_measurement_ids_are_never_reused(seeded: Any) -> None:
-    wheel = Wheel.open(seeded.root, user="alice")
+    wheel = open_wheel(seeded.root, user="alice")
     first = wheel.log(seeded.indicator, 1, "2026-01-01").id
     last = wheel.log(seeded.indicator, 2, "2026-01-02").id
     wheel.delete_measurement(last)
     again = wheel.log(seeded.indicator, 3, "2026-01-03").id
     assert len({first, last, again}) == 3
     wheel.delete_measurement(again)
-    later = Wheel.open(seeded.root, user="bob").log(seeded.indicator, 4, "2026-01-04").id
+    later = open_wheel(seeded.root, user="bob").log(seeded.indicator, 4, "2026-01-04").id
     assert later not in {first, last, again}
     # a measurement moved to another year keeps its id, and the year it
     # left does not hand that id out again
-    moved = Wheel.open(seeded.root).update_measurement(first, {"date": "2025-12-31"})
+    moved = open_wheel(seeded.root).update_measurement(first, {"date": "2025-12-31"})
     assert moved.id == first
-    assert Wheel.open(seeded.root).log(seeded.indicator, 5, "2026-01-05").id not in {
+    assert open_wheel(seeded.root).log(seeded.indicator, 5, "2026-01-05").id not in {
         first, last, again, later,
     }  # fmt: skip
 
 
 def test_undo_of_a_goal_edit_restores_the_document_exactly(seeded: Any) -> None:
-    wheel = Wheel.open(seeded.root, user="alice")
+    wheel = open_wheel(seeded.root, user="alice")
     before = _tables(seeded.root)
     wheel.update(GOAL, seeded.goal, {"title": "Renamed", "owner": "kim", "tags": "a b"})
     assert _tables(seeded.root) != before
@@ -80,7 +81,7 @@ def _full_goal(wheel: Wheel, goal: int, indicator: int) -> None:
 
 
 def test_undo_of_a_cascade_delete_restores_everything(seeded: Any) -> None:
-    wheel = Wheel.open(seeded.root, user="alice")
+    wheel = open_wheel(seeded.root, user="alice")
     _full_goal(wheel, seeded.goal, seeded.indicator)
     before = _tables(seeded.root)
     removed = wheel.delete(GOAL, seeded.goal, cascade=True)
@@ -89,14 +90,14 @@ def test_undo_of_a_cascade_delete_restores_everything(seeded: Any) -> None:
     }  # fmt: skip
     assert wheel.goals() == [] and wheel.series(seeded.indicator) == []
 
-    message = Wheel.open(seeded.root, user="alice").undo()
+    message = open_wheel(seeded.root, user="alice").undo()
     assert message.startswith("undid: goal 1 deleted")
     assert _tables(seeded.root) == before
-    assert len(Wheel.open(seeded.root).series(seeded.indicator)) == 2
+    assert len(open_wheel(seeded.root).series(seeded.indicator)) == 2
 
 
 def test_undo_of_a_move_across_years_puts_it_back(seeded: Any) -> None:
-    wheel = Wheel.open(seeded.root, user="alice")
+    wheel = open_wheel(seeded.root, user="alice")
     moved = wheel.log(seeded.indicator, 9, "2026-04-01").id
     before = _tables(seeded.root)
     wheel.update_measurement(moved, {"date": "2025-11-30", "note": "wrong year"})
@@ -108,54 +109,54 @@ def test_undo_of_a_move_across_years_puts_it_back(seeded: Any) -> None:
 
 
 def test_undo_only_undoes_the_current_users_changes(seeded: Any) -> None:
-    alice = Wheel.open(seeded.root, user="alice")
-    bob = Wheel.open(seeded.root, user="bob")
+    alice = open_wheel(seeded.root, user="alice")
+    bob = open_wheel(seeded.root, user="bob")
     mine = alice.add(GOAL, {"title": "Alice's"}).id
     bobs = bob.add(GOAL, {"title": "Bob's"}).id
     assert alice.undo().startswith(f"undid: goal {mine} added")
-    titles = [g.title for g in Wheel.open(seeded.root).goals()]
+    titles = [g.title for g in open_wheel(seeded.root).goals()]
     assert titles == ["Shorter queues", "Bob's"]
     assert bobs in [g.id for g in alice.goals()]
     bob.undo()
-    assert [g.title for g in Wheel.open(seeded.root).goals()] == ["Shorter queues"]
+    assert [g.title for g in open_wheel(seeded.root).goals()] == ["Shorter queues"]
     with pytest.raises(NothingToUndo):
-        Wheel.open(seeded.root, user="carol").undo()
+        open_wheel(seeded.root, user="carol").undo()
 
 
 def test_undo_of_a_change_someone_else_has_since_changed_is_refused(seeded: Any) -> None:
-    alice = Wheel.open(seeded.root, user="alice")
-    bob = Wheel.open(seeded.root, user="bob")
+    alice = open_wheel(seeded.root, user="alice")
+    bob = open_wheel(seeded.root, user="bob")
     alice.update(GOAL, seeded.goal, {"title": "Alice's title"})
     bob.update(GOAL, seeded.goal, {"title": "Bob's title"})
     before = _tables(seeded.root)
     with pytest.raises(Conflict, match="changed since by bob"):
         alice.undo()
     assert _tables(seeded.root) == before
-    assert Wheel.open(seeded.root).goal(seeded.goal).title == "Bob's title"
+    assert open_wheel(seeded.root).goal(seeded.goal).title == "Bob's title"
 
 
 def test_undo_reads_an_audit_trail_kept_by_year(seeded: Any) -> None:
     # stores written before the audit trail was split by month
-    wheel = Wheel.open(seeded.root, user="alice")
+    wheel = open_wheel(seeded.root, user="alice")
     goal = wheel.add(GOAL, {"title": "Old trail"}).id
     (monthly,) = seeded.root.glob("history-*-*.json")
     monthly.rename(seeded.root / f"{monthly.name[:12]}.json")
-    reopened = Wheel.open(seeded.root, user="alice")
+    reopened = open_wheel(seeded.root, user="alice")
     reopened.add(GOAL, {"title": "New trail"})
     assert len(list(seeded.root.glob("history-*-*.json"))) == 1
     reopened.undo()
     assert reopened.undo().startswith(f"undid: goal {goal} added")
-    assert [g.title for g in Wheel.open(seeded.root).goals()] == ["Shorter queues"]
+    assert [g.title for g in open_wheel(seeded.root).goals()] == ["Shorter queues"]
 
 
 @pytest.mark.parametrize("name", ["wheel.json", "measurements-2026.json"])
 def test_a_lost_id_counter_does_not_hand_out_a_used_id(seeded: Any, name: str) -> None:
-    wheel = Wheel.open(seeded.root, user="alice")
+    wheel = open_wheel(seeded.root, user="alice")
     used = {wheel.log(seeded.indicator, n, "2026-01-01").id for n in range(3)}
     path = seeded.root / name
     data = orjson.loads(path.read_bytes())
     data["meta"]["1"]["next_id"] = {}  # a hand edit dropped the counters
     path.write_bytes(orjson.dumps(data))
-    reopened = Wheel.open(seeded.root, user="alice")
+    reopened = open_wheel(seeded.root, user="alice")
     assert reopened.log(seeded.indicator, 9, "2026-01-02").id not in used
     assert reopened.add(GOAL, {"title": "Another"}).id == seeded.goal + 1

@@ -15,8 +15,9 @@ from typing import Any
 import orjson
 import pytest
 
+from store.backends import open_wheel
 from store.errors import ReadOnly, StoreCorrupt
-from store.service import GOAL, Wheel
+from store.service import GOAL
 from tui.cli import main
 
 FILES = ["wheel.json", "measurements-2026.json"]
@@ -52,7 +53,7 @@ BREAKAGES: dict[str, Callable[[bytes], bytes]] = {
 
 @pytest.fixture
 def logged(seeded: Any) -> Any:
-    Wheel.open(seeded.root).log(seeded.indicator, 7, "2026-01-05")
+    open_wheel(seeded.root).log(seeded.indicator, 7, "2026-01-05")
     return seeded
 
 
@@ -73,7 +74,7 @@ def test_broken_file_is_refused_and_left_alone(
     out, err = capsys.readouterr()
     assert name in err and "Traceback" not in err and out == ""
     with pytest.raises(StoreCorrupt, match=name):
-        Wheel.open(logged.root).series(logged.indicator)
+        open_wheel(logged.root).series(logged.indicator)
     assert snapshot(logged.root) == before
 
 
@@ -91,9 +92,9 @@ def test_newer_schema_opens_read_only(
     _newer(logged.root / name)
     before = snapshot(logged.root)
 
-    wheel = Wheel.open(logged.root, user="alice")
-    assert wheel.store.read_only_reason is not None
-    assert name in wheel.store.read_only_reason and "newer styr" in wheel.store.read_only_reason
+    wheel = open_wheel(logged.root, user="alice")
+    assert wheel.backend.store.read_only_reason is not None
+    assert name in wheel.backend.store.read_only_reason and "newer styr" in wheel.backend.store.read_only_reason
     assert [g.title for g in wheel.goals()] == ["Shorter queues"]
     assert [v for _, v in wheel.series(logged.indicator)] == [7.0]
     with pytest.raises(ReadOnly, match="upgrade styr"):
@@ -124,8 +125,8 @@ def test_folder_the_user_may_not_write_opens_read_only(
 
     monkeypatch.setattr(os, "access", access)
     before = snapshot(logged.root)
-    wheel = Wheel.open(logged.root, user="alice")
-    assert wheel.store.read_only_reason == f"read-only: you may not write in {logged.root}"
+    wheel = open_wheel(logged.root, user="alice")
+    assert wheel.backend.store.read_only_reason == f"read-only: you may not write in {logged.root}"
     assert [v for _, v in wheel.series(logged.indicator)] == [7.0]
     with pytest.raises(ReadOnly, match="may not write"):
         wheel.log(logged.indicator, 1, "2026-01-06")
@@ -158,5 +159,5 @@ def test_hand_edited_shapes_are_refused(tmp_path: Path, text: str) -> None:
     path.parent.mkdir()
     path.write_text(text)
     with pytest.raises(StoreCorrupt, match=str(path)):
-        Wheel.open(path.parent)
+        open_wheel(path.parent)
     assert path.read_text() == text

@@ -6,13 +6,14 @@ import os
 import stat
 from pathlib import Path
 
-from store.service import GOAL, Wheel
+from store.backends import open_wheel
+from store.service import GOAL
 
 TEAM_GID = 4242  # any group: the tests run as root, who may hand files to it
 
 
 def _fill(root: Path) -> list[Path]:
-    wheel = Wheel.open(root, user="alice")
+    wheel = open_wheel(root, user="alice")
     goal = wheel.add(GOAL, {"title": "Shared"})
     wheel.update(GOAL, goal.id, {"title": "Shared goal"})
     files = [p for p in root.rglob("*") if p != root]

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from store.backends import open_wheel
 from store.dates import ACCEPTED_FORMS
 from store.errors import Ambiguous, BadInput, NotFound, ValidationError
 from store.service import GOAL, INDICATOR, LESSON, REVIEW, RISK, Kind, Wheel
@@ -49,7 +50,7 @@ TURNING_BACK = "towards target 10 without turning back"
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
     path = tmp_path / "store"
-    wheel = Wheel.open(path, user="alice")
+    wheel = open_wheel(path, user="alice")
     wheel.add(GOAL, GOAL_BASE | {"start": "2026-01-01", "due": "2026-12-31"})
     wheel.add(INDICATOR, INDICATOR_BASE)
     wheel.log(1, 25, "2026-02-01")
@@ -224,7 +225,7 @@ API_CASES: list[tuple[str, dict[str, Any], str]] = [
 def test_api_refuses_with_one_sentence_and_writes_nothing(
     root: Path, snapshot: Snapshot, kind: str, changes: dict[str, Any], message: str
 ) -> None:
-    wheel = Wheel.open(root, user="alice")
+    wheel = open_wheel(root, user="alice")
     before = snapshot(root)
     with pytest.raises(ValidationError) as caught:
         wheel.add(KINDS[kind], BASES[kind] | changes)
@@ -244,7 +245,7 @@ def test_api_refuses_with_one_sentence_and_writes_nothing(
 def test_updates_are_checked_like_additions(
     root: Path, snapshot: Snapshot, kind: str, changes: dict[str, Any]
 ) -> None:
-    wheel = Wheel.open(root, user="alice")
+    wheel = open_wheel(root, user="alice")
     before = snapshot(root)
     with pytest.raises(ValidationError):
         wheel.update(KINDS[kind], 1, changes)
@@ -252,7 +253,7 @@ def test_updates_are_checked_like_additions(
 
 
 def test_a_goal_cannot_go_under_itself_or_its_descendant(root: Path, snapshot: Snapshot) -> None:
-    wheel = Wheel.open(root, user="alice")
+    wheel = open_wheel(root, user="alice")
     team = wheel.add(GOAL, {"title": "Team", "parent_id": 1})
     person = wheel.add(GOAL, {"title": "Person", "parent_id": team.id})
     before = snapshot(root)
@@ -279,7 +280,7 @@ def test_a_goal_cannot_go_under_itself_or_its_descendant(root: Path, snapshot: S
 def test_measurements_refuse_bad_values_and_dates(
     root: Path, snapshot: Snapshot, value: object, when: str, message: str
 ) -> None:
-    wheel = Wheel.open(root, user="alice")
+    wheel = open_wheel(root, user="alice")
     before = snapshot(root)
     with pytest.raises(ValidationError) as caught:
         wheel.log(1, value, when)
@@ -293,7 +294,7 @@ def test_measurements_refuse_bad_values_and_dates(
 
 
 def test_a_measurement_of_no_indicator_is_refused(root: Path, snapshot: Snapshot) -> None:
-    wheel = Wheel.open(root, user="alice")
+    wheel = open_wheel(root, user="alice")
     before = snapshot(root)
     with pytest.raises(ValidationError, match=r"^indicator 99 does not exist$"):
         wheel.log(99, 5)
@@ -314,7 +315,7 @@ def test_forgiving_spellings_are_understood(
     root: Path, kind: str, changes: dict[str, Any], stored: tuple[str, Any]
 ) -> None:
     changes = {k: v for k, v in changes.items() if v is not None}
-    doc = Wheel.open(root, user="alice").add(KINDS[kind], BASES[kind] | changes)
+    doc = open_wheel(root, user="alice").add(KINDS[kind], BASES[kind] | changes)
     name, value = stored
     if name == "actions":
         assert [a.done for a in getattr(doc, name)] == [True]
@@ -323,7 +324,7 @@ def test_forgiving_spellings_are_understood(
 
 
 def test_a_review_within_tolerance_may_leave_the_deviation_blank(root: Path) -> None:
-    wheel = Wheel.open(root, user="alice")
+    wheel = open_wheel(root, user="alice")
     blank = {"cause": None, "decision": ""}
     review = wheel.add(
         REVIEW, REVIEW_BASE | {"comparison": {"status": "on_track"}, "deviation": blank}
@@ -437,13 +438,13 @@ def test_cli_usage_errors_exit_2_and_write_nothing(
 
 
 def test_text_is_stored_as_typed_but_for_the_ends(root: Path) -> None:
-    wheel = Wheel.open(root, user="alice")
+    wheel = open_wheel(root, user="alice")
     goal = wheel.add(
         GOAL,
         {"title": "  [bold]x[/]  ", "description": "\n  line one\n  line  two \t\n", "owner": " ",
          "tags": " kø,  [red] "},
     )  # fmt: skip
-    again = Wheel.open(root, user="bob").goal(goal.id)
+    again = open_wheel(root, user="bob").goal(goal.id)
     assert again.title == "[bold]x[/]"
     assert again.description == "line one\n  line  two"
     assert again.owner == ""
@@ -457,7 +458,7 @@ def test_cli_stores_markup_as_typed_and_prints_it_literally(
 ) -> None:
     assert _cli(root, ["add", "goal", "  [bold]x[/]  "]) == 0
     assert capsys.readouterr().out == "added goal 2: [bold]x[/]\n"
-    assert Wheel.open(root, user="bob").goal(2).title == "[bold]x[/]"
+    assert open_wheel(root, user="bob").goal(2).title == "[bold]x[/]"
 
 
 def test_cli_shows_control_characters_instead_of_obeying_them(
@@ -467,7 +468,7 @@ def test_cli_shows_control_characters_instead_of_obeying_them(
     assert _cli(root, ["add", "indicator", "1", name, "--baseline", "0", "--target", "9"]) == 0
     out = capsys.readouterr().out
     assert out == "added indicator 2: Wait\\x1b[2J\\x1b]0;pwned\\x07 \\u202eevil (goal 1)\n"
-    assert Wheel.open(root, user="bob").indicator(2).name == name
+    assert open_wheel(root, user="bob").indicator(2).name == name
     assert _cli(root, ["log", "2", "4", "--at", "2026-03-01"]) == 0
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
@@ -481,7 +482,7 @@ def test_cli_shows_control_characters_instead_of_obeying_them(
 
 @pytest.fixture
 def named(root: Path) -> Wheel:
-    wheel = Wheel.open(root, user="alice")
+    wheel = open_wheel(root, user="alice")
     for title in ("Sykefravær", "Sykefravær ned", "Saker i kø", "Saksbehandlingstid"):
         wheel.add(GOAL, {"title": title})
     return wheel
@@ -523,7 +524,7 @@ def test_find_says_what_is_wrong(
 def test_cli_ambiguous_name_lists_the_candidates_and_exits_2(
     named: Wheel, snapshot: Snapshot, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root = named.store.root
+    root = named.backend.store.root
     before = snapshot(root)
     assert _cli(root, ["add", "indicator", "sak", "Cases", "--baseline", "0", "--target", "5"]) == 2
     assert capsys.readouterr().err == (
@@ -531,7 +532,7 @@ def test_cli_ambiguous_name_lists_the_candidates_and_exits_2(
     )
     assert _cli(root, ["add", "goal", "Team", "--parent", "sykefravær"]) == 0
     assert capsys.readouterr().out == "added goal 6: Team\n"
-    assert Wheel.open(root, user="bob").goal(6).parent_id == 2
+    assert open_wheel(root, user="bob").goal(6).parent_id == 2
     assert snapshot(root) != before
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from store.backends import open_wheel
 from store.compare import compare, expected_at, plan_points, plan_value
 from store.demo import build_demo
 from store.documents import Goal, Indicator
@@ -25,7 +26,7 @@ AT = date(2026, 6, 30)
 
 @pytest.fixture
 def wheel(tmp_path: Path) -> Wheel:
-    return Wheel.open(tmp_path / "store", user="alice")
+    return open_wheel(tmp_path / "store", user="alice")
 
 
 def _goal(wheel: Wheel, title: str, **fields: Any) -> int:
@@ -140,12 +141,12 @@ def test_json_row_is_the_frozen_review_is_the_view_record(
     wheel.log(kpi, 45, "2026-06-01")
     review = wheel.record_review(indicator_id=kpi, when=AT, judgement="on_track", confidence=7)
     goal_review = wheel.record_review(goal_id=goal, when=AT, judgement="on_track", confidence=7)
-    assert main(["status", "--store", str(wheel.store.root), "--json", "--at", "2026-06-30"]) == 0
+    assert main(["status", "--store", str(wheel.backend.store.root), "--json", "--at", "2026-06-30"]) == 0
     (row,) = json.loads(capsys.readouterr().out)
-    again = Wheel.open(wheel.store.root)
+    again = open_wheel(wheel.backend.store.root)
     assert again.reviews(indicator_id=kpi)[0].comparison == row
     assert row == again.view(AT).indicator_record(kpi)
-    argv = ["status", "--store", str(wheel.store.root), "--json", "--goals", "--at", "2026-06-30"]
+    argv = ["status", "--store", str(wheel.backend.store.root), "--json", "--goals", "--at", "2026-06-30"]
     assert main(argv) == 0
     (goal_row,) = json.loads(capsys.readouterr().out)
     assert again.reviews(goal_id=goal)[0].comparison == goal_row == again.view(AT).goal_record(goal)
@@ -163,12 +164,12 @@ def test_a_review_outside_tolerance_needs_cause_and_decision(wheel: Wheel) -> No
         wheel.record_review(
             indicator_id=kpi, when=AT, judgement="off_track", confidence=3, cause="internal"
         )
-    assert Wheel.open(wheel.store.root).reviews() == []
+    assert open_wheel(wheel.backend.store.root).reviews() == []
     review = wheel.record_review(
         indicator_id=kpi, when=AT, judgement="off_track", confidence=3,
         cause="external", decision="escalate", comment="market fell",
     )  # fmt: skip
-    stored = Wheel.open(wheel.store.root).reviews()[0]
+    stored = open_wheel(wheel.backend.store.root).reviews()[0]
     assert (stored.cause, stored.decision) == ("external", "escalate")
     assert stored.comment == "market fell"
     assert stored.comparison == wheel.view(AT).indicator_record(kpi) == review.comparison
@@ -210,15 +211,15 @@ def test_the_view_is_cached_per_version_and_day(wheel: Wheel) -> None:
 
 
 def test_the_view_follows_a_write_by_another_wheel(tmp_path: Path) -> None:
-    alice = Wheel.open(tmp_path / "store", user="alice")
+    alice = open_wheel(tmp_path / "store", user="alice")
     goal = _goal(alice, "Grow")
     kpi = _indicator(alice, goal, "Revenue")
     before = alice.view(AT)
     assert before.indicator_record(kpi)["actual"] is None
-    bob = Wheel.open(tmp_path / "store", user="bob")
+    bob = open_wheel(tmp_path / "store", user="bob")
     bob.log(kpi, 45, "2026-06-01")
     bob.update(GOAL, goal, {"title": "Grow more"})
-    alice.store.refresh()  # what the TUI's timer does
+    alice.backend.store.refresh()  # what the TUI's timer does
     after = alice.view(AT)
     assert after.indicator_record(kpi)["actual"] == 45
     assert after.goal_record(goal)["goal"] == "Grow more"
@@ -267,10 +268,10 @@ def test_the_demo_reviews_hold_the_view_record_of_their_day(tmp_path: Path) -> N
 
 
 def test_a_review_freezes_what_stands_when_it_is_written(tmp_path: Path) -> None:
-    alice = Wheel.open(tmp_path / "store", user="alice")
+    alice = open_wheel(tmp_path / "store", user="alice")
     kpi = _indicator(alice, _goal(alice, "Grow"), "Revenue")
     alice.log(kpi, 45, "2026-06-01")
     assert alice.view(AT).indicator_record(kpi)["actual"] == 45
-    Wheel.open(tmp_path / "store", user="bob").log(kpi, 60, "2026-06-20")
+    open_wheel(tmp_path / "store", user="bob").log(kpi, 60, "2026-06-20")
     review = alice.record_review(indicator_id=kpi, when=AT, judgement="on_track", confidence=8)
     assert review.comparison["actual"] == 60

@@ -25,7 +25,6 @@ from textual.screen import Screen
 from store.errors import StoreError
 from store.plain import plain
 from store.service import GOAL, Kind, Wheel
-from store.store import storage_of
 from tui.commands import WheelCommands
 from widgets.wheel_bar import STAGES
 
@@ -67,12 +66,12 @@ def _hhmm(written_at: str) -> str:
     return when.astimezone().strftime("%H:%M")
 
 
-def short_path(path: Path) -> str:
-    """The store path with the home folder written as ~."""
+def short_path(location: str) -> str:
+    """A store folder with the home folder written as ~."""
     try:
-        return "~/" + str(path.resolve().relative_to(Path.home()))
+        return "~/" + str(Path(location).resolve().relative_to(Path.home()))
     except ValueError:
-        return str(path)
+        return location
 
 
 class StyrApp(App[None]):
@@ -122,10 +121,7 @@ class StyrApp(App[None]):
     def data_version(self) -> tuple[object, ...]:
         """Changes whenever any goal, indicator or measurement changes,
         in this process or (after a refresh) another one."""
-        store = self.wheel.store
-        versions: list[object] = [self.today, storage_of(store.wheel).version]
-        versions += [(year, storage_of(db).version) for year, db in sorted(store.measure.items())]
-        return tuple(versions)
+        return (self.today, self.wheel.version)
 
     def comparison(self) -> WheelComparison:
         """compare_wheel for the whole wheel at `today`, computed once per
@@ -143,7 +139,7 @@ class StyrApp(App[None]):
 
     @property
     def read_only_reason(self) -> str | None:
-        return self.wheel.store.read_only_reason
+        return self.wheel.read_only_reason
 
     def refuse_edit(self) -> bool:
         """True (and says why) when the store cannot be changed."""
@@ -192,10 +188,10 @@ class StyrApp(App[None]):
 
     def poll_store(self) -> None:
         """Pick up what other processes wrote; redraw and say who it was."""
-        for notice in self.wheel.store.take_notices():
+        for notice in self.wheel.take_notices():
             self.notify(notice, severity="warning", markup=False, timeout=8)
         try:
-            changes = self.wheel.store.refresh()
+            changes = self.wheel.refresh()
         except StoreError as exc:
             self.notify(str(exc), severity="error", markup=False, timeout=8)
             return

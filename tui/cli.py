@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
+from store.backends import open_wheel
 from store.errors import BadInput, StoreError
 from store.paths import resolve_store
 from store.plain import plain, plain_lines
@@ -214,13 +215,8 @@ def undo_last(args: argparse.Namespace, wheel: Wheel) -> int:
 
 
 def where_is(args: argparse.Namespace, wheel: Wheel) -> int:
-    store = wheel.store
-    print(f"store:  {store.root}")
-    print(f"user:   {store.user}")
-    files = sorted(s.path.name for s in store.storages() if s.path.exists())
-    print(f"files:  {', '.join(files) if files else '(none yet)'}")
-    if store.read_only_reason:
-        print(f"mode:   {store.read_only_reason}")
+    for label, value in wheel.describe_store():
+        print(f"{label + ':':<7} {plain(value)}")
     return 0
 
 
@@ -252,7 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         root = resolve_store(getattr(args, "store", None))
         if args.command is None:
             return open_tui(args)
-        wheel = Wheel.open(root, must_exist=args.command in READING)
+        wheel = open_wheel(root, must_exist=args.command in READING)
         handler: Handler = args.handler
         return handler(args, wheel)
     except BadInput as exc:
@@ -270,7 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _report(wheel: Wheel) -> None:
     """What happened beside the command's own work, on stderr."""
-    for notice in wheel.store.take_notices():
+    for notice in wheel.take_notices():
         print(f"styr: {plain_lines(notice)}", file=sys.stderr)
 
 
@@ -281,7 +277,7 @@ def open_tui(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     if not args.demo:
-        return _run_app(Wheel.open(resolve_store(args.store)))
+        return _run_app(open_wheel(resolve_store(args.store)))
     from store.demo import build_demo
 
     with tempfile.TemporaryDirectory(prefix="styr-demo-") as folder:

@@ -91,10 +91,9 @@ def has_command(command: str) -> bool:
 
 def in_process_append(store: Path, runs: int) -> tuple[float, float]:
     """(open, median of one log) in a long-lived process."""
-    from store.service import Wheel
 
     started = time.perf_counter()
-    wheel = Wheel.open(store, user="bench")
+    wheel = open_wheel(store, user="bench")
     indicator = wheel.indicators()[0].id
     wheel.series(indicator)
     opened = time.perf_counter() - started

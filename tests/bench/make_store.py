@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 
 from store import documents as d
-from store.service import Wheel
+from store.backends import open_wheel
 from store.storage import META, SCHEMA_VERSION
 from store.store import HISTORY, MEASUREMENT_ID_SPAN, MEASUREMENTS, WHEEL, WHEEL_TABLES
 
@@ -211,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     built = time.perf_counter() - started
 
     started = time.perf_counter()
-    wheel = Wheel.open(out, user="bench")
+    wheel = open_wheel(out, user="bench")
     count = sum(len(wheel.series(i.id)) for i in wheel.indicators())
     opened = time.perf_counter() - started
     assert len(wheel.goals()) == GOALS and len(wheel.indicators()) == INDICATORS

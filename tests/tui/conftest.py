@@ -12,6 +12,7 @@ from syrupy.extensions.amber import AmberSnapshotExtension
 from syrupy.location import PyTestLocation
 from tuihelp import TODAY, Small, build_small
 
+from store.backends import open_wheel
 from store.service import Wheel
 from tui.app import StyrApp, make_app
 
@@ -31,7 +32,7 @@ def small(tmp_path: Path) -> Small:
 @pytest.fixture
 def wheel(small: Small) -> Wheel:
     """The small wheel as the app's user (alice) opens it."""
-    return Wheel.open(small.root, user="alice")
+    return open_wheel(small.root, user="alice")
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from tuihelp import (
     table_keys,
 )
 
+from store.backends import open_wheel
 from store.service import INDICATOR, Wheel
 from tui.app import StyrApp, make_app
 from tui.dialogs.review_form import ReviewForm
@@ -87,7 +88,7 @@ async def test_a_logged_value_changes_the_status_shown(
         # the goal rolls up its indicator and its (empty) sub-goal
         assert "30%" in row_text(app, f"g{small.goal}")
         # someone else logs a value; the pane picks it up on the next poll
-        other = Wheel.open(small.root, user="bob")
+        other = open_wheel(small.root, user="bob")
         other.log(small.indicator, 19.5, "2026-11-29")
         app.poll_store()
         await settle(pilot)
@@ -326,7 +327,7 @@ async def test_wide_terminals_put_the_detail_beside_the_table(
 
 
 async def test_an_empty_wheel_says_what_to_do(tmp_path: Path, make: Make) -> None:
-    app = make(Wheel.open(tmp_path / "empty", user="alice"))
+    app = make(open_wheel(tmp_path / "empty", user="alice"))
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await open_compare(pilot, app)
         assert "No goals yet" in screen_text(app)

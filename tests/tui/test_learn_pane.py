@@ -17,6 +17,7 @@ from tuihelp import (
     table_keys,
 )
 
+from store.backends import open_wheel
 from store.service import LESSON, Wheel
 from tui.app import StyrApp
 from tui.dialogs.confirm import ConfirmDialog
@@ -245,7 +246,7 @@ async def test_an_edit_that_crossed_someone_elses_shows_both(
         await open_learn(pilot, app)
         await pilot.press("e")
         await settle(pilot)
-        Wheel.open(small.root, user="bob").update(LESSON, lesson.id, {"happened": "Bob's"})
+        open_wheel(small.root, user="bob").update(LESSON, lesson.id, {"happened": "Bob's"})
         await pilot.press("tab", "end", *" mine", "ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, ConflictDialog)
@@ -260,7 +261,7 @@ async def test_a_lesson_added_elsewhere_shows_up(wheel: Wheel, make: Make, small
     app = make(wheel)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_learn(pilot, app)
-        added = Wheel.open(small.root, user="bob").add(
+        added = open_wheel(small.root, user="bob").add(
             LESSON, {"date": "2026-11-02", "goal_id": small.goal, "sustain": "Weekly demos"}
         )
         app.poll_store()

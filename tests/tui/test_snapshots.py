@@ -19,7 +19,7 @@ from tuihelp import settle as _settle
 
 import store.service
 import store.store
-from store.service import Wheel
+from store.backends import open_wheel
 from tui.app import make_app
 
 SIZE = (100, 30)
@@ -32,7 +32,7 @@ def frozen_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setattr(store.store, "now_iso", lambda: stamp)
     monkeypatch.setattr("tui.app.short_path", lambda _path: "~/styr")
     small = build_small(tmp_path / "store")
-    app = make_app(Wheel.open(small.root, user="alice"), today=TODAY)
+    app = make_app(open_wheel(small.root, user="alice"), today=TODAY)
     app.theme = "textual-dark"
     app.animation_level = "none"
     return app

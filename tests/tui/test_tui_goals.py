@@ -7,6 +7,7 @@ from collections.abc import Callable
 from textual.widgets import Input, Static, Tree
 from tuihelp import ESCAPE_TITLE, Small, press, screen_text, settle
 
+from store.backends import open_wheel
 from store.service import GOAL, Wheel
 from tui.app import StyrApp
 from tui.dialogs.confirm import ConfirmDialog
@@ -26,7 +27,7 @@ async def test_add_goal_with_the_form(wheel: Wheel, make: Make) -> None:
         await press(pilot, *"Ship v1", "enter")
         await settle(pilot)
         assert isinstance(app.screen, GoalsScreen)
-        titles = [g.title for g in Wheel.open(wheel.store.root).goals()]
+        titles = [g.title for g in open_wheel(wheel.backend.store.root).goals()]
         assert "Ship v1" in titles
         tree = app.screen.query_one("#goal-tree", Tree)
         assert tree.cursor_node is not None and "Ship v1" in str(tree.cursor_node.label)
@@ -42,7 +43,7 @@ async def test_add_indicator_to_the_selected_goal(wheel: Wheel, make: Make, smal
         await press(pilot, *"Customers", "tab", "tab", "5", "tab", *"50", "enter")
         await settle(pilot)
         assert isinstance(app.screen, GoalsScreen)
-        added = [i for i in Wheel.open(small.root).indicators(small.goal) if i.name == "Customers"]
+        added = [i for i in open_wheel(small.root).indicators(small.goal) if i.name == "Customers"]
         assert len(added) == 1
         assert (added[0].baseline, added[0].target) == (5, 50)
         assert str(added[0].due) == "2026-12-31"  # the goal's due date by default
@@ -63,12 +64,12 @@ async def test_bad_input_keeps_the_form_open_and_writes_nothing(
         assert error.display
         assert "target must differ from baseline" in str(error.render())
         assert app.focused is form.query_one("#field-target", Input)
-        assert [i.name for i in Wheel.open(small.root).indicators()] == ["Revenue"]
+        assert [i.name for i in open_wheel(small.root).indicators()] == ["Revenue"]
         # fixing the field saves
         await press(pilot, "backspace", "9", "enter")
         await settle(pilot)
         assert isinstance(app.screen, GoalsScreen)
-        assert sorted(i.name for i in Wheel.open(small.root).indicators()) == ["Revenue", "X"]
+        assert sorted(i.name for i in open_wheel(small.root).indicators()) == ["Revenue", "X"]
 
 
 async def test_delete_asks_first_and_undo_brings_it_back(
@@ -87,16 +88,16 @@ async def test_delete_asks_first_and_undo_brings_it_back(
         )
         await pilot.press("n")
         await settle(pilot)
-        assert len(Wheel.open(small.root).goals()) == 2
+        assert len(open_wheel(small.root).goals()) == 2
 
         await press(pilot, "d", "y")
         await settle(pilot)
-        assert Wheel.open(small.root).goals() == []
+        assert open_wheel(small.root).goals() == []
         assert "Grow revenue" not in screen_text(app)
 
         await pilot.press("u")
         await settle(pilot)
-        after = Wheel.open(small.root)
+        after = open_wheel(small.root)
         assert sorted(g.id for g in after.goals()) == [small.goal, small.child]
         assert len(after.measurements(small.indicator)) == 3
         assert "Grow revenue" in screen_text(app)
@@ -108,18 +109,18 @@ async def test_conflict_keep_theirs(wheel: Wheel, make: Make, small: Small) -> N
         await settle(pilot)
         await pilot.press("e")
         assert isinstance(app.screen, FormDialog)
-        bob = Wheel.open(small.root, user="bob")
+        bob = open_wheel(small.root, user="bob")
         bob.update(GOAL, small.goal, {"title": "Bob's title"})
         await press(pilot, "end", *" (mine)", "enter")
         await settle(pilot)
         assert isinstance(app.screen, ConflictDialog)
         shown = screen_text(app)
         assert "Grow revenue (mine)" in shown and "Bob's title" in shown
-        assert Wheel.open(small.root).goal(small.goal).title == "Bob's title"
+        assert open_wheel(small.root).goal(small.goal).title == "Bob's title"
         await pilot.press("t")
         await settle(pilot)
         assert isinstance(app.screen, GoalsScreen)
-        assert Wheel.open(small.root).goal(small.goal).title == "Bob's title"
+        assert open_wheel(small.root).goal(small.goal).title == "Bob's title"
         assert "Bob's title" in screen_text(app)
 
 
@@ -128,14 +129,14 @@ async def test_conflict_overwrite_with_mine(wheel: Wheel, make: Make, small: Sma
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("e")
-        Wheel.open(small.root, user="bob").update(GOAL, small.goal, {"title": "Bob's title"})
+        open_wheel(small.root, user="bob").update(GOAL, small.goal, {"title": "Bob's title"})
         await press(pilot, "end", *" (mine)", "enter")
         await settle(pilot)
         assert isinstance(app.screen, ConflictDialog)
         await pilot.press("m")
         await settle(pilot)
         assert isinstance(app.screen, GoalsScreen)
-        stored = Wheel.open(small.root).goal(small.goal)
+        stored = open_wheel(small.root).goal(small.goal)
         assert stored.title == "Grow revenue (mine)"
         assert stored.stamp.updated_by == "alice"
 
@@ -147,15 +148,15 @@ async def test_add_risk_shows_in_the_matrix(wheel: Wheel, make: Make, small: Sma
         await press(pilot, "r", *"Key person leaves", "tab", "tab", "2", "tab", "3", "enter")
         await settle(pilot)
         assert isinstance(app.screen, GoalsScreen)
-        risks = Wheel.open(small.root).risks(small.goal)
+        risks = open_wheel(small.root).risks(small.goal)
         assert sorted(r.title for r in risks) == ["Key person leaves", "Market dip"]
         shown = screen_text(app)
         assert "Key person leaves" in shown and "medium 6" in shown
 
 
 async def test_user_text_is_shown_literally(make: Make, small: Small) -> None:
-    Wheel.open(small.root).update(GOAL, small.goal, {"title": "[bold red]x[/]"})
-    app = make(Wheel.open(small.root))
+    open_wheel(small.root).update(GOAL, small.goal, {"title": "[bold red]x[/]"})
+    app = make(open_wheel(small.root))
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         shown = screen_text(app)
@@ -178,7 +179,7 @@ async def test_a_form_opened_again_starts_fresh(wheel: Wheel, make: Make, small:
         assert app.screen is form
         assert form.query_one("#field-title", Input).value == "Grow revenue"
         assert "title must not be empty" not in screen_text(app)
-        assert [g.title for g in Wheel.open(small.root).goals()] == ["Grow revenue", ESCAPE_TITLE]
+        assert [g.title for g in open_wheel(small.root).goals()] == ["Grow revenue", ESCAPE_TITLE]
 
 
 async def test_edit_says_saved_and_add_says_added(wheel: Wheel, make: Make, small: Small) -> None:
@@ -193,5 +194,5 @@ async def test_edit_says_saved_and_add_says_added(wheel: Wheel, make: Make, smal
         await pilot.press("a")
         await press(pilot, *"Another", "enter")
         await settle(pilot)
-    added = Wheel.open(small.root).find(GOAL, "Another")
+    added = open_wheel(small.root).find(GOAL, "Another")
     assert said[:2] == [f"saved goal {small.goal}", f"added goal {added.id}"]

@@ -8,6 +8,7 @@ from datetime import date
 from textual.widgets import Input, OptionList
 from tuihelp import TODAY, Small, press, screen_text, settle
 
+from store.backends import open_wheel
 from store.service import GOAL, INDICATOR, Wheel
 from tui.app import StyrApp
 from tui.dialogs.confirm import ConfirmDialog
@@ -32,7 +33,7 @@ async def test_log_a_value_with_date_and_note(wheel: Wheel, make: Make, small: S
         assert isinstance(app.screen, MeasureScreen)
         await press(pilot, "l", *"12.5 2026-11-03 counted [b]twice[/b]", "enter")
         await settle(pilot)
-        stored = Wheel.open(small.root).measurements(small.indicator)
+        stored = open_wheel(small.root).measurements(small.indicator)
         assert [(m.date, m.value, m.note) for m in stored][-1] == (
             date(2026, 11, 3),
             12.5,
@@ -56,7 +57,7 @@ async def test_a_bad_entry_is_explained_in_place(wheel: Wheel, make: Make, small
         await settle(pilot)
         assert "not a real date" in screen_text(app)
         assert app.screen.query_one("#entry", Input).value == "12 2026-13-01"
-        assert len(Wheel.open(small.root).measurements(small.indicator)) == 3
+        assert len(open_wheel(small.root).measurements(small.indicator)) == 3
 
 
 async def test_edit_and_delete_a_value(wheel: Wheel, make: Make, small: Small) -> None:
@@ -68,19 +69,19 @@ async def test_edit_and_delete_a_value(wheel: Wheel, make: Make, small: Small) -
         assert isinstance(app.screen, FormDialog)
         await press(pilot, "ctrl+a", "ctrl+k", *"17", "enter")
         await settle(pilot)
-        values = [m.value for m in Wheel.open(small.root).measurements(small.indicator)]
+        values = [m.value for m in open_wheel(small.root).measurements(small.indicator)]
         assert values == [11, 13, 17]
         await pilot.press("d")
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("y")
         await settle(pilot)
-        values = [m.value for m in Wheel.open(small.root).measurements(small.indicator)]
+        values = [m.value for m in open_wheel(small.root).measurements(small.indicator)]
         assert values == [11, 13]
         assert "deleted the value of 2026-09-01" in screen_text(app)
 
 
 async def test_due_indicators_come_first(make: Make, small: Small) -> None:
-    wheel = Wheel.open(small.root)
+    wheel = open_wheel(small.root)
     fresh = wheel.add(
         INDICATOR,
         {"goal_id": small.goal, "name": "Aaa fresh", "baseline": "0", "target": "10",
@@ -88,7 +89,7 @@ async def test_due_indicators_come_first(make: Make, small: Small) -> None:
     )  # fmt: skip
     wheel.log(fresh.id, 9, "2026-11-29")
     wheel.update(GOAL, small.goal, {"owner": "bo"})
-    app = make(Wheel.open(small.root))
+    app = make(open_wheel(small.root))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("2")
         await settle(pilot)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from textual.widgets import Input, Tree
 from tuihelp import Small, press, screen_text, settle
 
+from store.backends import open_wheel
 from store.service import GOAL, Wheel
 from tui.app import StyrApp
 from tui.dialogs.form import FormDialog
@@ -68,7 +69,7 @@ async def test_read_only_store_refuses_edits_and_says_why(make: Make, small: Sma
     data = json.loads(path.read_text())
     data["meta"]["1"]["schema_version"] += 1
     path.write_text(json.dumps(data))
-    app = make(Wheel.open(small.root, user="alice"))
+    app = make(open_wheel(small.root, user="alice"))
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await settle(pilot)
         assert "READ-ONLY" in _bar(app)
@@ -80,14 +81,14 @@ async def test_read_only_store_refuses_edits_and_says_why(make: Make, small: Sma
         await press(pilot, "2", "l", *"5", "enter")
         await settle(pilot)
         assert "newer styr" in screen_text(app)
-    assert len(Wheel.open(small.root).measurements(small.indicator)) == 3
+    assert len(open_wheel(small.root).measurements(small.indicator)) == 3
 
 
 async def test_a_change_by_someone_else_shows_up(wheel: Wheel, make: Make, small: Small) -> None:
     app = make(wheel)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        Wheel.open(small.root, user="bob").update(GOAL, small.goal, {"title": "Renamed by bob"})
+        open_wheel(small.root, user="bob").update(GOAL, small.goal, {"title": "Renamed by bob"})
         app.poll_store()  # the 1 s timer's work, without waiting for it
         await settle(pilot)
         assert "Renamed by bob" in screen_text(app)
@@ -119,7 +120,7 @@ async def test_usable_at_80x24(wheel: Wheel, make: Make, small: Small) -> None:
         await press(pilot, "l", *"14", "enter")
         await settle(pilot)
         assert "logged 14 MNOK" in screen_text(app)
-    assert [m.value for m in Wheel.open(small.root).measurements(small.indicator)][-1] == 14
+    assert [m.value for m in open_wheel(small.root).measurements(small.indicator)][-1] == 14
 
 
 async def test_palette_jumps_to_a_goal_by_name(wheel: Wheel, make: Make, small: Small) -> None:

@@ -14,7 +14,8 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from store.service import GOAL, INDICATOR, RISK, Wheel
+from store.backends import open_wheel
+from store.service import GOAL, INDICATOR, RISK
 
 TODAY = date(2026, 11, 30)
 MARKUP_TITLE = "[bold red]x[/]"
@@ -33,7 +34,7 @@ class Small:
 
 
 def build_small(root: Path) -> Small:
-    wheel = Wheel.open(root, user="alice")
+    wheel = open_wheel(root, user="alice")
     goal = wheel.add(
         GOAL,
         {"title": "Grow revenue", "start": "2026-01-01", "due": "2026-12-31", "owner": "ann"},

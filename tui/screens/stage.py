@@ -96,7 +96,7 @@ class StageScreen(Screen[None]):
         app = self.styr
         return WheelBar(
             self.STAGE,
-            location=short_path(app.wheel.store.root),
+            location=short_path(app.wheel.location),
             user=plain(app.wheel.user),
             read_only=app.read_only_reason or "",
             notice=app.notice,
