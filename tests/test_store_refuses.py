@@ -93,8 +93,8 @@ def test_newer_schema_opens_read_only(
     before = snapshot(logged.root)
 
     wheel = open_wheel(logged.root, user="alice")
-    assert wheel.backend.store.read_only_reason is not None
-    assert name in wheel.backend.store.read_only_reason and "newer styr" in wheel.backend.store.read_only_reason
+    assert wheel.read_only_reason is not None
+    assert name in wheel.read_only_reason and "newer styr" in wheel.read_only_reason
     assert [g.title for g in wheel.goals()] == ["Shorter queues"]
     assert [v for _, v in wheel.series(logged.indicator)] == [7.0]
     with pytest.raises(ReadOnly, match="upgrade styr"):
@@ -126,7 +126,7 @@ def test_folder_the_user_may_not_write_opens_read_only(
     monkeypatch.setattr(os, "access", access)
     before = snapshot(logged.root)
     wheel = open_wheel(logged.root, user="alice")
-    assert wheel.backend.store.read_only_reason == f"read-only: you may not write in {logged.root}"
+    assert wheel.read_only_reason == f"read-only: you may not write in {logged.root}"
     assert [v for _, v in wheel.series(logged.indicator)] == [7.0]
     with pytest.raises(ReadOnly, match="may not write"):
         wheel.log(logged.indicator, 1, "2026-01-06")

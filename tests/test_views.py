@@ -141,12 +141,12 @@ def test_json_row_is_the_frozen_review_is_the_view_record(
     wheel.log(kpi, 45, "2026-06-01")
     review = wheel.record_review(indicator_id=kpi, when=AT, judgement="on_track", confidence=7)
     goal_review = wheel.record_review(goal_id=goal, when=AT, judgement="on_track", confidence=7)
-    assert main(["status", "--store", str(wheel.backend.store.root), "--json", "--at", "2026-06-30"]) == 0
+    assert main(["status", "--store", wheel.location, "--json", "--at", "2026-06-30"]) == 0
     (row,) = json.loads(capsys.readouterr().out)
     again = open_wheel(wheel.backend.store.root)
     assert again.reviews(indicator_id=kpi)[0].comparison == row
     assert row == again.view(AT).indicator_record(kpi)
-    argv = ["status", "--store", str(wheel.backend.store.root), "--json", "--goals", "--at", "2026-06-30"]
+    argv = ["status", "--store", wheel.location, "--json", "--goals", "--at", "2026-06-30"]
     assert main(argv) == 0
     (goal_row,) = json.loads(capsys.readouterr().out)
     assert again.reviews(goal_id=goal)[0].comparison == goal_row == again.view(AT).goal_record(goal)

@@ -91,6 +91,7 @@ def has_command(command: str) -> bool:
 
 def in_process_append(store: Path, runs: int) -> tuple[float, float]:
     """(open, median of one log) in a long-lived process."""
+    from store.backends import open_wheel
 
     started = time.perf_counter()
     wheel = open_wheel(store, user="bench")
