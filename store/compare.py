@@ -65,9 +65,12 @@ from typing import Final, Literal
 
 from store.documents import Goal, Indicator
 
-Status = Literal["not_started", "no_data", "on_track", "at_risk", "off_track", "achieved", "missed"]
+Status = Literal[
+    "not_started", "no_data", "on_track", "at_risk", "off_track", "achieved", "missed", "closed"
+]  # fmt: skip
+# `closed` is a goal's alone: its period is over and it has an outcome instead
 SEVERITY: Final[tuple[Status, ...]] = (
-    "missed", "off_track", "at_risk", "no_data", "on_track", "achieved", "not_started",
+    "missed", "off_track", "at_risk", "no_data", "on_track", "achieved", "not_started", "closed",
 )  # fmt: skip
 STATUS_GLYPH: Final[dict[Status, str]] = {
     "missed": "✗",
@@ -77,6 +80,7 @@ STATUS_GLYPH: Final[dict[Status, str]] = {
     "on_track": "●",
     "achieved": "✓",
     "not_started": "·",
+    "closed": "■",
 }
 STATUS_WORD: Final[dict[Status, str]] = {
     "missed": "missed",
@@ -86,6 +90,7 @@ STATUS_WORD: Final[dict[Status, str]] = {
     "on_track": "on track",
     "achieved": "achieved",
     "not_started": "not started",
+    "closed": "closed",
 }
 CADENCE_DAYS: Final[dict[str, int]] = {
     "daily": 1, "weekly": 7, "monthly": 31, "quarterly": 92, "yearly": 366,
@@ -415,9 +420,13 @@ def _roll_up(
         progress: float | None = clamp01(
             _weighted([(w, 0.0 if p is None else clamp01(p)) for w, p, _ in parts])
         )
-        status = most_severe([s for _, _, s in parts])
+        # a closed sub-goal's results still count, but its status no longer
+        # needs attention: it has an outcome
+        status = most_severe([s for _, _, s in parts if s != "closed"] or ["no_data"])
     else:
         progress, status = None, "no_data"
+    if goal.state == "closed":
+        status = "closed"
     inputs = [i for i in own if i.chain == "input"]
     efficiency: Efficiency | None = None
     if inputs:

@@ -20,6 +20,7 @@ ASCII_GLYPH: Final[dict[Status, str]] = {
     "on_track": "o",
     "achieved": "+",
     "not_started": ".",
+    "closed": "#",
 }
 # no_data stands out (magenta), unlike not_started (dim): no data once a
 # period runs is a problem to look at, a period not begun is not
@@ -31,6 +32,7 @@ STATUS_COLOUR: Final[dict[Status, str]] = {
     "on_track": "green",
     "achieved": "bold green",
     "not_started": "dim",
+    "closed": "dim",
 }
 NONE: Final = "-"
 

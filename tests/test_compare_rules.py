@@ -248,6 +248,7 @@ def test_expected_at_follows_milestones_and_holds_at_the_ends() -> None:
 def test_status_vocabulary() -> None:
     assert SEVERITY == (
         "missed", "off_track", "at_risk", "no_data", "on_track", "achieved", "not_started",
+        "closed",
     )  # fmt: skip
     assert set(STATUS_GLYPH) == set(STATUS_WORD) == set(SEVERITY)
     assert len(set(STATUS_GLYPH.values())) == len(SEVERITY)
@@ -374,3 +375,22 @@ def test_goal_measured_by_spending_alone_is_a_trap_without_progress() -> None:
     assert goals[1].efficiency is not None
     assert goals[1].efficiency.spent == pytest.approx(0.4)
     assert goals[1].efficiency.overspending is True  # 40 % spent, no result to show
+
+
+def test_a_closed_goal_is_closed_and_no_longer_drags_its_parent() -> None:
+    closed = Goal(
+        id=2, title="done", parent_id=1, state="closed", outcome="missed", closing_comment=""
+    )
+    goals = wheel(
+        [goal(1), closed, goal(3, parent=1)],
+        [
+            (indicator(id=1, goal_id=2, chain="outcome"), 5.0),  # off track when it closed
+            (indicator(id=2, goal_id=3, chain="outcome"), 50.0),  # on track
+        ],
+    )
+    assert goals[2].status == "closed"
+    assert goals[2].progress == pytest.approx(0.05)  # its results still count
+    assert goals[1].status == "on_track"
+    assert goals[1].progress == pytest.approx((0.05 + 0.5) / 2)
+    lonely = wheel([goal(1), Goal(id=2, title="x", parent_id=1, state="closed")], [])
+    assert lonely[2].status == "closed" and lonely[1].status == "no_data"

@@ -34,6 +34,7 @@ STATUS_STYLE: dict[str, str] = {
     "on_track": "green",
     "achieved": "bold green",
     "not_started": "dim",
+    "closed": "dim",
 }
 
 

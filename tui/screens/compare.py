@@ -54,6 +54,7 @@ STATUS_STYLE: dict[Status, str] = {
     "on_track": "green",
     "achieved": "bold green",
     "not_started": "dim",
+    "closed": "dim",
 }
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("name", "Goal / indicator"),
