@@ -63,6 +63,12 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def _in_row(number: int, exc: ValidationError) -> ValidationError:
+    return ValidationError(
+        problems=[(field, f"row {number}: {message}") for field, message in exc.problems]
+    )
+
+
 def _content(doc: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if k not in STAMPS}
 
@@ -381,13 +387,13 @@ class Wheel:
             try:
                 docs.append(d.validate_measurement(row))
             except ValidationError as exc:
-                raise ValidationError(f"row {number}: {exc}", exc.field) from None
+                raise _in_row(number, exc) from None
         with self.store.transaction():
             for number, doc in enumerate(docs, 1):
                 try:
                     self._check_indicator(doc["indicator_id"])
                 except ValidationError as exc:
-                    raise ValidationError(f"row {number}: {exc}", exc.field) from None
+                    raise _in_row(number, exc) from None
             return self._insert_measurements([self._stamped(doc) for doc in docs])
 
     def _check_indicator(self, indicator_id: int) -> None:

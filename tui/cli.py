@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-from store.errors import BadInput, StoreError
+from store.errors import BadInput, StoreError, ValidationError
 from store.paths import resolve_store
 from store.plain import plain, plain_lines
 from store.service import GOAL, INDICATOR, Wheel
@@ -245,6 +245,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         wheel = Wheel.open(root)
         handler: Handler = args.handler
         return handler(args, wheel)
+    except ValidationError as exc:
+        for _, message in exc.problems:
+            _fail(2, message)
+        return 2
     except BadInput as exc:
         return _fail(2, str(exc))
     except StoreError as exc:
