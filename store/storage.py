@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 from tinydb.storages import Storage
 
+from store.checks import check_file, measurements_look_fine
 from store.errors import StoreCorrupt, WriteFailed
 
 SCHEMA_VERSION = 1
@@ -136,6 +137,7 @@ def parse(path: Path, raw: bytes) -> Data:
                 f"{name}: document id {duplicates[0]} appears more than once in {path}; "
                 "fix the file by hand or restore a backup"
             )
+    check_file(path, raw, data, SCHEMA_VERSION)
     return data
 
 
@@ -424,6 +426,13 @@ class FileStorage(Storage):
         # one '{' per document after the table's own: none nested, no table
         # after it, no repeated id (the counts were written with the file)
         if raw.count(b"{", start) != counts[table]:
+            return None
+        # a hand-edited document must not be written back: one that may be
+        # bad takes the ordinary path, which refuses the file
+        try:
+            if not measurements_look_fine(orjson.loads(raw[start - 1 : -1])):
+                return None
+        except orjson.JSONDecodeError:
             return None
         self._append = _Append(raw, sig, meta, table, cut + 1, start, {})
         return meta

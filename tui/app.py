@@ -22,7 +22,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from store.errors import StoreError
+from store.errors import StoreCorrupt, StoreError
 from store.plain import plain
 from store.service import GOAL, Kind, Wheel
 from store.store import storage_of
@@ -111,6 +111,8 @@ class StyrApp(App[None]):
         self._instant_switch = False
         self.is_ready = False
         """True once the first frame is out and the first stage loaded."""
+        self.broken: str | None = None
+        """The message of a bad file found while reading: the app is then read-only."""
 
     # ------------------------------------------------------------ data
     @property
@@ -143,6 +145,8 @@ class StyrApp(App[None]):
 
     @property
     def read_only_reason(self) -> str | None:
+        if self.broken:
+            return f"read-only: {self.broken}"
         return self.wheel.store.read_only_reason
 
     def refuse_edit(self) -> bool:
@@ -170,9 +174,16 @@ class StyrApp(App[None]):
             screen.reload()
 
     def fail(self, exc: StoreError) -> None:
-        """Quit with the store's message and exit code 1 (a corrupt file
-        found while loading: nothing sensible can be shown)."""
-        self.exit(return_code=1, message=f"styr: {plain(str(exc))}")
+        """A bad file found while reading: show its message and go
+        read-only, keeping on screen what could be read (nothing may be
+        written over the file, nor from a wheel read without it)."""
+        first = self.broken is None
+        self.broken = plain(str(exc))
+        if first:
+            self.notify(self.broken, severity="error", markup=False, timeout=600)
+        screen = self.stage_screen
+        if screen is not None:
+            screen.sync_bar()
 
     def delay_update(self, delay: float = 0.05) -> None:
         # Textual holds the screen for 50 ms on a mode switch, then repaints
@@ -194,6 +205,9 @@ class StyrApp(App[None]):
         """Pick up what other processes wrote; redraw and say who it was."""
         try:
             changes = self.wheel.store.refresh()
+        except StoreCorrupt as exc:
+            self.fail(exc)
+            return
         except StoreError as exc:
             self.notify(str(exc), severity="error", markup=False, timeout=8)
             return

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-from store.errors import BadInput, StoreError, ValidationError
+from store.errors import BadInput, StoreCorrupt, StoreError, ValidationError
 from store.paths import resolve_store
 from store.plain import plain, plain_lines
 from store.service import GOAL, INDICATOR, Wheel
@@ -266,7 +266,13 @@ def open_tui(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     if not args.demo:
-        return _run_app(Wheel.open(resolve_store(args.store)))
+        try:
+            wheel = Wheel.open(resolve_store(args.store))
+        except StoreCorrupt as exc:
+            from tui.broken import run_broken
+
+            return run_broken(str(exc))
+        return _run_app(wheel)
     from store.demo import build_demo
 
     with tempfile.TemporaryDirectory(prefix="styr-demo-") as folder:
@@ -276,9 +282,9 @@ def open_tui(args: argparse.Namespace) -> int:
 def _run_app(wheel: Wheel) -> int:
     from tui.app import make_app  # Textual loads only when the TUI opens
 
-    # a corrupt file found while the app loads ends it with exit code 1 and
-    # the store's message (StyrApp.fail); the measurement files are read
-    # after the first frame, so a big store does not delay it
+    # a bad file found while the app loads is shown and the app goes
+    # read-only (StyrApp.fail); the measurement files are read after the
+    # first frame, so a big store does not delay it
     app = make_app(wheel)
     # a closed SSH session or a kill ends the app the normal way, so the
     # terminal is restored and a --demo folder is removed
