@@ -137,9 +137,13 @@ class StyrApp(App[None]):
         key = self.data_version
         if self._compared is None or self._compared[0] != key:
             wheel = self.wheel
-            result = compare_wheel(
-                wheel.goals(), wheel.indicators(), wheel.all_series(until=self.today), self.today
-            )
+            try:
+                series = wheel.all_series(until=self.today)
+            except StoreCorrupt as exc:
+                # the goals and indicators are still shown, without values
+                self.fail(exc)
+                series = {}
+            result = compare_wheel(wheel.goals(), wheel.indicators(), series, self.today)
             self._compared = (key, result)
         return self._compared[1]
 
