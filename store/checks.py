@@ -9,9 +9,13 @@ store.documents (the dataclass of each kind, its FIELDS tuple and its
 validator); nothing here lists fields again.
 
 Measurement files are big (a 200k-measurement store parses them all at
-every `styr status`), so they are first checked by columns with C-level
-passes; only a file that fails that is checked document by document, to
-say what is wrong.
+every `styr status`), and a pass over every document costs as much as
+parsing them. So a measurement file's documents are checked as they are
+used: the fields the index of values reads, in the pass that builds it
+(`index_measurements`); all of a document where it is shown
+(`measurement`); the whole file before any write to it
+(`check_measurements`, by columns with C-level passes). Only a file that
+fails is checked document by document, to say what is wrong.
 """
 
 from __future__ import annotations
@@ -270,13 +274,83 @@ def measurements_look_fine(docs: Docs) -> bool:
         return False
 
 
-def _check_measurements(file: str, docs: Docs, what: str = "measurement") -> None:
+def check_measurements(file: str, docs: Docs, what: str = "measurement") -> None:
+    """Refuse a measurement file with any bad document (see the module docstring)."""
     if measurements_look_fine(docs):
         return
     spec = SPECS["measurements"]
     bad = [(key, problems) for key, doc in docs.items() if (problems := problems_of(spec, doc)[0])]
     if bad:
         raise _refuse(file, f"{what} {bad[0][0]}", bad[0][1], len(bad) - 1)
+
+
+Index = dict[int, list[tuple[date, int, float]]]
+
+
+def _day(text: Any) -> date:
+    if type(text) is not str or not _ISO.fullmatch(text):
+        raise ValueError(text)
+    return date.fromisoformat(text)
+
+
+def index_measurements(file: str, docs: Docs) -> Index:
+    """(date, id, value) per indicator, checking every document as it goes:
+    the pass costs little more than the index alone. A file with a bad
+    document is refused, naming it."""
+    try:
+        return _index(docs)
+    except (KeyError, TypeError, ValueError):
+        check_measurements(file, docs)
+    # well formed, but not quite as styr writes it (a field left out)
+    groups: Index = {}
+    for key, doc in docs.items():
+        groups.setdefault(doc["indicator_id"], []).append(
+            (date.fromisoformat(doc["date"]), int(key), doc["value"])
+        )
+    return groups
+
+
+def _index(docs: Docs) -> Index:
+    """The index of documents exactly as styr writes them (every field,
+    of its type); anything else raises KeyError, TypeError or ValueError."""
+    groups: Index = {}
+    # a few hundred distinct days per file: parse each ISO date once
+    days: dict[str, date] = {}
+    numbers, width = _NUMBERS, len(_M_KEYS)
+    for key, doc in docs.items():
+        when, ind, value = doc["date"], doc["indicator_id"], doc["value"]
+        day = days.get(when)
+        if day is None:
+            day = days[when] = _day(when)
+        if (
+            type(ind) is not int
+            or ind < 1
+            or type(value) not in numbers
+            or len(doc) != width
+            or type(doc["note"]) is not str
+            or type(doc["source"]) is not str
+            or type(doc["created_at"]) is not str
+            or type(doc["updated_at"]) is not str
+            or type(doc["updated_by"]) is not str
+            or len(doc["note"]) > MAX_TEXT
+            or len(doc["source"]) > MAX_TEXT
+        ):
+            raise ValueError(key)
+        groups.setdefault(ind, []).append((day, int(key), value))
+    return groups
+
+
+def check_measurement(file: str, key: str, doc: Mapping[str, Any]) -> None:
+    """Refuse one measurement that is about to be shown, compared or changed."""
+    problems = problems_of(SPECS["measurements"], doc)[0]
+    if problems:
+        raise _refuse(file, f"measurement {key}", problems)
+
+
+def measurement(file: str, key: str, doc: Mapping[str, Any]) -> d.Measurement:
+    """One measurement as shown, all of its fields checked first."""
+    check_measurement(file, key, doc)
+    return d.Measurement.from_doc(int(key), doc)
 
 
 # ------------------------------------------------------------ history
@@ -332,7 +406,7 @@ def _check_history(file: str, raw: bytes, docs: Docs) -> None:
             found = problems_of(SPECS[str(table)], doc)[0]
             if found:
                 raise _refuse(file, f"history entry {key}", [f"{side}: {p}" for p in found])
-    _check_measurements(file, measured, "history entry")
+    check_measurements(file, measured, "history entry")
 
 
 # --------------------------------------------------------------- meta
@@ -364,8 +438,9 @@ def _check_meta(file: str, meta: Mapping[str, Any]) -> None:
 
 def check_file(path: Path, raw: bytes, data: dict[str, Docs], known_schema: int) -> None:
     """Refuse a parsed file that holds a bad document (see the module
-    docstring). A file from a newer styr may hold fields this one does not
-    know; only its meta is checked (the store opens read-only)."""
+    docstring; a measurement file's documents are checked as they are
+    used). A file from a newer styr may hold fields this one does not know;
+    only its meta is checked (the store opens read-only)."""
     file = path.name
     meta = data["meta"]["1"]
     _check_meta(file, meta)
@@ -373,7 +448,5 @@ def check_file(path: Path, raw: bytes, data: dict[str, Docs], known_schema: int)
         return
     if file.startswith("history-"):
         _check_history(file, raw, data.get("history", {}))
-    elif file.startswith("measurements-"):
-        _check_measurements(file, data.get("measurements", {}))
-    else:
+    elif not file.startswith("measurements-"):
         _check_wheel(file, data)

@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 from tinydb import TinyDB
 from tinydb.table import Document
 
+from store import checks
 from store import documents as d
 from store.dates import now_iso, today
 from store.errors import (
@@ -80,6 +81,7 @@ class Wheel:
         self.store = store
         self._cache: dict[tuple[str, int], list[Any]] = {}
         self._groups: dict[int, tuple[int, dict[int, list[tuple[date, int, float]]]]] = {}
+        self._checked: set[tuple[str, TinyDB]] = set()
 
     @classmethod
     def open(cls, root: Path, *, user: str | None = None, lock_timeout: float = 15.0) -> Wheel:
@@ -168,14 +170,7 @@ class Wheel:
         cached = self._groups.get(year)
         if cached and cached[0] == storage.version:
             return cached[1]
-        groups: dict[int, list[tuple[date, int, float]]] = {}
-        # a few hundred distinct days per file: parse each ISO date once
-        days: dict[str, date] = {}
-        for key, doc in data.get(MEASUREMENTS, {}).items():
-            day = days.get(doc["date"])
-            if day is None:
-                day = days[doc["date"]] = date.fromisoformat(doc["date"])
-            groups.setdefault(doc["indicator_id"], []).append((day, int(key), doc["value"]))
+        groups = checks.index_measurements(storage.path.name, data.get(MEASUREMENTS, {}))
         self._groups[year] = (storage.version, groups)
         return groups
 
@@ -210,8 +205,8 @@ class Wheel:
             home = self.store.measure.get(day.year)
             table = (storage_of(home).read() or {}).get(MEASUREMENTS, {}) if home else {}
             # a hand-edited date can leave a document outside its year's file
-            doc = table.get(str(key)) or self._locate(key)[1]
-            rows.append(d.Measurement.from_doc(key, doc))
+            year, doc = (day.year, table[str(key)]) if str(key) in table else self._locate(key)
+            rows.append(checks.measurement(f"{MEASUREMENTS}-{year}.json", str(key), doc))
         return rows
 
     def _locate(self, measurement_id: int) -> tuple[int, dict[str, Any]]:
@@ -221,6 +216,7 @@ class Wheel:
             table = (storage_of(self.store.measure[year]).read() or {}).get(MEASUREMENTS, {})
             doc = table.get(str(measurement_id))
             if doc is not None:
+                checks.check_measurement(f"{MEASUREMENTS}-{year}.json", str(measurement_id), doc)
                 return year, doc
         raise NotFound(f"there is no measurement {measurement_id}")
 
@@ -420,6 +416,7 @@ class Wheel:
         for year, rows in by_year.items():
             db = self.store.measure_db(year)
             storage_of(db).ensure(self.store.writer, now_iso())
+            self._check_before_writing(db)
             self.store.table(db, MEASUREMENTS).insert_multiple(rows)
         return result
 
@@ -452,14 +449,28 @@ class Wheel:
         if after is not None and new_year != year:
             db = self.store.measure_db(new_year or year)
             storage_of(db).ensure(self.store.writer, now_iso())
+            self._check_before_writing(db)
             self.store.table(db, MEASUREMENTS).insert(Document(after, doc_id=measurement_id))
         if before is not None:
+            self._check_before_writing(self.store.measure[year])
             table = self.store.table(self.store.measure[year], MEASUREMENTS)
             if after is not None and new_year == year:
                 table.update(after, doc_ids=[measurement_id])
             else:
                 table.remove(doc_ids=[measurement_id])
         self.store.record(MEASUREMENTS, measurement_id, before, after)
+
+    def _check_before_writing(self, db: TinyDB) -> None:
+        """A measurement file is checked whole before it is written: the
+        documents nobody looked at would be written back as they are. Once
+        per file and transaction; an append was checked when it was read."""
+        storage = storage_of(db)
+        if storage.appending(MEASUREMENTS) or (self.store.change_id, db) in self._checked:
+            return
+        checks.check_measurements(storage.path.name, (storage.read() or {}).get(MEASUREMENTS, {}))
+        self._checked = {(self.store.change_id, db)} | {
+            seen for seen in self._checked if seen[0] == self.store.change_id
+        }
 
     def delete_measurement(self, measurement_id: int) -> None:
         with self.store.transaction():
