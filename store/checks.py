@@ -21,14 +21,18 @@ fails is checked document by document, to say what is wrong.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import types
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, Final, Literal, Union, get_args, get_origin, get_type_hints
+
+import orjson
 
 from store import documents as d
 from store.errors import StoreCorrupt, ValidationError
@@ -177,7 +181,9 @@ def _refuse(file: str, what: str, problems: Iterable[str], more: int = 0) -> Sto
 # ------------------------------------------------------------ wheel
 
 
-def _check_wheel(file: str, data: Mapping[str, Docs]) -> None:
+def _check_wheel(file: str, data: Mapping[str, Docs]) -> bool:
+    """Refuse a bad wheel file; True when every document was as styr writes it."""
+    as_written = True
     for table in WHEEL_TABLES:
         spec = SPECS[table]
         for key, doc in data.get(table, {}).items():
@@ -186,8 +192,12 @@ def _check_wheel(file: str, data: Mapping[str, Docs]) -> None:
                 raise _refuse(file, f"{spec.name} {key}", problems)
             assert valid is not None
             # what typed input would become ("At Least" is at_least)
-            doc.update((name, valid[name]) for name in doc.keys() & valid.keys())
+            read = {name: valid[name] for name in doc.keys() & valid.keys()}
+            if any(doc[name] != value for name, value in read.items()):
+                as_written = False
+                doc.update(read)
     _check_references(file, data)
+    return as_written
 
 
 def _check_references(file: str, data: Mapping[str, Docs]) -> None:
@@ -353,6 +363,46 @@ def measurement(file: str, key: str, doc: Mapping[str, Any]) -> d.Measurement:
     return d.Measurement.from_doc(int(key), doc)
 
 
+TRUSTED: Final = ".checked"
+"""The store folder's note of files whose every document was checked: file
+name -> CRC-32 of its bytes. `styr log` appends to a year file without
+parsing it (its cost must not grow with the store), and checking the
+wheel's thousands of documents would double its time; either check is
+skipped only while a file's bytes are still the ones checked."""
+# bytes of wheel files this process checked whole, for the note
+_checked: dict[Path, int] = {}
+
+
+def _trusted_files(folder: Path) -> dict[str, Any]:
+    try:
+        record = orjson.loads((folder / TRUSTED).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def trusted(path: Path, raw: bytes) -> bool:
+    """Whether these bytes of the file at path are ones styr checked whole."""
+    return _trusted_files(path.parent).get(path.name) == zlib.crc32(raw)
+
+
+def trust(path: Path, mode: int) -> None:
+    """Note that every document of the file at path was checked (styr has
+    just checked it and written it), and so were the wheel files this
+    process checked, as they were then. Only a cache: when the note cannot
+    be written, the next styr checks the files."""
+    folder = path.parent
+    tmp = folder / f"{TRUSTED}.{os.getpid()}.tmp"
+    checked = {p.name: crc for p, crc in _checked.items() if p.parent == folder}
+    try:
+        record = _trusted_files(folder) | checked | {path.name: zlib.crc32(path.read_bytes())}
+        tmp.write_bytes(orjson.dumps(record))
+        tmp.chmod(mode)
+        os.replace(tmp, folder / TRUSTED)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+
+
 # ------------------------------------------------------------ history
 
 _ENTRY: Final = {
@@ -449,4 +499,8 @@ def check_file(path: Path, raw: bytes, data: dict[str, Docs], known_schema: int)
     if file.startswith("history-"):
         _check_history(file, raw, data.get("history", {}))
     elif not file.startswith("measurements-"):
-        _check_wheel(file, data)
+        crc = zlib.crc32(raw)
+        # a file read differently from its bytes must be checked (and so
+        # read) that way every time
+        if _trusted_files(path.parent).get(file) != crc and _check_wheel(file, data):
+            _checked[path] = crc

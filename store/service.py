@@ -373,6 +373,10 @@ class Wheel:
             self._check_indicator(doc["indicator_id"])
             stored = self._stamped(doc)
             measurement_id = self._insert_measurement(stored)
+        # the year file was checked whole before this write: the next log
+        # into it need not check it again
+        year_file = storage_of(self.store.measure[int(stored["date"][:4])]).path
+        checks.trust(year_file, self.store.file_mode)
         # built from what was written: reading it back would parse the year file
         return d.Measurement.from_doc(measurement_id, stored)
 

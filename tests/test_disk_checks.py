@@ -335,6 +335,8 @@ def test_a_value_typed_with_stray_case_is_read_as_typed_input_would_be(
     root = _copy(template, tmp_path)
     _break(root, Case("", "wheel.json", "indicators", "1", ("direction",), " Increase", (), ()))
     assert main(["--store", str(root), "status", "--json"]) == 0
+    # a log notes the files it checked; this one is read differently from its bytes
+    assert main(["--store", str(root), *COMMANDS["log"]]) == 0
     assert Wheel.open(root).indicator(1).direction == "increase"
 
 
@@ -364,3 +366,49 @@ def test_a_real_process_says_why_without_a_traceback(
     )
     assert "Traceback" not in done.stderr
     _expect_refused(done.stderr, case, done.returncode, before, snapshot(root))
+
+
+# ------------------------------------------------- appends stay cheap
+
+
+def test_a_log_into_a_file_styr_checked_reads_no_document_of_it(
+    template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _copy(template, tmp_path)
+
+    def parsed(docs: object) -> bool:
+        raise AssertionError("the year file was checked again")
+
+    monkeypatch.setattr("store.storage.measurements_look_fine", parsed)
+    for value in ("11", "12"):
+        assert main(["--store", str(root), "log", "1", value, "--at", f"{YEAR}-01-09"]) == 0
+    assert [m.value for m in Wheel.open(root).measurements(1)] == [10, 11, 12]
+
+
+def test_a_hand_edit_after_a_checked_write_is_still_caught(
+    template: Path, tmp_path: Path, snapshot: Snapshot, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _copy(template, tmp_path)
+    assert (root / checks.TRUSTED).exists()
+    path = root / MEASURED
+    # same size, so only the bytes tell the edit apart
+    path.write_bytes(path.read_bytes().replace(b'"value":10.0', b'"value":"10"'))
+    before = snapshot(root)
+    assert main(["--store", str(root), *COMMANDS["log"]]) == 1
+    assert "value '10' is not a number" in capsys.readouterr().err
+    assert snapshot(root) == before
+
+
+def test_a_wheel_file_styr_checked_is_not_checked_again(
+    template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _copy(template, tmp_path)
+    # a log checks wheel.json as it opens the store, and notes that it did
+    assert main(["--store", str(root), *COMMANDS["log"]]) == 0
+    checks._checked.clear()  # as in a new process
+
+    def checked(*args: object) -> bool:
+        raise AssertionError("wheel.json was checked again")
+
+    monkeypatch.setattr(checks, "_check_wheel", checked)
+    assert main(["--store", str(root), "status"]) == 0
