@@ -24,6 +24,7 @@ from store.errors import (
     NeedsCascade,
     NotFound,
     NothingToUndo,
+    StoreCorrupt,
     StoreError,
     ValidationError,
 )
@@ -82,6 +83,11 @@ class Wheel:
         self._cache: dict[tuple[str, int], list[Any]] = {}
         self._groups: dict[int, tuple[int, dict[int, list[tuple[date, int, float]]]]] = {}
         self._checked: set[tuple[str, TinyDB]] = set()
+        self.tolerant = False
+        """Set by the TUI, which keeps showing a store with a bad measurement
+        file (read-only): the file then reads as holding no measurement, and
+        `broken` says why."""
+        self.broken: str | None = None
 
     @classmethod
     def open(cls, root: Path, *, user: str | None = None, lock_timeout: float = 15.0) -> Wheel:
@@ -166,11 +172,17 @@ class Wheel:
     def _groups_of(self, year: int, db: TinyDB) -> dict[int, list[tuple[date, int, float]]]:
         """(date, id, value) per indicator in one year file, cached per file version."""
         storage = storage_of(db)
-        data = storage.read() or {}
-        cached = self._groups.get(year)
-        if cached and cached[0] == storage.version:
-            return cached[1]
-        groups = checks.index_measurements(storage.path.name, data.get(MEASUREMENTS, {}))
+        try:
+            data = storage.read() or {}
+            cached = self._groups.get(year)
+            if cached and cached[0] == storage.version:
+                return cached[1]
+            groups = checks.index_measurements(storage.path.name, data.get(MEASUREMENTS, {}))
+        except StoreCorrupt as exc:
+            if not self.tolerant:
+                raise
+            self.broken = self.broken or str(exc)
+            groups = {}
         self._groups[year] = (storage.version, groups)
         return groups
 

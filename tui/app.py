@@ -104,6 +104,9 @@ class StyrApp(App[None]):
     def __init__(self, wheel: Wheel, *, today: date | None = None) -> None:
         super().__init__()
         self.wheel = wheel
+        # a bad measurement file found by any read (a key press) must not
+        # end the app: it reads as empty, and the app goes read-only
+        wheel.tolerant = True
         self._fixed_today = today
         self.notice = ""
         """The latest change by someone else, shown in every wheel bar."""
@@ -137,14 +140,10 @@ class StyrApp(App[None]):
         key = self.data_version
         if self._compared is None or self._compared[0] != key:
             wheel = self.wheel
-            try:
-                series = wheel.all_series(until=self.today)
-            except StoreCorrupt as exc:
-                # the goals and indicators are still shown, without values
-                self.fail(exc)
-                series = {}
+            series = wheel.all_series(until=self.today)
             result = compare_wheel(wheel.goals(), wheel.indicators(), series, self.today)
             self._compared = (key, result)
+            self._note_broken()
         return self._compared[1]
 
     @property
@@ -176,6 +175,11 @@ class StyrApp(App[None]):
         screen = self.stage_screen
         if screen is not None:
             screen.reload()
+
+    def _note_broken(self) -> None:
+        """A bad measurement file read as empty (Wheel.tolerant): say so."""
+        if self.wheel.broken and not self.broken:
+            self.fail(StoreCorrupt(self.wheel.broken))
 
     def fail(self, exc: StoreError) -> None:
         """A bad file found while reading: show its message and go
@@ -215,6 +219,7 @@ class StyrApp(App[None]):
         except StoreError as exc:
             self.notify(str(exc), severity="error", markup=False, timeout=8)
             return
+        self._note_broken()
         if not changes:
             return
         latest = max(changes, key=lambda change: change.written_at)

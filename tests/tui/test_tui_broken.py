@@ -81,3 +81,24 @@ async def test_a_bad_wheel_file_opens_the_message_alone(
         await press(pilot, "q")
     assert app.return_code == 1
     assert _files(small.root) == before
+
+
+async def test_keys_on_every_stage_keep_the_app_up_on_a_bad_file(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    key = _break(small.root / "measurements-2026.json", "measurements", {"note": 5})
+    before = _files(small.root)
+    app = make(wheel)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        # each stage reads the measurements on its own, on a key press too
+        for stage in ("2", "3", "4", "1"):
+            await press(pilot, stage, "down", "up", "enter", "escape")
+        await settle(pilot)
+        assert app.broken == (
+            f"measurements-2026.json: measurement {key}: note 5 is not text; "
+            "fix the file by hand or restore a backup (backups/)"
+        )
+        assert "READ-ONLY" in screen_text(app)
+    assert app.return_code in (None, 0)
+    assert _files(small.root) == before
