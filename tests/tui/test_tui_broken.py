@@ -102,3 +102,23 @@ async def test_keys_on_every_stage_keep_the_app_up_on_a_bad_file(
         assert "READ-ONLY" in screen_text(app)
     assert app.return_code in (None, 0)
     assert _files(small.root) == before
+
+
+async def test_a_wheel_file_broken_while_the_app_runs_turns_it_read_only(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        assert app.broken is None
+        _break(small.root / "wheel.json", "goals", {"title": None})
+        before = _files(small.root)
+        app.poll_store()
+        await settle(pilot)
+        assert app.broken is not None
+        assert app.broken.startswith("wheel.json: goal 1: title null is not text; ")
+        assert "Grow revenue" in screen_text(app)  # what was read before stays
+        assert "READ-ONLY" in screen_text(app)
+        await press(pilot, "a")
+        assert not isinstance(app.screen, FormDialog)
+    assert _files(small.root) == before
