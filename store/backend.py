@@ -41,6 +41,11 @@ class Change:
 
 
 class Backend(Protocol):
+    tolerant: bool
+    """When set, a damaged part reads as empty instead of failing (the TUI
+    keeps showing the rest, read-only); `broken` then says what is wrong."""
+    broken: str | None
+
     @property
     def user(self) -> str:
         """Who writes: recorded in history and used by undo."""

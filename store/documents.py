@@ -38,9 +38,9 @@ STAMP_FIELDS: Final = ("created_at", "updated_at", "updated_by")
 
 def _reject_unknown(data: Mapping[str, Any], known: tuple[str, ...], kind: str) -> None:
     allowed = set(known) | set(STAMP_FIELDS)
-    for name in data:
-        if name not in allowed:
-            raise ValidationError(f"{kind} has no field {name!r}", name)
+    unknown = [(name, f"{kind} has no field {name!r}") for name in data if name not in allowed]
+    if unknown:
+        raise ValidationError(problems=unknown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,30 +108,34 @@ class Goal:
 
 
 def validate_goal(data: Mapping[str, Any]) -> Doc:
-    _reject_unknown(data, GOAL_FIELDS, "goal")
+    c = f.Collect()
+    c("", _reject_unknown, data, GOAL_FIELDS, "goal")
     doc: Doc = {
-        "title": f.text(data.get("title"), "title", required=True),
-        "description": f.text(data.get("description"), "description"),
-        "parent_id": f.optional_ref(data.get("parent_id"), "parent"),
-        "owner": f.text(data.get("owner"), "owner"),
-        "unit": f.text(data.get("unit"), "unit"),
-        "start": f.optional_iso(data.get("start"), "start"),
-        "due": f.optional_iso(data.get("due"), "due"),
-        "state": f.choice(data.get("state") or "draft", "state", GOAL_STATES),
-        "agreed_by": f.text(data.get("agreed_by"), "agreed_by"),
-        "agreed_on": f.optional_iso(data.get("agreed_on"), "agreed_on"),
-        "outcome": f.optional_choice(data.get("outcome"), "outcome", OUTCOMES),
-        "closing_comment": f.text(data.get("closing_comment"), "closing_comment"),
-        "tags": f.tags(data.get("tags")),
-        "weight": _weight(data.get("weight")),
+        "title": c("title", f.text, data.get("title"), "title", required=True),
+        "description": c("description", f.text, data.get("description"), "description"),
+        "parent_id": c("parent_id", f.optional_ref, data.get("parent_id"), "parent"),
+        "owner": c("owner", f.text, data.get("owner"), "owner"),
+        "unit": c("unit", f.text, data.get("unit"), "unit"),
+        "start": c("start", f.optional_iso, data.get("start"), "start"),
+        "due": c("due", f.optional_iso, data.get("due"), "due"),
+        "state": c("state", f.choice, data.get("state") or "draft", "state", GOAL_STATES),
+        "agreed_by": c("agreed_by", f.text, data.get("agreed_by"), "agreed_by"),
+        "agreed_on": c("agreed_on", f.optional_iso, data.get("agreed_on"), "agreed_on"),
+        "outcome": c("outcome", f.optional_choice, data.get("outcome"), "outcome", OUTCOMES),
+        "closing_comment": c(
+            "closing_comment", f.text, data.get("closing_comment"), "closing_comment"
+        ),
+        "tags": c("tags", f.tags, data.get("tags")),
+        "weight": c("weight", _weight, data.get("weight")),
     }
-    f.ordered(doc["start"], doc["due"])
-    if doc["state"] == "closed" and doc["outcome"] is None:
-        raise ValidationError(
-            f"a closed goal needs an outcome: one of {', '.join(OUTCOMES)}", "outcome"
-        )
-    if doc["state"] != "closed" and doc["outcome"] is not None:
-        raise ValidationError("only a closed goal has an outcome", "outcome")
+    if c.ok("start", "due"):
+        c("due", f.ordered, doc["start"], doc["due"])
+    if c.ok("state", "outcome"):
+        if doc["state"] == "closed" and doc["outcome"] is None:
+            c.add("outcome", f"a closed goal needs an outcome: one of {', '.join(OUTCOMES)}")
+        if doc["state"] != "closed" and doc["outcome"] is not None:
+            c.add("outcome", "only a closed goal has an outcome")
+    c.done()
     return doc
 
 
@@ -208,52 +212,76 @@ class Indicator:
         )
 
 
-def validate_indicator(data: Mapping[str, Any]) -> Doc:
-    _reject_unknown(data, INDICATOR_FIELDS, "indicator")
-    if data.get("start") in (None, "") or data.get("due") in (None, ""):
-        missing = "start" if data.get("start") in (None, "") else "due"
-        raise ValidationError(f"an indicator needs a {missing} date", missing)
-    tolerance = data.get("tolerance")
-    doc: Doc = {
-        "goal_id": f.ref_id(data.get("goal_id"), "goal"),
-        "name": f.text(data.get("name"), "name", required=True),
-        "unit": f.text(data.get("unit"), "unit"),
-        "baseline": f.number(data.get("baseline"), "baseline"),
-        "target": f.number(data.get("target"), "target"),
-        "start": f.iso(data.get("start"), "start"),
-        "due": f.iso(data.get("due"), "due"),
-        "direction": f.choice(data.get("direction") or "increase", "direction", DIRECTIONS),
-        "aggregation": f.choice(data.get("aggregation") or "last", "aggregation", AGGREGATIONS),
-        "chain": f.choice(data.get("chain") or "outcome", "chain", CHAIN_LEVELS),
-        "weight": _weight(data.get("weight")),
-        "cadence": f.choice(data.get("cadence") or "monthly", "cadence", CADENCES),
-        "tolerance": 0.10 if tolerance in (None, "") else f.number(tolerance, "tolerance"),
-        "milestones": [],
-        "revisions": _revisions(data.get("revisions")),
-    }
-    if not 0 <= doc["tolerance"] < 1:
+def _needed_date(value: object, field: str) -> str:
+    if value in (None, ""):
+        raise ValidationError(f"an indicator needs a {field} date", field)
+    return f.iso(value, field)
+
+
+def _tolerance(value: object) -> float:
+    if value in (None, ""):
+        return 0.10
+    tolerance = f.number(value, "tolerance")
+    if not 0 <= tolerance < 1:
         raise ValidationError(
-            f"tolerance must be at least 0 and below 1 (0.1 = 10 %), not {doc['tolerance']:g}",
+            f"tolerance must be at least 0 and below 1 (0.1 = 10 %), not {tolerance:g}",
             "tolerance",
         )
-    f.ordered(doc["start"], doc["due"])
-    if doc["start"] == doc["due"]:
-        raise ValidationError(f"due {doc['due']} must come after start {doc['start']}", "due")
+    return tolerance
+
+
+def _target_rule(doc: Doc) -> str | None:
     baseline, target = doc["baseline"], doc["target"]
-    if doc["direction"] in ("increase", "decrease"):
-        if target == baseline:
-            raise ValidationError("target must differ from baseline", "target")
-        if doc["direction"] == "increase" and target < baseline:
-            raise ValidationError(
-                f"target {target:g} is below baseline {baseline:g}; use direction decrease",
-                "target",
-            )
-        if doc["direction"] == "decrease" and target > baseline:
-            raise ValidationError(
-                f"target {target:g} is above baseline {baseline:g}; use direction increase",
-                "target",
-            )
-    doc["milestones"] = _milestones(data.get("milestones"), doc)
+    if doc["direction"] not in ("increase", "decrease"):
+        return None
+    if target == baseline:
+        return "target must differ from baseline"
+    if doc["direction"] == "increase" and target < baseline:
+        return f"target {target:g} is below baseline {baseline:g}; use direction decrease"
+    if doc["direction"] == "decrease" and target > baseline:
+        return f"target {target:g} is above baseline {baseline:g}; use direction increase"
+    return None
+
+
+def validate_indicator(data: Mapping[str, Any]) -> Doc:
+    c = f.Collect()
+    c("", _reject_unknown, data, INDICATOR_FIELDS, "indicator")
+    doc: Doc = {
+        "goal_id": c("goal_id", f.ref_id, data.get("goal_id"), "goal"),
+        "name": c("name", f.text, data.get("name"), "name", required=True),
+        "unit": c("unit", f.text, data.get("unit"), "unit"),
+        "baseline": c("baseline", f.number, data.get("baseline"), "baseline"),
+        "target": c("target", f.number, data.get("target"), "target"),
+        "start": c("start", _needed_date, data.get("start"), "start"),
+        "due": c("due", _needed_date, data.get("due"), "due"),
+        "direction": c(
+            "direction", f.choice, data.get("direction") or "increase", "direction", DIRECTIONS
+        ),
+        "aggregation": c(
+            "aggregation",
+            f.choice,
+            data.get("aggregation") or "last",
+            "aggregation",
+            AGGREGATIONS,
+        ),
+        "chain": c("chain", f.choice, data.get("chain") or "outcome", "chain", CHAIN_LEVELS),
+        "weight": c("weight", _weight, data.get("weight")),
+        "cadence": c("cadence", f.choice, data.get("cadence") or "monthly", "cadence", CADENCES),
+        "tolerance": c("tolerance", _tolerance, data.get("tolerance")),
+        "milestones": [],
+        "revisions": c("revisions", _revisions, data.get("revisions")),
+    }
+    if c.ok("start", "due"):
+        c("due", f.ordered, doc["start"], doc["due"])
+        if doc["start"] == doc["due"]:
+            c.add("due", f"due {doc['due']} must come after start {doc['start']}")
+    if c.ok("baseline", "target", "direction"):
+        problem = _target_rule(doc)
+        if problem:
+            c.add("target", problem)
+    if c.ok("start", "due", "baseline", "target", "direction"):
+        doc["milestones"] = c("milestones", _milestones, data.get("milestones"), doc)
+    c.done()
     return doc
 
 
@@ -373,17 +401,24 @@ class Measurement:
         )
 
 
-def validate_measurement(data: Mapping[str, Any]) -> Doc:
-    _reject_unknown(data, MEASUREMENT_FIELDS, "measurement")
-    if data.get("date") in (None, ""):
+def _measured_on(value: object) -> str:
+    if value in (None, ""):
         raise ValidationError("a measurement needs a date", "date")
-    return {
-        "indicator_id": f.ref_id(data.get("indicator_id"), "indicator"),
-        "date": f.iso(data.get("date"), "date"),
-        "value": f.number(data.get("value"), "value"),
-        "note": f.text(data.get("note"), "note"),
-        "source": f.text(data.get("source"), "source"),
+    return f.iso(value, "date")
+
+
+def validate_measurement(data: Mapping[str, Any]) -> Doc:
+    c = f.Collect()
+    c("", _reject_unknown, data, MEASUREMENT_FIELDS, "measurement")
+    doc = {
+        "indicator_id": c("indicator_id", f.ref_id, data.get("indicator_id"), "indicator"),
+        "date": c("date", _measured_on, data.get("date")),
+        "value": c("value", f.number, data.get("value"), "value"),
+        "note": c("note", f.text, data.get("note"), "note"),
+        "source": c("source", f.text, data.get("source"), "source"),
     }
+    c.done()
+    return doc
 
 
 # -------------------------------------------------------------- review
@@ -429,41 +464,48 @@ class Review:
 OUTSIDE_TOLERANCE: Final = ("at_risk", "off_track", "missed")
 
 
-def validate_review(data: Mapping[str, Any]) -> Doc:
-    _reject_unknown(data, REVIEW_FIELDS, "review")
-    goal_id = f.optional_ref(data.get("goal_id"), "goal")
-    indicator_id = f.optional_ref(data.get("indicator_id"), "indicator")
-    if (goal_id is None) == (indicator_id is None):
-        raise ValidationError("a review is of one goal or one indicator", "goal_id")
-    comparison = data.get("comparison") or {}
+def _comparison(value: object) -> dict[str, Any]:
+    comparison = value or {}
     if not isinstance(comparison, Mapping):
         raise ValidationError("comparison must be the frozen comparison result", "comparison")
+    return dict(comparison)
+
+
+def validate_review(data: Mapping[str, Any]) -> Doc:
+    c = f.Collect()
+    c("", _reject_unknown, data, REVIEW_FIELDS, "review")
     doc: Doc = {
-        "date": f.iso(data.get("date") or "today", "date"),
-        "goal_id": goal_id,
-        "indicator_id": indicator_id,
-        "comparison": dict(comparison),
-        "judgement": f.choice(data.get("judgement"), "judgement", JUDGEMENTS),
-        "confidence": f.integer(data.get("confidence"), "confidence", 0, 10),
-        "comment": f.text(data.get("comment"), "comment"),
+        "date": c("date", f.iso, data.get("date") or "today", "date"),
+        "goal_id": c("goal_id", f.optional_ref, data.get("goal_id"), "goal"),
+        "indicator_id": c("indicator_id", f.optional_ref, data.get("indicator_id"), "indicator"),
+        "comparison": c("comparison", _comparison, data.get("comparison")),
+        "judgement": c("judgement", f.choice, data.get("judgement"), "judgement", JUDGEMENTS),
+        "confidence": c("confidence", f.integer, data.get("confidence"), "confidence", 0, 10),
+        "comment": c("comment", f.text, data.get("comment"), "comment"),
         "deviation": None,
     }
+    if c.ok("goal_id", "indicator_id") and (doc["goal_id"] is None) == (
+        doc["indicator_id"] is None
+    ):
+        c.add("goal_id", "a review is of one goal or one indicator")
     deviation = data.get("deviation")
     if isinstance(deviation, Mapping):
-        _reject_unknown(deviation, ("cause", "decision"), "a deviation")
+        c("deviation", _reject_unknown, deviation, ("cause", "decision"), "a deviation")
     if isinstance(deviation, Mapping) and any(deviation.values()):
         doc["deviation"] = {
-            "cause": f.choice(deviation.get("cause"), "cause", CAUSES),
-            "decision": f.choice(deviation.get("decision"), "decision", DECISIONS),
+            "cause": c("cause", f.choice, deviation.get("cause"), "cause", CAUSES),
+            "decision": c("decision", f.choice, deviation.get("decision"), "decision", DECISIONS),
         }
     elif deviation and not isinstance(deviation, Mapping):
-        raise ValidationError("deviation must give a cause and a decision", "deviation")
-    if comparison.get("status") in OUTSIDE_TOLERANCE and doc["deviation"] is None:
-        raise ValidationError(
-            f"the result is {comparison['status'].replace('_', ' ')}: give the deviation's "
-            "cause and the decision",
+        c.add("deviation", "deviation must give a cause and a decision")
+    status = doc["comparison"].get("status") if c.ok("comparison") else None
+    if status in OUTSIDE_TOLERANCE and doc["deviation"] is None:
+        c.add(
             "deviation",
+            f"the result is {str(status).replace('_', ' ')}: give the deviation's "
+            "cause and the decision",
         )
+    c.done()
     return doc
 
 
@@ -515,29 +557,16 @@ class Lesson:
         )
 
 
-def validate_lesson(data: Mapping[str, Any]) -> Doc:
-    _reject_unknown(data, LESSON_FIELDS, "lesson")
-    doc: Doc = {
-        "date": f.iso(data.get("date") or "today", "date"),
-        "goal_id": f.optional_ref(data.get("goal_id"), "goal"),
-    }
-    for name in LESSON_TEXTS:
-        doc[name] = f.text(data.get(name), name)
-    if not any(doc[name] for name in LESSON_TEXTS):
-        raise ValidationError(
-            "a lesson needs some text: fill in at least one of planned, happened, why, "
-            "sustain, improve",
-            "happened",
-        )
-    actions = data.get("actions") or []
+def _actions(value: object) -> list[Doc]:
+    actions = value or []
     if not isinstance(actions, list | tuple):
         raise ValidationError("actions must be a list", "actions")
-    doc["actions"] = []
+    result: list[Doc] = []
     for action in actions:
         if not isinstance(action, Mapping):
             raise ValidationError("each action gives what, owner, due and done", "actions")
         _reject_unknown(action, ("what", "owner", "due", "done"), "an action")
-        doc["actions"].append(
+        result.append(
             {
                 "what": f.text(action.get("what"), "action", required=True),
                 "owner": f.text(action.get("owner"), "action owner"),
@@ -545,6 +574,26 @@ def validate_lesson(data: Mapping[str, Any]) -> Doc:
                 "done": f.flag(action.get("done"), "action done"),
             }
         )
+    return result
+
+
+def validate_lesson(data: Mapping[str, Any]) -> Doc:
+    c = f.Collect()
+    c("", _reject_unknown, data, LESSON_FIELDS, "lesson")
+    doc: Doc = {
+        "date": c("date", f.iso, data.get("date") or "today", "date"),
+        "goal_id": c("goal_id", f.optional_ref, data.get("goal_id"), "goal"),
+    }
+    for name in LESSON_TEXTS:
+        doc[name] = c(name, f.text, data.get(name), name)
+    if c.ok(*LESSON_TEXTS) and not any(doc[name] for name in LESSON_TEXTS):
+        c.add(
+            "happened",
+            "a lesson needs some text: fill in at least one of planned, happened, why, "
+            "sustain, improve",
+        )
+    doc["actions"] = c("actions", _actions, data.get("actions"))
+    c.done()
     return doc
 
 
@@ -596,21 +645,34 @@ class Risk:
 
 
 def validate_risk(data: Mapping[str, Any]) -> Doc:
-    _reject_unknown(data, RISK_FIELDS, "risk")
-    return {
-        "goal_id": f.ref_id(data.get("goal_id"), "goal"),
-        "title": f.text(data.get("title"), "title", required=True),
-        "cause": f.text(data.get("cause"), "cause"),
-        "probability": f.integer(data.get("probability"), "probability", 1, 5),
-        "consequence": f.integer(data.get("consequence"), "consequence", 1, 5),
-        "mitigation": f.text(data.get("mitigation"), "mitigation"),
-        "owner": f.text(data.get("owner"), "owner"),
-        "due": f.optional_iso(data.get("due"), "due"),
-        "residual_probability": f.optional_integer(
-            data.get("residual_probability"), "residual probability", 1, 5
+    c = f.Collect()
+    c("", _reject_unknown, data, RISK_FIELDS, "risk")
+    doc = {
+        "goal_id": c("goal_id", f.ref_id, data.get("goal_id"), "goal"),
+        "title": c("title", f.text, data.get("title"), "title", required=True),
+        "cause": c("cause", f.text, data.get("cause"), "cause"),
+        "probability": c("probability", f.integer, data.get("probability"), "probability", 1, 5),
+        "consequence": c("consequence", f.integer, data.get("consequence"), "consequence", 1, 5),
+        "mitigation": c("mitigation", f.text, data.get("mitigation"), "mitigation"),
+        "owner": c("owner", f.text, data.get("owner"), "owner"),
+        "due": c("due", f.optional_iso, data.get("due"), "due"),
+        "residual_probability": c(
+            "residual_probability",
+            f.optional_integer,
+            data.get("residual_probability"),
+            "residual probability",
+            1,
+            5,
         ),
-        "residual_consequence": f.optional_integer(
-            data.get("residual_consequence"), "residual consequence", 1, 5
+        "residual_consequence": c(
+            "residual_consequence",
+            f.optional_integer,
+            data.get("residual_consequence"),
+            "residual consequence",
+            1,
+            5,
         ),
-        "state": f.choice(data.get("state") or "open", "state", RISK_STATES),
+        "state": c("state", f.choice, data.get("state") or "open", "state", RISK_STATES),
     }
+    c.done()
+    return doc

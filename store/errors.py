@@ -6,6 +6,7 @@ the TUI shows the message where the user acted.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 
@@ -17,12 +18,20 @@ class BadInput(StoreError):
     """The user asked for something invalid; nothing was written."""
 
 
-class ValidationError(BadInput):
-    """A field value breaks a rule. `field` names the offending field."""
+Problem = tuple[str | None, str]
+"""(field or None, message): one broken rule."""
 
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+
+class ValidationError(BadInput):
+    """Field values break rules. `problems` lists every one as (field,
+    message); str() is their messages, one a line; `field` is the first's."""
+
+    def __init__(
+        self, message: str = "", field: str | None = None, *, problems: Sequence[Problem] = ()
+    ) -> None:
+        self.problems: list[Problem] = list(problems) or [(field, message)]
+        super().__init__("\n".join(text for _, text in self.problems))
+        self.field = self.problems[0][0]
 
 
 class NotFound(BadInput):

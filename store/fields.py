@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
+from typing import Any, TypeVar, cast
 
 from store.dates import as_date
-from store.errors import ValidationError
+from store.errors import Problem, ValidationError
+
+T = TypeVar("T")
 
 MAX_TEXT = 10_000
 _THOUSANDS = re.compile(r"[-+]?[1-9]\d{0,2},\d{3}")
@@ -171,3 +174,34 @@ def ordered(start: str | None, due: str | None, what: str = "") -> None:
 
 def to_date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
+
+
+class Collect:
+    """Runs converters and rules, keeping every ValidationError instead of
+    stopping at the first, so a form or a command reports them all at once."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self._bad: set[str] = set()
+
+    def __call__(self, name: str, convert: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """convert(*args, **kwargs); on a ValidationError, note it and give
+        None (the document is never returned then: see `done`)."""
+        try:
+            return convert(*args, **kwargs)
+        except ValidationError as exc:
+            self.problems.extend(exc.problems)
+            self._bad.add(name)
+            return cast(T, None)
+
+    def add(self, name: str, message: str) -> None:
+        self.problems.append((name, message))
+        self._bad.add(name)
+
+    def ok(self, *names: str) -> bool:
+        """Whether these fields converted; rules between fields run only then."""
+        return not self._bad.intersection(names)
+
+    def done(self) -> None:
+        if self.problems:
+            raise ValidationError(problems=self.problems)

@@ -18,9 +18,10 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.table import Document
 
+from store import checks
 from store.backend import MEASUREMENTS, Change, Doc, Point
 from store.dates import now_iso
-from store.errors import StoreError
+from store.errors import StoreCorrupt, StoreError
 from store.safefs import exists
 from store.store import HISTORY, MEASUREMENT_ID_SPAN, Store, storage_of
 
@@ -32,6 +33,10 @@ class FolderBackend:
         self.store = store
         self._docs: dict[str, tuple[int, dict[int, Doc]]] = {}
         self._groups: dict[int, tuple[int, dict[int, list[Point]]]] = {}
+        self.tolerant = False
+        """A bad measurement file then reads as holding none (the TUI keeps
+        showing the rest, read-only); `broken` says why."""
+        self.broken: str | None = None
 
     @classmethod
     def open(
@@ -122,18 +127,18 @@ class FolderBackend:
     def _groups_of(self, year: int, db: TinyDB) -> dict[int, list[Point]]:
         """(date, id, value) per indicator in one year file, cached per file version."""
         storage = storage_of(db)
-        data = storage.read() or {}
-        cached = self._groups.get(year)
-        if cached and cached[0] == storage.version:
-            return cached[1]
-        groups: dict[int, list[Point]] = {}
-        # a few hundred distinct days per file: parse each ISO date once
-        days: dict[str, date] = {}
-        for key, doc in data.get(MEASUREMENTS, {}).items():
-            day = days.get(doc["date"])
-            if day is None:
-                day = days[doc["date"]] = date.fromisoformat(doc["date"])
-            groups.setdefault(doc["indicator_id"], []).append((day, int(key), doc["value"]))
+        try:
+            data = storage.read() or {}
+            cached = self._groups.get(year)
+            if cached and cached[0] == storage.version:
+                return cached[1]
+            # every document is checked in the pass that indexes it
+            groups = checks.index_measurements(storage.path.name, data.get(MEASUREMENTS, {}))
+        except StoreCorrupt as exc:
+            if not self.tolerant:
+                raise
+            self.broken = self.broken or str(exc)
+            groups = {}
         self._groups[year] = (storage.version, groups)
         return groups
 
@@ -164,6 +169,7 @@ class FolderBackend:
             table = (storage_of(self.store.measure[year]).read() or {}).get(MEASUREMENTS, {})
             doc = table.get(str(measurement_id))
             if doc is not None:
+                checks.check_measurement(f"{MEASUREMENTS}-{year}.json", str(measurement_id), doc)
                 return year, doc
         return None
 
@@ -188,8 +194,19 @@ class FolderBackend:
         for year, rows in by_year.items():
             db = self.store.measure_db(year)
             storage_of(db).ensure(self.store.writer, now_iso())
+            self._check_before_writing(db)
             self.store.table(db, MEASUREMENTS).insert_multiple(rows)
         return result
+
+    def _check_before_writing(self, db: TinyDB) -> None:
+        """A measurement file is checked whole before it is written: the
+        documents nobody looked at would be written back as they are. Once
+        per file version; an append was checked when it was read."""
+        storage = storage_of(db)
+        if storage.checked_whole:
+            return
+        checks.check_measurements(storage.path.name, (storage.read() or {}).get(MEASUREMENTS, {}))
+        storage.checked_whole = True
 
     def _move(self, measurement_id: int, before: tuple[int, Doc] | None, after: Doc | None) -> None:
         """Replace, move (date into another year) or remove one measurement.
@@ -200,8 +217,10 @@ class FolderBackend:
         if after is not None and new_year != year:
             db = self.store.measure_db(new_year or 0)
             storage_of(db).ensure(self.store.writer, now_iso())
+            self._check_before_writing(db)
             self.store.table(db, MEASUREMENTS).insert(Document(after, doc_id=measurement_id))
         if before is not None:
+            self._check_before_writing(self.store.measure[before[0]])
             table = self.store.table(self.store.measure[before[0]], MEASUREMENTS)
             if after is not None and new_year == year:
                 table.update(after, doc_ids=[measurement_id])

@@ -61,6 +61,12 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def _in_row(number: int, exc: ValidationError) -> ValidationError:
+    return ValidationError(
+        problems=[(field, f"row {number}: {message}") for field, message in exc.problems]
+    )
+
+
 def _content(doc: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if k not in STAMPS}
 
@@ -72,6 +78,21 @@ class Wheel:
         self.backend = backend
         self._cache: dict[tuple[str, Hashable], list[Any]] = {}
         self._views: dict[date, WheelView] = {}
+
+    @property
+    def tolerant(self) -> bool:
+        """Set by the TUI, which keeps showing a store with a bad measurement
+        file (read-only): the file then reads as holding no measurement, and
+        `broken` says why."""
+        return self.backend.tolerant
+
+    @tolerant.setter
+    def tolerant(self, value: bool) -> None:
+        self.backend.tolerant = value
+
+    @property
+    def broken(self) -> str | None:
+        return self.backend.broken
 
     @property
     def user(self) -> str:
@@ -420,7 +441,7 @@ class Wheel:
                 try:
                     self._check_indicator(doc["indicator_id"])
                 except ValidationError as exc:
-                    raise ValidationError(f"row {number}: {exc}", exc.field) from None
+                    raise _in_row(number, exc) from None
             return self._insert_measurements([self._stamped(doc) for doc in docs])
 
     def _check_indicator(self, indicator_id: int) -> None:

@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 from tinydb.storages import Storage
 
+from store.checks import check_file, measurements_look_fine, trust, trusted
 from store.errors import StoreCorrupt, WriteFailed
 from store.safefs import Signature, open_regular, read_regular, signature
 
@@ -128,6 +129,7 @@ def parse(path: Path, raw: bytes) -> Data:
                 f"{name}: document id {duplicates[0]} appears more than once in {path}; "
                 "fix the file by hand or restore a backup"
             )
+    check_file(path, raw, data, SCHEMA_VERSION)
     return data
 
 
@@ -330,6 +332,11 @@ class FileStorage(Storage):
         # derived indexes per version
         self.version = 0
         self._append: _Append | None = None
+        # every document of the data in memory was checked (parse checks
+        # all but measurements, whose files are checked before a write);
+        # bytes written from such data are noted as checked (checks.trust)
+        self.checked_whole = False
+        self._written: bytes | None = None
 
     # -- TinyDB's interface -------------------------------------------
     def read(self) -> Data | None:
@@ -377,6 +384,7 @@ class FileStorage(Storage):
             raw, sig = read
             self._data = parse(self.path, raw)
         self._sig = sig
+        self.checked_whole = not self.path.name.startswith("measurements-")
         self.loaded = True
         self.dirty = False
         self.version += 1
@@ -434,7 +442,17 @@ class FileStorage(Storage):
         # after it, no repeated id (the counts were written with the file)
         if raw.count(b"{", start) != counts[table]:
             return None
+        # a hand-edited document must not be written back: one that may be
+        # bad takes the ordinary path, which refuses the file
+        try:
+            if not trusted(self.path, raw) and not measurements_look_fine(
+                orjson.loads(raw[start - 1 : -1])
+            ):
+                return None
+        except orjson.JSONDecodeError:
+            return None
         self._append = _Append(raw, sig, meta, table, cut + 1, start, {})
+        self.checked_whole = True
         return meta
 
     def drop_append(self) -> None:
@@ -511,6 +529,9 @@ class FileStorage(Storage):
             payload = self._append_payload(append)
         else:
             payload = orjson.dumps(self._data, option=orjson.OPT_INDENT_2 if self.pretty else 0)
+        # the audit trail is never read in the fast paths that trust a note
+        noted = self.checked_whole and not self.path.name.startswith("history-")
+        self._written = payload if noted else None
         try:
             return write_temp(self.path, payload, mode, group)
         except OSError as exc:
@@ -521,6 +542,9 @@ class FileStorage(Storage):
         self.dirty = False
         # after an append the new file is read when it is wanted
         self._append = None
+        if self._written is not None:
+            trust(self.path, self._written)
+            self._written = None
 
     def flush(self, writer: str, when: str, mode: int, group: int | None) -> None:
         """Write the staged data on its own (one file, no marker needed)."""
@@ -541,4 +565,6 @@ class FileStorage(Storage):
         self._sig = None
         self.loaded = False
         self.dirty = False
+        self.checked_whole = False
+        self._written = None
         self.version += 1

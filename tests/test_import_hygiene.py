@@ -50,7 +50,13 @@ def test_every_store_module_is_under_the_tinydb_contract_or_is_the_folder_backen
         for c in config["tool"]["importlinter"]["contracts"]
         if c["name"].startswith("only the folder backend")
     )
-    folder_backend = {"store.store", "store.storage", "store.repair", "store.folder"}
+    folder_backend = {
+        "store.store",
+        "store.storage",
+        "store.repair",
+        "store.folder",
+        "store.checks",
+    }
     listed = set(contract["source_modules"]) | folder_backend | {"store.backends"}
     assert set(STORE_MODULES) == listed
     assert set(contract["forbidden_modules"]) >= folder_backend | {"tinydb"}

@@ -203,7 +203,8 @@ API_CASES: list[tuple[str, dict[str, Any], str]] = [
      f"cause 'weather' {NOT_ONE_OF} internal, external, measurement"),
     ("review", {"comparison": "on track"}, "comparison must be the frozen comparison result"),
     ("review", {"deviation": "internal"}, "deviation must give a cause and a decision"),
-    ("review", {"deviation": {"reason": "internal"}}, "a deviation has no field 'reason'"),
+    ("review", {"deviation": {"cause": "internal", "decision": "continue", "reason": "x"}},
+     "a deviation has no field 'reason'"),
     # lessons and their actions
     ("lesson", {"happened": "   "},
      "a lesson needs some text: fill in at least one of planned, happened, why, sustain, "
@@ -539,3 +540,38 @@ def test_cli_ambiguous_name_lists_the_candidates_and_exits_2(
 def test_cli_finds_an_indicator_by_prefix(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert _cli(root, ["log", "wait", "12", "--at", "2026-03-01"]) == 0
     assert capsys.readouterr().out.startswith("logged 12 for Wait time on 2026-03-01")
+
+
+# ------------------------------------------------- every problem at once
+
+
+def test_every_bad_field_is_reported_at_once(root: Path, snapshot: Snapshot) -> None:
+    wheel = open_wheel(root, user="alice")
+    before = snapshot(root)
+    with pytest.raises(ValidationError) as caught:
+        wheel.add(INDICATOR, INDICATOR_BASE | {"name": " ", "baseline": "abc", "due": "2026-02-30",
+                                               "cadence": "hourly", "colour": "red"})  # fmt: skip
+    assert caught.value.problems == [
+        ("colour", "indicator has no field 'colour'"),
+        ("name", "name must not be empty"),
+        ("baseline", "baseline 'abc' is not a number"),
+        ("due", "due '2026-02-30' is not a real date"),
+        ("cadence", f"cadence 'hourly' {NOT_ONE_OF} daily, weekly, monthly, quarterly, yearly"),
+    ]
+    assert str(caught.value).splitlines() == [message for _, message in caught.value.problems]
+    assert snapshot(root) == before
+
+
+def test_cli_prints_every_reason_on_its_own_line(
+    root: Path, snapshot: Snapshot, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = snapshot(root)
+    argv = ["add", "indicator", "1", "X", "--baseline", "x", "--target", "1e999",
+            "--direction", "up"]  # fmt: skip
+    assert _cli(root, argv) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "styr: baseline 'x' is not a number",
+        "styr: target must be a finite number, not '1e999'",
+        f"styr: direction 'up' {NOT_ONE_OF} increase, decrease, at_least, at_most",
+    ]
+    assert snapshot(root) == before

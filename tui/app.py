@@ -22,7 +22,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from store.errors import StoreError
+from store.errors import StoreCorrupt, StoreError
 from store.plain import plain
 from store.service import GOAL, Kind, Wheel
 from tui.commands import WheelCommands
@@ -103,6 +103,9 @@ class StyrApp(App[None]):
     def __init__(self, wheel: Wheel, *, today: date | None = None) -> None:
         super().__init__()
         self.wheel = wheel
+        # a bad measurement file found by any read (a key press) must not
+        # end the app: it reads as empty, and the app goes read-only
+        wheel.tolerant = True
         self._fixed_today = today
         self.notice = ""
         """The latest change by someone else, shown in every wheel bar."""
@@ -110,6 +113,8 @@ class StyrApp(App[None]):
         self._instant_switch = False
         self.is_ready = False
         """True once the first frame is out and the first stage loaded."""
+        self.broken: str | None = None
+        """The message of a bad file found while reading: the app is then read-only."""
 
     # ------------------------------------------------------------ data
     @property
@@ -131,14 +136,16 @@ class StyrApp(App[None]):
         key = self.data_version
         if self._compared is None or self._compared[0] != key:
             wheel = self.wheel
-            result = compare_wheel(
-                wheel.goals(), wheel.indicators(), wheel.all_series(until=self.today), self.today
-            )
+            series = wheel.all_series(until=self.today)
+            result = compare_wheel(wheel.goals(), wheel.indicators(), series, self.today)
             self._compared = (key, result)
+            self._note_broken()
         return self._compared[1]
 
     @property
     def read_only_reason(self) -> str | None:
+        if self.broken:
+            return f"read-only: {self.broken}"
         return self.wheel.read_only_reason
 
     def refuse_edit(self) -> bool:
@@ -165,10 +172,22 @@ class StyrApp(App[None]):
         if screen is not None:
             screen.reload()
 
+    def _note_broken(self) -> None:
+        """A bad measurement file read as empty (Wheel.tolerant): say so."""
+        if self.wheel.broken and not self.broken:
+            self.fail(StoreCorrupt(self.wheel.broken))
+
     def fail(self, exc: StoreError) -> None:
-        """Quit with the store's message and exit code 1 (a corrupt file
-        found while loading: nothing sensible can be shown)."""
-        self.exit(return_code=1, message=f"styr: {plain(str(exc))}")
+        """A bad file found while reading: show its message and go
+        read-only, keeping on screen what could be read (nothing may be
+        written over the file, nor from a wheel read without it)."""
+        first = self.broken is None
+        self.broken = plain(str(exc))
+        if first:
+            self.notify(self.broken, severity="error", markup=False, timeout=600)
+        screen = self.stage_screen
+        if screen is not None:
+            screen.sync_bar()
 
     def delay_update(self, delay: float = 0.05) -> None:
         # Textual holds the screen for 50 ms on a mode switch, then repaints
@@ -192,9 +211,13 @@ class StyrApp(App[None]):
             self.notify(notice, severity="warning", markup=False, timeout=8)
         try:
             changes = self.wheel.refresh()
+        except StoreCorrupt as exc:
+            self.fail(exc)
+            return
         except StoreError as exc:
             self.notify(str(exc), severity="error", markup=False, timeout=8)
             return
+        self._note_broken()
         if not changes:
             return
         latest = max(changes, key=lambda change: change.written_at)

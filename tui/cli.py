@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from store.backends import open_wheel
-from store.errors import BadInput, StoreError
+from store.errors import BadInput, StoreCorrupt, StoreError, ValidationError
 from store.paths import resolve_store
 from store.plain import plain, plain_lines
 from store.service import GOAL, INDICATOR, Kind, Wheel
@@ -251,6 +251,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         wheel = open_wheel(root, must_exist=args.command in READING)
         handler: Handler = args.handler
         return handler(args, wheel)
+    except ValidationError as exc:
+        for _, message in exc.problems:
+            _fail(2, message)
+        return 2
     except BadInput as exc:
         return _fail(2, str(exc))
     except StoreError as exc:
@@ -277,7 +281,13 @@ def open_tui(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     if not args.demo:
-        return _run_app(open_wheel(resolve_store(args.store)))
+        try:
+            wheel = open_wheel(resolve_store(args.store))
+        except StoreCorrupt as exc:
+            from tui.broken import run_broken
+
+            return run_broken(str(exc))
+        return _run_app(wheel)
     from store.demo import build_demo
 
     with tempfile.TemporaryDirectory(prefix="styr-demo-") as folder:
@@ -287,9 +297,9 @@ def open_tui(args: argparse.Namespace) -> int:
 def _run_app(wheel: Wheel) -> int:
     from tui.app import make_app  # Textual loads only when the TUI opens
 
-    # a corrupt file found while the app loads ends it with exit code 1 and
-    # the store's message (StyrApp.fail); the measurement files are read
-    # after the first frame, so a big store does not delay it
+    # a bad file found while the app loads is shown and the app goes
+    # read-only (StyrApp.fail); the measurement files are read after the
+    # first frame, so a big store does not delay it
     app = make_app(wheel)
     # a closed SSH session or a kill ends the app the normal way, so the
     # terminal is restored and a --demo folder is removed

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from rich.text import Text
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static, TextArea
+from textual.widgets import DataTable, Input, Static, TextArea
 from tuihelp import (
     ESCAPE_TITLE,
     MARKUP_TITLE,
@@ -78,6 +78,31 @@ async def test_add_a_lesson_with_keys(wheel: Wheel, make: Make, small: Small) ->
         full = detail(app)
         assert "Grow\nfast" in full
         assert "[x] Hire  owner ann  due 2026-12-01" in full
+
+
+async def test_a_lesson_form_lists_every_problem_at_once(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_learn(pilot, app)
+        await pilot.press("a")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, LessonForm)
+        form.query_one("#lesson-date", Input).value = "2026-02-30"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, LessonForm)
+        shown = str(form.query_one("#lesson-error", Static).render())
+        assert shown.splitlines() == [
+            "date '2026-02-30' is not a real date",
+            "a lesson needs some text: fill in at least one of planned, happened, why, "
+            "sustain, improve",
+        ]
+        # the first problem's field gets the cursor
+        assert app.focused is form.query_one("#lesson-date", Input)
+        assert wheel.lessons() == []
 
 
 async def test_a_lesson_without_text_is_refused_in_place(

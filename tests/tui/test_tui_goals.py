@@ -72,6 +72,25 @@ async def test_bad_input_keeps_the_form_open_and_writes_nothing(
         assert sorted(i.name for i in open_wheel(small.root).indicators()) == ["Revenue", "X"]
 
 
+async def test_every_bad_field_shows_its_own_message(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "i", "X", "tab", "tab", *"abc", "tab", *"xyz", "enter")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormDialog)
+        baseline = form.query_one("#error-baseline", Static)
+        target = form.query_one("#error-target", Static)
+        assert baseline.display and str(baseline.render()) == "baseline 'abc' is not a number"
+        assert target.display and str(target.render()) == "target 'xyz' is not a number"
+        # the first bad field gets the cursor
+        assert app.focused is form.query_one("#field-baseline", Input)
+        assert [i.name for i in open_wheel(small.root).indicators()] == ["Revenue"]
+
+
 async def test_delete_asks_first_and_undo_brings_it_back(
     wheel: Wheel, make: Make, small: Small
 ) -> None:

@@ -61,6 +61,7 @@ class FormDialog(SavingDialog):
         self._title = title
         self._fields = fields
         self._owner: dict[str, str] = {}
+        self._errors: dict[str, list[str]] = {}  # shown per error line's id
         for spec in fields:
             self._owner[spec.name] = spec.name
             for alias in spec.aliases:
@@ -129,14 +130,18 @@ class FormDialog(SavingDialog):
         return self.values
 
     def clear_errors(self) -> None:
+        self._errors.clear()
         for error in self.query(".form-error"):
             error.display = False
 
     def show_error(self, message: str, field: str | None) -> None:
-        """Show a message under the field it concerns (or above the hint)."""
+        """Show a message under the field it concerns (or above the hint),
+        above any message already shown there."""
         name = self._owner.get(field or "")
         target = self.query_one(f"#error-{name}" if name else "#form-message", Static)
-        target.update(Text(plain(message)))
+        lines = self._errors.setdefault(str(target.id), [])
+        lines.insert(0, plain(message))
+        target.update(Text("\n".join(lines)))
         target.display = True
         if name:
             self.set_focus(self.query_one(f"#field-{name}", Input))

@@ -105,6 +105,7 @@ class LessonForm(SavingDialog):
         self.lesson = lesson
         self._today = today or date.today()
         self._goal_id = lesson.goal_id if lesson is not None else goal_id
+        self._errors: list[str] = []
 
     def compose(self) -> ComposeResult:
         lesson = self.lesson
@@ -174,11 +175,13 @@ class LessonForm(SavingDialog):
         return self.fields()
 
     def clear_errors(self) -> None:
+        self._errors = []
         self.query_one("#lesson-error", Static).display = False
 
     def show_error(self, message: str, field: str | None) -> None:
         error = self.query_one("#lesson-error", Static)
-        error.update(Text(plain(message)))
+        self._errors.insert(0, plain(message))
+        error.update(Text("\n".join(self._errors)))
         error.display = True
         target = _FIELD_WIDGET.get(field or "")
         if target:

@@ -18,9 +18,10 @@ class SavingDialog(ModalScreen[Any]):
     """A modal form; subclasses say what the values are and where errors go.
 
     `save(values, overwrite)` writes and returns the saved document, raising
-    ValidationError (shown by the field), Conflict (both versions shown; a
-    second call with overwrite=True only if the user keeps theirs) or
-    StoreError.
+    ValidationError (each problem shown by its field; `show_error` is called
+    once per problem, last first, and adds to what a field already shows),
+    Conflict (both versions shown; a second call with overwrite=True only if
+    the user keeps theirs) or StoreError.
     """
 
     def __init__(self, save: Save, *, classes: str = "dialog") -> None:
@@ -47,7 +48,9 @@ class SavingDialog(ModalScreen[Any]):
         try:
             result = self._save(self.current_values(), overwrite)
         except ValidationError as exc:
-            self.show_error(str(exc), exc.field)
+            # every problem at once, each by its field; the first field gets focus
+            for field, message in reversed(exc.problems):
+                self.show_error(message, field)
             return
         except Conflict as exc:
             self._ask_conflict(exc)
