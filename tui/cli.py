@@ -261,6 +261,14 @@ def open_tui(args: argparse.Namespace) -> int:
     import tempfile
     from pathlib import Path
 
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # under cron or in a pipe Textual has no terminal to read keys from
+        # and would spin forever
+        return _fail(
+            2,
+            "the TUI needs a terminal (stdin and stdout); for a report use "
+            "`styr status`, for the scriptable commands see `styr --help`",
+        )
     if not args.demo:
         return _run_app(Wheel.open(resolve_store(args.store)))
     from store.demo import build_demo
