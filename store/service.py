@@ -221,6 +221,28 @@ class Wheel:
     def measurement(self, measurement_id: int) -> d.Measurement:
         return d.Measurement.from_doc(measurement_id, self._locate(measurement_id)[1])
 
+    def name_of(self, table: str, doc_id: int, doc: Mapping[str, Any] | None) -> str:
+        """A document as a person names it: goal 3 'Shorter queues', or the
+        value 5 of 2026-11-29 for Median wait (a measurement's id means
+        nothing to anyone). User text is not escaped here;
+        whatever prints it does that."""
+        kind_name = BY_TABLE.get(table, table)
+        if table == MEASUREMENTS and doc:
+            row = self.store.table(self.store.wheel, INDICATOR.table).get(
+                doc_id=int(doc["indicator_id"])
+            )
+            of = row["name"] if isinstance(row, Document) else f"indicator {doc['indicator_id']}"
+            value = doc.get("value")
+            shown = f"{value:g}" if isinstance(value, float | int) else str(value)
+            return f"the value {shown} of {doc.get('date')} for {of}"
+        kind = KINDS.get(kind_name)
+        if kind is not None and doc:
+            try:
+                return f"{kind_name} {doc_id} '{kind.label(doc)}'"
+            except KeyError:
+                pass
+        return f"{kind_name} {doc_id}"
+
     # =========================================================== writes
     def _stamped(self, doc: d.Doc, created: str | None = None) -> d.Doc:
         when = now_iso()
@@ -275,13 +297,7 @@ class Wheel:
             merged = _content(current) | dict(fields)
             doc = kind.validate(merged)
             if expected is not None and current.get("updated_at") != expected:
-                raise Conflict(
-                    f"{kind.name} {doc_id} was changed by {current.get('updated_by', '?')} "
-                    "while you were editing",
-                    kind.name,
-                    mine=doc,
-                    theirs=_content(current),
-                )
+                raise self._conflict(kind.table, doc_id, current, fields, expected)
             self._check_refs(kind, doc, doc_id)
             if doc == _content(current):
                 return kind.build(doc_id, current)
@@ -289,6 +305,44 @@ class Wheel:
             self.store.table(self.store.wheel, kind.table).update(stored, doc_ids=[doc_id])
             self.store.record(kind.table, doc_id, current, stored)
         return kind.build(doc_id, stored)
+
+    def _conflict(
+        self,
+        table: str,
+        doc_id: int,
+        current: Mapping[str, Any],
+        fields: Mapping[str, Any],
+        expected: str,
+    ) -> Conflict:
+        """Someone saved since the caller read the version stamped `expected`.
+        That version (from the audit trail) with the caller's fields on top
+        is "mine"; on top of theirs instead, fields only they changed would
+        look the same on both sides and never be shown."""
+        base = self._version(table, doc_id, expected)
+        theirs = _content(current)
+        mine = (theirs if base is None else base) | dict(fields)
+        return Conflict(
+            f"{self.name_of(table, doc_id, current)} was changed by "
+            f"{current.get('updated_by', '?')} while you were editing",
+            BY_TABLE.get(table, table),
+            mine=mine,
+            theirs=theirs,
+            base=base,
+        )
+
+    def _version(self, table: str, doc_id: int, updated_at: str) -> dict[str, Any] | None:
+        """The content of a document as it was when stamped `updated_at`."""
+        for rows in self._history_files():
+            for entry in rows.values():
+                after = entry.get("after")
+                if (
+                    entry.get("table") == table
+                    and entry.get("id") == doc_id
+                    and isinstance(after, dict)
+                    and after.get("updated_at") == updated_at
+                ):
+                    return _content(after)
+        return None
 
     def dependants(self, kind: Kind[Any], doc_id: int) -> dict[str, list[int]]:
         """What deleting this document would remove with it, by table."""
@@ -424,13 +478,7 @@ class Wheel:
             year, current = self._locate(measurement_id)
             doc = d.validate_measurement(_content(current) | dict(fields))
             if expected is not None and current.get("updated_at") != expected:
-                raise Conflict(
-                    f"measurement {measurement_id} was changed by "
-                    f"{current.get('updated_by', '?')} while you were editing",
-                    "measurement",
-                    mine=doc,
-                    theirs=_content(current),
-                )
+                raise self._conflict(MEASUREMENTS, measurement_id, current, fields, expected)
             self._check_indicator(doc["indicator_id"])
             stored = self._stamped(doc, current.get("created_at"))
             self._put_measurement(measurement_id, year, dict(current), stored)
@@ -507,7 +555,7 @@ class Wheel:
             for entry in entries:  # newest first, so a cascade unwinds in reverse
                 self._revert(entry)
         first = entries[0]  # the change's own document; a cascade records it last
-        kind = BY_TABLE.get(first["table"], first["table"])
+        name = self.name_of(first["table"], first["id"], first["after"] or first["before"])
         verb = (
             "added"
             if first["before"] is None
@@ -516,7 +564,7 @@ class Wheel:
             else "changed"
         )
         extra = f" (and {_plural(len(entries) - 1, 'more change')})" if len(entries) > 1 else ""
-        return f"undid: {kind} {first['id']} {verb} at {first['at'][:16].replace('T', ' ')}{extra}"
+        return f"undid: {name} {verb} at {first['at'][:16].replace('T', ' ')}{extra}"
 
     def _revert(self, entry: Mapping[str, Any]) -> None:
         table, doc_id, before, after = entry["table"], entry["id"], entry["before"], entry["after"]
@@ -552,7 +600,8 @@ class Wheel:
         if current != after:
             who = (current or {}).get("updated_by", "someone")
             raise Conflict(
-                f"cannot undo: {BY_TABLE.get(table, table)} {doc_id} was changed since by {who}",
+                f"cannot undo: {self.name_of(table, doc_id, after or current)} "
+                f"was changed since by {who}",
                 BY_TABLE.get(table, table),
                 mine=dict(after or {}),
                 theirs=dict(current) if current else None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual.widgets import Input, Static, Tree
+from textual.widgets import DataTable, Input, Static, Tree
 from tuihelp import ESCAPE_TITLE, Small, press, screen_text, settle
 
 from store.service import GOAL, Wheel
@@ -121,6 +121,38 @@ async def test_conflict_keep_theirs(wheel: Wheel, make: Make, small: Small) -> N
         assert isinstance(app.screen, GoalsScreen)
         assert Wheel.open(small.root).goal(small.goal).title == "Bob's title"
         assert "Bob's title" in screen_text(app)
+
+
+async def test_conflict_names_the_field_they_changed(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        Wheel.open(small.root, user="bob").update(GOAL, small.goal, {"owner": "bob"})
+        await press(pilot, "end", *" (mine)", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConflictDialog)
+        table = app.screen.query_one("#conflict-table", DataTable)
+        rows = [
+            " ".join(str(cell) for cell in table.get_row_at(i)).split()
+            for i in range(table.row_count)
+        ]
+        assert rows == [
+            ["Title", "opened", "Grow", "revenue"],
+            ["theirs", "Grow", "revenue"],
+            ["mine", "Grow", "revenue", "(mine)"],
+            ["Owner", "opened", "ann"],
+            ["theirs", "bob"],
+            ["mine", "ann", "(you", "did", "not", "change", "it:", "theirs", "stays)"],
+        ]
+        shown = screen_text(app)
+        assert "goal 1 'Grow revenue' was changed by bob" in shown
+        await pilot.press("m")
+        await settle(pilot)
+        stored = Wheel.open(small.root).goal(small.goal)
+        assert (stored.title, stored.owner) == ("Grow revenue (mine)", "bob")
 
 
 async def test_conflict_overwrite_with_mine(wheel: Wheel, make: Make, small: Small) -> None:
