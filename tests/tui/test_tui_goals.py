@@ -49,6 +49,26 @@ async def test_add_indicator_to_the_selected_goal(wheel: Wheel, make: Make, smal
         assert "Customers" in screen_text(app)
 
 
+async def test_tab_and_enter_take_a_choice_fields_suggestion(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        form = app.screen
+        assert isinstance(form, FormDialog)
+        await press(pilot, *"Wait", "tab", "tab", "3", "0", "tab", "1", "0", "tab", "tab", "tab")
+        await press(pilot, "ctrl+u", "d", "tab")
+        assert form.query_one("#field-direction", Input).value == "decrease"
+        assert app.focused is form.query_one("#field-aggregation", Input)
+        await press(pilot, "ctrl+u", "M", "e", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, GoalsScreen)
+        (added,) = [i for i in Wheel.open(small.root).indicators(small.goal) if i.name == "Wait"]
+        assert (added.direction, added.aggregation) == ("decrease", "mean")
+
+
 async def test_bad_input_keeps_the_form_open_and_writes_nothing(
     wheel: Wheel, make: Make, small: Small
 ) -> None:
