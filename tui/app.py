@@ -18,6 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -168,6 +169,23 @@ class StyrApp(App[None]):
         screen = self.stage_screen
         if screen is not None:
             screen.reload()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded and self._escaped_form(event):
+            return
+        await super().on_event(event)
+
+    def _escaped_form(self, key: events.Key) -> bool:
+        """Close a form on alt+key, and drop the key. Over a slow link Esc and
+        the next key arrive together and Textual reads them as alt+key: the
+        user pressed Esc, and the key must not be typed into the form."""
+        from tui.dialogs.saving import SavingDialog
+
+        screen = self.screen
+        if not key.key.startswith("alt+") or not isinstance(screen, SavingDialog):
+            return False
+        screen.action_cancel()
+        return True
 
     def fail(self, exc: StoreError) -> None:
         """Quit with the store's message and exit code 1 (a corrupt file

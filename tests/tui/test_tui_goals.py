@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from textual import events
 from textual.widgets import DataTable, Input, Static, Tree
 from tuihelp import ESCAPE_TITLE, Small, press, screen_text, settle
 
@@ -247,3 +248,21 @@ async def test_edit_says_saved_and_add_says_added(wheel: Wheel, make: Make, smal
         await settle(pilot)
     added = Wheel.open(small.root).find(GOAL, "Another")
     assert said[:2] == [f"saved goal {small.goal}", f"added goal {added.id}"]
+
+
+async def test_esc_and_a_key_arriving_together_close_the_form_and_type_nothing(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "a", *"Half")
+        form = app.screen
+        assert isinstance(form, FormDialog)
+        title = form.query_one("#field-title", Input)
+        # what the terminal parser makes of ESC followed at once by "e"
+        app.post_message(events.Key("alt+e", "e"))
+        await settle(pilot)
+        assert isinstance(app.screen, GoalsScreen)  # closed, and "e" did not open the edit form
+        assert title.value == "Half"
+        assert [g.title for g in Wheel.open(small.root).goals()] == ["Grow revenue", ESCAPE_TITLE]
