@@ -266,3 +266,18 @@ async def test_esc_and_a_key_arriving_together_close_the_form_and_type_nothing(
         assert isinstance(app.screen, GoalsScreen)  # closed, and "e" did not open the edit form
         assert title.value == "Half"
         assert [g.title for g in Wheel.open(small.root).goals()] == ["Grow revenue", ESCAPE_TITLE]
+
+
+async def test_tree_rows_say_the_status_in_words_where_they_fit(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "▼ off track   ██▍░░░░░ Grow revenue" in screen_text(app)
+        await pilot.resize_terminal(120, 30)  # the tree is a narrow pane beside the detail
+        await settle(pilot)
+        assert "▼ ██▍░░░░░ Grow revenue" in screen_text(app)
+        await pilot.resize_terminal(200, 50)
+        await settle(pilot)
+        assert "▼ off track   ██▍░░░░░ Grow revenue" in screen_text(app)

@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Input, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from store import documents as d
+from store.compare import STATUS_WORD
 from store.errors import StoreError
 from store.plain import plain
 from store.service import GOAL, INDICATOR, RISK, Kind
@@ -33,6 +34,10 @@ HISTORY_SHOWN = 6
 INDICATOR_COLUMNS = ("status", "indicator", "baseline", "target", "actual", "progress")
 RISK_COLUMNS = ("level", "risk", "P", "C", "state")
 WIDE = 110  # columns from which the detail sits beside the tree
+# tree width from which each row says its status in words too: with the
+# word, the bar and some indentation a title still gets half the row
+WORDS_FROM = 60
+WORD_WIDTH = max(len(word) for word in STATUS_WORD.values())
 
 
 class GoalTree(Tree[int]):
@@ -66,6 +71,7 @@ class GoalsScreen(StageScreen):
         self._filter = ""
         self._goals: dict[int, d.Goal] = {}
         self._detail_pending = False
+        self._words = False
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="goals-body", classes="split"):
@@ -98,6 +104,15 @@ class GoalsScreen(StageScreen):
             body.set_class(narrow, "-narrow")
             if self.styr.is_ready:
                 self._show_detail()  # names are clipped to the new width
+        # the tree's width is known once the new layout is done
+        self.call_after_refresh(self._check_words)
+
+    def _check_words(self) -> None:
+        if self.styr.is_ready and self._words_fit() != self._words:
+            self._fill_tree()
+
+    def _words_fit(self) -> bool:
+        return self.query_one("#goal-tree", GoalTree).size.width >= WORDS_FROM
 
     # -------------------------------------------------------------- data
     @property
@@ -134,6 +149,7 @@ class GoalsScreen(StageScreen):
         }
         rollups = self.comparison().goals
         visible = self._visible_ids()
+        words = self._words = self._words_fit()
         kids: dict[int | None, list[d.Goal]] = {}
         for goal in self._goals.values():
             parent = goal.parent_id if goal.parent_id in self._goals else None
@@ -146,8 +162,11 @@ class GoalsScreen(StageScreen):
                 if goal.id in placed or (visible is not None and goal.id not in visible):
                     continue
                 rollup = rollups.get(goal.id)
+                status = status_text(rollup.status if rollup else "no_data", word=words)
+                if words:
+                    status.pad_right(WORD_WIDTH + 2 - len(status))
                 label = Text.assemble(
-                    status_text(rollup.status if rollup else "no_data", word=False),
+                    status,
                     " ",
                     bar(rollup.progress if rollup else None, 8),
                     " ",
