@@ -422,6 +422,10 @@ class CompareScreen(StageScreen):
             line.append("  ·  text ", style="dim")
             line.append(plain(self.text), style="bold")
         line.append(f"  ·  {count} rows", style="dim")
+        if count == 0:
+            # the sort means nothing with no rows; the way out does
+            line = line[line.plain.index("show") :]
+            line.append("  ·  nothing matches: Esc clears the filters", style="bold")
         if not self._rows:
             line = Text(
                 "No goals yet: add goals and indicators in 1 Goals, log values in 2 Measure."

@@ -117,8 +117,10 @@ class GoalsScreen(StageScreen):
     # -------------------------------------------------------------- data
     @property
     def selected_goal(self) -> d.Goal | None:
-        node = self.query_one("#goal-tree", GoalTree).cursor_node
-        if node is None or node.data is None:
+        tree = self.query_one("#goal-tree", GoalTree)
+        node = tree.cursor_node
+        # an emptied tree (a filter matching nothing) can keep its old cursor
+        if node is None or node.data is None or not tree.root.children:
             return None
         return self._goals.get(node.data)
 
@@ -205,7 +207,11 @@ class GoalsScreen(StageScreen):
         risks.clear(columns=True)
         risks.add_columns(*RISK_COLUMNS)
         if goal is None:
-            head.update(Text("No goal yet. Press a to add one.", style="italic"))
+            head.update(
+                Text(f"No goal matches '{plain(self._filter)}'. Esc clears the filter.")
+                if self._goals
+                else Text("No goal yet. Press a to add one.", style="italic")
+            )
             self.query_one(RiskMatrix).cells = ()
             self.query_one("#goal-history", Static).update("")
             return

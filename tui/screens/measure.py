@@ -157,7 +157,11 @@ class MeasureScreen(StageScreen):
         keep = table.cursor_row
         table.clear()
         if ind is None:
-            head.update(Text("No indicator yet: add one in Goals (1, then i).", style="italic"))
+            head.update(
+                Text(f"No indicator matches '{plain(self._filter)}'. Esc clears the filter.")
+                if self._indicators
+                else Text("No indicator yet: add one in Goals (1, then i).", style="italic")
+            )
             spark.data = []
             self._measurements = {}
             return
