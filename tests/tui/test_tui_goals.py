@@ -8,7 +8,7 @@ from textual import events
 from textual.widgets import DataTable, Input, Static, Tree
 from tuihelp import ESCAPE_TITLE, Small, press, screen_text, settle
 
-from store.service import GOAL, Wheel
+from store.service import GOAL, INDICATOR, Wheel
 from tui.app import StyrApp
 from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.conflict import ConflictDialog
@@ -281,3 +281,26 @@ async def test_tree_rows_say_the_status_in_words_where_they_fit(
         await pilot.resize_terminal(200, 50)
         await settle(pilot)
         assert "▼ off track   ██▍░░░░░ Grow revenue" in screen_text(app)
+
+
+async def test_the_detail_reflows_when_the_terminal_grows(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    wheel.add(
+        INDICATOR,
+        {
+            "goal_id": small.goal,
+            "name": "Customers who would recommend us to a friend",
+            "baseline": "10",
+            "target": "20",
+            "start": "2026-01-01",
+            "due": "2026-12-31",
+        },
+    )
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "Customers who would rec…" in screen_text(app)
+        await pilot.resize_terminal(200, 50)
+        await settle(pilot)
+        assert "Customers who would recommend us to a friend" in screen_text(app)

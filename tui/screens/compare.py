@@ -46,6 +46,11 @@ MAX_INDENT = 3
 WIDE = 150
 SEARCH_DELAY = 0.15
 BAR_WIDTH = 8
+# below this many columns names and bars are shorter, so that status,
+# progress, actual, expected and ahead/behind fit without scrolling sideways
+COMPACT_BELOW = 100
+COMPACT_NAME_WIDTH = 19
+COMPACT_BAR_WIDTH = 3
 STATUS_STYLE: dict[Status, str] = {
     "missed": "bold red",
     "off_track": "red",
@@ -94,6 +99,16 @@ def number(value: float | None) -> str:
     return "0" if text == "-0" else text
 
 
+def short_number(value: float | None) -> str:
+    """At most 6 characters for big values (`894.6k`, `12.3M`): the compact
+    table keeps its columns narrow; the detail shows the value in full."""
+    if value is not None and abs(value) >= 10_000:
+        for size, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+            if abs(value) >= size:
+                return f"{value / size:.1f}".rstrip("0").rstrip(".") + suffix
+    return number(value)
+
+
 def ahead_words(days: int | None) -> str:
     if days is None:
         return "—"
@@ -109,16 +124,16 @@ def status_text(status: Status) -> Text:
     return Text(f"{STATUS_GLYPH[status]} {STATUS_WORD[status]}", style=STATUS_STYLE[status])
 
 
-def progress_text(progress: float | None) -> Text:
+def progress_text(progress: float | None, width: int = BAR_WIDTH) -> Text:
     if progress is None:
-        return _progress_cell(None, percent(None))
+        return _progress_cell(None, percent(None), width)
     share = min(max(progress, 0.0), 1.0)
-    return _progress_cell(round(share * BAR_WIDTH * 8) / (BAR_WIDTH * 8), percent(progress))
+    return _progress_cell(round(share * width * 8) / (width * 8), percent(progress), width)
 
 
 @cache
-def _progress_cell(share: float | None, shown: str) -> Text:
-    return bar(share, BAR_WIDTH) + Text(" " + shown.strip().rjust(4))
+def _progress_cell(share: float | None, shown: str, width: int) -> Text:
+    return bar(share, width) + Text(" " + shown.strip().rjust(4))
 
 
 def clipped(text: str, width: int) -> str:
@@ -205,6 +220,7 @@ class CompareScreen(StageScreen):
         self.text = ""
         self._rows: list[Row] = []
         self._rows_version: tuple[object, ...] | None = None
+        self._compact = False
         self._built = 0
         self._shown_build = -1
         self._shown_keys: set[str] = set()
@@ -236,6 +252,27 @@ class CompareScreen(StageScreen):
         # the table has many columns: it keeps the full width until the
         # terminal is wide enough for the detail beside it
         self.query_one("#compare-body").set_class(self.size.width < WIDE, "-narrow")
+        compact = self.size.width < COMPACT_BELOW
+        if compact != self._compact:
+            self._compact = compact
+            # the cells are built for one width, and a column keeps the
+            # width of the widest cell it ever held
+            self._rows_version = None
+            self._shown_build = -1
+            table = self.query_one("#compare-table", DataTable)
+            table.clear(columns=True)
+            for key, label in COLUMNS:
+                table.add_column(label, key=key)
+            if self.styr.is_ready:
+                self.refresh_data()
+
+    @property
+    def _name_width(self) -> int:
+        return COMPACT_NAME_WIDTH if self._compact else NAME_WIDTH
+
+    @property
+    def _bar_width(self) -> int:
+        return COMPACT_BAR_WIDTH if self._compact else BAR_WIDTH
 
     # ------------------------------------------------------------- data
     def refresh_data(self) -> None:
@@ -258,6 +295,7 @@ class CompareScreen(StageScreen):
         for indicator in self._indicators.values():
             by_goal.setdefault(indicator.goal_id, []).append(indicator)
         rows: list[Row] = []
+        name_width, bar_width = self._name_width, self._bar_width
         for goal, depth in self._tree(goals):
             # deep cascades stop indenting, so names keep their room
             indent = "  " * min(depth, MAX_INDENT)
@@ -280,9 +318,9 @@ class CompareScreen(StageScreen):
                 ahead=None,
                 eta=None,
                 cells=(
-                    Text(clipped(indent + "▸ " + title, NAME_WIDTH), style="bold"),
+                    Text(clipped(indent + "▸ " + title, name_width), style="bold"),
                     status_text(rollup.status),
-                    progress_text(rollup.progress),
+                    progress_text(rollup.progress, bar_width),
                     "",
                     "",
                     "",
@@ -301,6 +339,7 @@ class CompareScreen(StageScreen):
     ) -> Row:
         c = result.indicators[indicator.id]
         name = plain(indicator.name)
+        figure = short_number if self._compact else number
         return Row(
             key=f"i{indicator.id}",
             goal_id=indicator.goal_id,
@@ -313,11 +352,11 @@ class CompareScreen(StageScreen):
             ahead=c.ahead_days,
             eta=c.eta,
             cells=(
-                Text(clipped(indent + "  " + name, NAME_WIDTH)),
+                Text(clipped(indent + "  " + name, self._name_width)),
                 status_text(c.status),
-                progress_text(c.progress),
-                Text(number(c.actual), justify="right"),
-                Text(number(c.expected), justify="right"),
+                progress_text(c.progress, self._bar_width),
+                Text(figure(c.actual), justify="right"),
+                Text(figure(c.expected), justify="right"),
                 Text(ahead_words(c.ahead_days), justify="right"),
                 Text(number(c.forecast), justify="right"),
                 c.eta.isoformat() if c.eta else "—",
@@ -457,6 +496,8 @@ class CompareScreen(StageScreen):
             facts.update("", layout=False)
             return
         result = self.comparison()
+        # a goal has no chart: beside the figures, its place goes to them
+        chart.display = row.kind is INDICATOR or self.size.width >= WIDE
         if row.kind is INDICATOR:
             indicator = self._indicators[row.doc_id]
             chart.data = self._chart(indicator)
@@ -488,7 +529,8 @@ class CompareScreen(StageScreen):
         unit = f" {plain(indicator.unit)}" if indicator.unit else ""
         goal = self._goals.get(indicator.goal_id)
         text = Text()
-        if goal is not None:
+        # narrow, the table right above already shows which goal it is under
+        if goal is not None and self.size.width >= WIDE:
             text.append(plain(goal.title), style="dim")
             text.append(" / ", style="dim")
         text.append(plain(indicator.name) + "\n", style="bold")
