@@ -63,6 +63,13 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def measurement_name(value: object, day: object, indicator: str) -> str:
+    """A measurement as a person names it: the value 5 of 2026-11-29 for
+    Median wait (its id means nothing to anyone)."""
+    shown = f"{value:g}" if isinstance(value, float | int) else str(value)
+    return f"the value {shown} of {day} for {indicator}"
+
+
 def _content(doc: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if k not in STAMPS}
 
@@ -148,10 +155,10 @@ class Wheel:
         exact = [r for r in rows if kind.label(r).casefold() == wanted]
         hits = exact or [r for r in rows if kind.label(r).casefold().startswith(wanted)]
         if not hits:
-            raise NotFound(f"no {kind.name} is named {ref!r}")
+            raise NotFound(f"no {kind.name} is named '{ref}'")
         if len(hits) > 1:
-            shown = ", ".join(f"{r.doc_id} {kind.label(r)!r}" for r in hits[:5])
-            raise Ambiguous(f"{ref!r} matches {len(hits)} {kind.name}s: {shown}; use the id")
+            shown = ", ".join(f"{r.doc_id} '{kind.label(r)}'" for r in hits[:5])
+            raise Ambiguous(f"'{ref}' matches {len(hits)} {kind.name}s: {shown}; use the id")
         return kind.build(hits[0].doc_id, hits[0])
 
     # --------------------------------------------------- measurements
@@ -222,9 +229,8 @@ class Wheel:
         return d.Measurement.from_doc(measurement_id, self._locate(measurement_id)[1])
 
     def name_of(self, table: str, doc_id: int, doc: Mapping[str, Any] | None) -> str:
-        """A document as a person names it: goal 3 'Shorter queues', or the
-        value 5 of 2026-11-29 for Median wait (a measurement's id means
-        nothing to anyone). User text is not escaped here;
+        """A document as a person names it: goal 3 'Shorter queues', or
+        measurement_name's words for a measurement. User text is not escaped here;
         whatever prints it does that."""
         kind_name = BY_TABLE.get(table, table)
         if table == MEASUREMENTS and doc:
@@ -232,9 +238,7 @@ class Wheel:
                 doc_id=int(doc["indicator_id"])
             )
             of = row["name"] if isinstance(row, Document) else f"indicator {doc['indicator_id']}"
-            value = doc.get("value")
-            shown = f"{value:g}" if isinstance(value, float | int) else str(value)
-            return f"the value {shown} of {doc.get('date')} for {of}"
+            return measurement_name(doc.get("value"), doc.get("date"), of)
         kind = KINDS.get(kind_name)
         if kind is not None and doc:
             try:
@@ -383,7 +387,7 @@ class Wheel:
             deps = self.dependants(kind, doc_id)
             if deps and not cascade:
                 raise NeedsCascade(
-                    f"{kind.name} {doc_id} {kind.label(row)!r} has {self.describe(deps)}; "
+                    f"{self.name_of(kind.table, doc_id, row)} has {self.describe(deps)}; "
                     "deleting it removes them too (confirm, or --cascade on the command line)",
                     {t: len(ids) for t, ids in deps.items()},
                 )

@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 from store.errors import BadInput, StoreError
 from store.paths import resolve_store
 from store.plain import plain, plain_lines
-from store.service import GOAL, INDICATOR, Wheel
+from store.service import GOAL, INDICATOR, Wheel, measurement_name
 
 Handler = Callable[[argparse.Namespace, Wheel], int]
 
@@ -188,8 +188,8 @@ def add_indicator(args: argparse.Namespace, wheel: Wheel) -> int:
 def log_value(args: argparse.Namespace, wheel: Wheel) -> int:
     indicator = wheel.find(INDICATOR, args.indicator)
     m = wheel.log(indicator.id, args.value, args.at, args.note, args.source)
-    unit = f" {plain(indicator.unit)}" if indicator.unit else ""
-    print(f"logged {m.value:g}{unit} for {plain(indicator.name)} on {m.date} (#{m.id})")
+    unit = f" {indicator.unit}" if indicator.unit else ""
+    print(f"logged {plain(measurement_name(f'{m.value:g}{unit}', m.date, indicator.name))}")
     return 0
 
 

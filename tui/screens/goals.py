@@ -295,14 +295,14 @@ class GoalsScreen(StageScreen):
 
         stamped(f"goal {goal.id}", goal.stamp)
         for ind in self.wheel.indicators(goal.id):
-            stamped(f"indicator {plain(ind.name)!r}", ind.stamp)
+            stamped(f"indicator '{plain(ind.name)}'", ind.stamp)
             for rev in ind.revisions:
                 events.append(
-                    (rev.at, rev.by, f"revised target of {plain(ind.name)!r}: "
+                    (rev.at, rev.by, f"revised target of '{plain(ind.name)}': "
                      f"{rev.old:g} → {rev.new:g} ({plain(rev.why)})")
                 )  # fmt: skip
         for risk in self.wheel.risks(goal.id):
-            stamped(f"risk {plain(risk.title)!r}", risk.stamp)
+            stamped(f"risk '{plain(risk.title)}'", risk.stamp)
         text = Text()
         for when, who, what in sorted(events, reverse=True)[:HISTORY_SHOWN]:
             text.append(f"{when[:16].replace('T', ' ')}  {plain(who)} {what}\n")
@@ -414,7 +414,7 @@ class GoalsScreen(StageScreen):
         except StoreError as exc:
             self.show_error(exc)
             return
-        question = f"Delete {kind.name} {doc_id} {plain(name)!r}?"
+        question = f"Delete {kind.name} {doc_id} '{plain(name)}'?"
         if deps:
             question += f"\nIt has {self.wheel.describe(deps)}; they are deleted with it."
         question += "\nu undoes it afterwards."
@@ -425,7 +425,7 @@ class GoalsScreen(StageScreen):
             except StoreError as exc:
                 self.show_error(exc)
                 return
-            self.notify(f"deleted {kind.name} {doc_id} (u undoes)", markup=False)
+            self.notify(f"deleted {kind.name} {doc_id} '{plain(name)}' (u undoes)", markup=False)
             self.reload()
 
         self.confirm(question, delete)
