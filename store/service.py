@@ -63,11 +63,11 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def measurement_name(value: object, day: object, indicator: str) -> str:
-    """A measurement as a person names it: the value 5 of 2026-11-29 for
-    Median wait (its id means nothing to anyone)."""
+def measurement_name(value: object, day: object, indicator: str, unit: str = "") -> str:
+    """A measurement as a person names it: the value 5 days of 2026-11-29
+    for Median wait (its id means nothing to anyone)."""
     shown = f"{value:g}" if isinstance(value, float | int) else str(value)
-    return f"the value {shown} of {day} for {indicator}"
+    return f"the value {shown}{' ' + unit if unit else ''} of {day} for {indicator}"
 
 
 def _content(doc: Mapping[str, Any]) -> dict[str, Any]:
@@ -237,8 +237,12 @@ class Wheel:
             row = self.store.table(self.store.wheel, INDICATOR.table).get(
                 doc_id=int(doc["indicator_id"])
             )
-            of = row["name"] if isinstance(row, Document) else f"indicator {doc['indicator_id']}"
-            return measurement_name(doc.get("value"), doc.get("date"), of)
+            name, unit = (
+                (row["name"], row.get("unit", ""))
+                if isinstance(row, Document)
+                else (f"indicator {doc['indicator_id']}", "")
+            )
+            return measurement_name(doc.get("value"), doc.get("date"), name, unit)
         kind = KINDS.get(kind_name)
         if kind is not None and doc:
             try:

@@ -41,7 +41,7 @@ def test_cli_messages_name_things_literally_never_a_measurement_id(
     assert main(["--store", root, "undo"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "logged the value 5 days of 2026-11-29 for Median wait"
-    assert out[1].startswith("undid: the value 5 of 2026-11-29 for Median wait added at ")
+    assert out[1].startswith("undid: the value 5 days of 2026-11-29 for Median wait added at ")
     assert main(["--store", root, "delete", "goal", "queues"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("styr: goal 1 'Queues [bold]\\now\\' has 1 indicator;")

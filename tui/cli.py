@@ -188,8 +188,7 @@ def add_indicator(args: argparse.Namespace, wheel: Wheel) -> int:
 def log_value(args: argparse.Namespace, wheel: Wheel) -> int:
     indicator = wheel.find(INDICATOR, args.indicator)
     m = wheel.log(indicator.id, args.value, args.at, args.note, args.source)
-    unit = f" {indicator.unit}" if indicator.unit else ""
-    print(f"logged {plain(measurement_name(f'{m.value:g}{unit}', m.date, indicator.name))}")
+    print(f"logged {plain(measurement_name(m.value, m.date, indicator.name, indicator.unit))}")
     return 0
 
 

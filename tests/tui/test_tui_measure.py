@@ -39,7 +39,7 @@ async def test_log_a_value_with_date_and_note(wheel: Wheel, make: Make, small: S
             "counted [b]twice[/b]",
         )
         shown = screen_text(app)
-        assert "logged the value 12.5 of 2026-11-03 for Revenue (u undoes)" in shown
+        assert "logged the value 12.5 MNOK of 2026-11-03 for Revenue (u undoes)" in shown
         assert "counted [b]twice[/b]" in shown
         assert app.screen.query_one("#entry", Input).value == ""
 
@@ -70,15 +70,15 @@ async def test_edit_and_delete_a_value(wheel: Wheel, make: Make, small: Small) -
         await settle(pilot)
         values = [m.value for m in Wheel.open(small.root).measurements(small.indicator)]
         assert values == [11, 13, 17]
-        assert "saved the value 17 of 2026-09-01 for Revenue (u undoes)" in screen_text(app)
+        assert "saved the value 17 MNOK of 2026-09-01 for Revenue (u undoes)" in screen_text(app)
         await pilot.press("d")
         assert isinstance(app.screen, ConfirmDialog)
-        assert "Delete the value 17 of 2026-09-01 for Revenue?" in screen_text(app)
+        assert "Delete the value 17 MNOK of 2026-09-01 for Revenue?" in screen_text(app)
         await pilot.press("y")
         await settle(pilot)
         values = [m.value for m in Wheel.open(small.root).measurements(small.indicator)]
         assert values == [11, 13]
-        assert "deleted the value 17 of 2026-09-01 for Revenue (u undoes)" in screen_text(app)
+        assert "deleted the value 17 MNOK of 2026-09-01 for Revenue (u undoes)" in screen_text(app)
 
 
 async def test_due_indicators_come_first(make: Make, small: Small) -> None:
@@ -114,10 +114,10 @@ async def test_messages_name_the_value_literally_never_its_id(
         await press(pilot, "l", *"21 2026-11-29", "enter")
         await settle(pilot)
         (m,) = [m for m in Wheel.open(small.root).measurements(small.indicator) if m.value == 21]
-        literal = "[bold]Rev\\enue\\x1b[31m"
-        assert f"logged the value 21 of 2026-11-29 for {literal} (u undoes)" in screen_text(app)
+        named = "the value 21 MNOK of 2026-11-29 for [bold]Rev\\enue\\x1b[31m"
+        assert f"logged {named} (u undoes)" in screen_text(app)
         await pilot.press("u")
         await settle(pilot)
-        assert said[-1].startswith(f"undid: the value 21 of 2026-11-29 for {literal} added at ")
+        assert said[-1].startswith(f"undid: {named} added at ")
         assert str(m.id) not in said[-1] + screen_text(app)
         assert "\x1b" not in said[-1] + screen_text(app)

@@ -136,7 +136,7 @@ async def test_usable_at_80x24(wheel: Wheel, make: Make, small: Small) -> None:
         assert 0 <= entry.region.y < 23 and entry.region.height == 1
         await press(pilot, "l", *"14", "enter")
         await settle(pilot)
-        assert "logged 14 MNOK" in screen_text(app)
+        assert "logged the value 14 MNOK of 2026-11-30 for Revenue" in screen_text(app)
     assert [m.value for m in Wheel.open(small.root).measurements(small.indicator)][-1] == 14
 
 

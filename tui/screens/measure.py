@@ -219,7 +219,7 @@ class MeasureScreen(StageScreen):
             self._message(str(exc), error=True)
             return
         event.input.value = ""
-        self._message(f"logged {measurement_name(m.value, m.date, ind.name)} (u undoes)")
+        self._message(f"logged {self._named(m)} (u undoes)")
         self.reload()
         # back to the list: the next due indicator is a j and an l away
         self.set_focus(self.query_one("#indicator-list", OptionList))
@@ -268,7 +268,9 @@ class MeasureScreen(StageScreen):
 
     def _named(self, m: d.Measurement) -> str:
         ind = self._indicators.get(m.indicator_id)
-        return measurement_name(m.value, m.date, ind.name if ind else f"indicator {m.indicator_id}")
+        if ind is None:
+            return measurement_name(m.value, m.date, f"indicator {m.indicator_id}")
+        return measurement_name(m.value, m.date, ind.name, ind.unit)
 
     def action_delete(self) -> None:
         m = self._selected_measurement()
