@@ -20,7 +20,7 @@ from tuihelp import (
     table_keys,
 )
 
-from store.service import INDICATOR, Wheel
+from store.service import INDICATOR, REVIEW, Wheel
 from tui.app import StyrApp, make_app
 from tui.dialogs.review_form import ReviewForm
 from tui.screens.compare import CompareScreen
@@ -351,6 +351,18 @@ async def test_at_80x24_the_main_columns_fit_and_the_detail_is_whole(
         },
     )
     wheel.log(big.id, 654321.5, "2026-03-01")
+    wheel.add(
+        REVIEW,
+        {
+            "date": "2026-11-01",
+            "indicator_id": big.id,
+            "comparison": {"status": "off_track"},
+            "judgement": "off_track",
+            "confidence": "4",
+            "comment": "the new pages went live late, and the old ones were taken down early",
+            "deviation": {"cause": "internal", "decision": "adjust_measure"},
+        },
+    )
     app = make(wheel)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_compare(pilot, app)
@@ -366,6 +378,11 @@ async def test_at_80x24_the_main_columns_fit_and_the_detail_is_whole(
         assert isinstance(shown, Text) and "654,321.5" in shown.plain
         region = facts.content_region
         assert len(shown.wrap(app.console, region.width)) <= region.height
+        # too long to fit beside the chart: the figures took its place
+        assert not app.screen.query_one(PlanChart).display
+        grid.move_cursor(row=grid.get_row_index(f"i{small.indicator}"))
+        await settle(pilot)
+        assert app.screen.query_one(PlanChart).display
         await pilot.resize_terminal(200, 50)
         await settle(pilot)
         assert "Visitors to the municipal w…" in row_text(app, f"i{big.id}")

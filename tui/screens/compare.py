@@ -51,6 +51,7 @@ BAR_WIDTH = 8
 COMPACT_BELOW = 100
 COMPACT_NAME_WIDTH = 19
 COMPACT_BAR_WIDTH = 3
+NARROW_CHART_WIDTH = 32  # #compare-chart in app.tcss, beside the figures
 STATUS_STYLE: dict[Status, str] = {
     "missed": "bold red",
     "off_track": "red",
@@ -496,19 +497,24 @@ class CompareScreen(StageScreen):
             facts.update("", layout=False)
             return
         result = self.comparison()
-        # a goal has no chart: beside the figures, its place goes to them
-        chart.display = row.kind is INDICATOR or self.size.width >= WIDE
         if row.kind is INDICATOR:
             indicator = self._indicators[row.doc_id]
             chart.data = self._chart(indicator)
-            facts.update(
-                self._indicator_facts(indicator, result.indicators[row.doc_id]), layout=False
-            )
+            text = self._indicator_facts(indicator, result.indicators[row.doc_id])
         else:
             chart.data = None
-            facts.update(
-                self._goal_facts(self._goals[row.doc_id], result.goals[row.doc_id]), layout=False
-            )
+            text = self._goal_facts(self._goals[row.doc_id], result.goals[row.doc_id])
+        chart.display = self.size.width >= WIDE or (
+            row.kind is INDICATOR and self._fits_beside_chart(text)
+        )
+        facts.update(text, layout=False)
+
+    def _fits_beside_chart(self, text: Text) -> bool:
+        """Narrow, the chart sits beside the figures; when they would be cut
+        off there, they take the whole width instead (no chart for a goal)."""
+        box = self.query_one("#compare-detail").content_region
+        width = box.width - NARROW_CHART_WIDTH - 1  # the figures' left padding
+        return width > 0 and len(text.wrap(self.app.console, width)) <= box.height
 
     def _chart(self, indicator: Indicator) -> ChartData:
         series = [
@@ -548,7 +554,8 @@ class CompareScreen(StageScreen):
         if c.forecast is not None:
             text.append(f"forecast {number(c.forecast)}{unit} at due")
             text.append(
-                f", reaches target {c.eta.isoformat()}\n" if c.eta else ", never reaches target\n"
+                # short enough for one line beside the chart at 80 columns
+                f", ETA {c.eta.isoformat()}\n" if c.eta else ", never reaches target\n"
             )
         if c.stale:
             text.append(f"stale: no value within its {indicator.cadence} cadence\n", style="italic")
