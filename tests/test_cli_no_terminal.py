@@ -45,3 +45,5 @@ def test_cli_messages_name_things_literally_never_a_measurement_id(
     assert main(["--store", root, "delete", "goal", "queues"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("styr: goal 1 'Queues [bold]\\now\\' has 1 indicator;")
+    assert main(["--store", root, "delete", "goal", "queues", "--cascade"]) == 0
+    assert capsys.readouterr().out == "deleted goal 1 'Queues [bold]\\now\\' with 1 indicator\n"

@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 from store.errors import BadInput, StoreError
 from store.paths import resolve_store
 from store.plain import plain, plain_lines
-from store.service import GOAL, INDICATOR, Wheel, measurement_name
+from store.service import GOAL, INDICATOR, Kind, Wheel, measurement_name
 
 Handler = Callable[[argparse.Namespace, Wheel], int]
 
@@ -193,12 +193,15 @@ def log_value(args: argparse.Namespace, wheel: Wheel) -> int:
 
 
 def delete_doc(args: argparse.Namespace, wheel: Wheel) -> int:
-    kind = GOAL if args.kind == "goal" else INDICATOR
-    doc_id = wheel.find(kind, args.ref).id  # type: ignore[attr-defined]
+    kind: Kind[Any] = GOAL if args.kind == "goal" else INDICATOR
+    found = wheel.find(kind, args.ref)
+    doc_id: int = found.id
+    label: str = found.title if args.kind == "goal" else found.name
     removed = wheel.delete(kind, doc_id, cascade=args.cascade)
     removed[kind.table] -= 1
     others = {table: [0] * n for table, n in removed.items() if n}
-    print(f"deleted {args.kind} {doc_id}" + (f" with {wheel.describe(others)}" if others else ""))
+    named = f"{args.kind} {doc_id} '{plain(label)}'"
+    print(f"deleted {named}" + (f" with {wheel.describe(others)}" if others else ""))
     return 0
 
 
