@@ -176,13 +176,16 @@ class StyrApp(App[None]):
         await super().on_event(event)
 
     def _escaped_form(self, key: events.Key) -> bool:
-        """Close a form on alt+key, and drop the key. Over a slow link Esc and
-        the next key arrive together and Textual reads them as alt+key: the
-        user pressed Esc, and the key must not be typed into the form."""
+        """Close a form on alt+character, and drop the key. Over a slow link
+        Esc and the next key arrive together and Textual reads them as
+        alt+key: the user pressed Esc, and the key must not be typed into
+        the form. Alt keys that type nothing (alt+backspace) keep working."""
         from tui.dialogs.saving import SavingDialog
 
         screen = self.screen
-        if not key.key.startswith("alt+") or not isinstance(screen, SavingDialog):
+        if not (key.key.startswith("alt+") and key.is_printable):
+            return False
+        if not isinstance(screen, SavingDialog):
             return False
         screen.action_cancel()
         return True

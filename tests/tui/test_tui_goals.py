@@ -304,3 +304,20 @@ async def test_the_detail_reflows_when_the_terminal_grows(
         await pilot.resize_terminal(200, 50)
         await settle(pilot)
         assert "Customers who would recommend us to a friend" in screen_text(app)
+
+
+async def test_alt_backspace_in_a_form_is_an_edit_key_not_esc(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "a", *"Half typed")
+        form = app.screen
+        assert isinstance(form, FormDialog)
+        box = form.query_one("#field-title", Input)
+        box.cursor_position = len("Half ")
+        await pilot.press("alt+backspace")  # Textual: delete the word right of the cursor
+        await settle(pilot)
+        assert app.screen is form
+        assert box.value == "Half "
