@@ -71,15 +71,26 @@ class WriteFailed(StoreError):
 
 
 class Conflict(StoreError):
-    """The document changed on disk since the caller read it."""
+    """The document changed on disk since the caller read it.
+
+    `base` is the version the caller opened (None when it cannot be found),
+    `theirs` the one on disk now, `mine` the caller's: what they opened with
+    their own changes applied.
+    """
 
     def __init__(
-        self, message: str, kind: str, mine: dict[str, Any], theirs: dict[str, Any] | None
+        self,
+        message: str,
+        kind: str,
+        mine: dict[str, Any],
+        theirs: dict[str, Any] | None,
+        base: dict[str, Any] | None = None,
     ):
         super().__init__(message)
         self.kind = kind
         self.mine = mine
         self.theirs = theirs
+        self.base = base
 
 
 class NothingToUndo(BadInput):

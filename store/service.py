@@ -67,6 +67,13 @@ def _in_row(number: int, exc: ValidationError) -> ValidationError:
     )
 
 
+def measurement_name(value: object, day: object, indicator: str, unit: str = "") -> str:
+    """A measurement as a person names it: the value 5 days of 2026-11-29
+    for Median wait (its id means nothing to anyone)."""
+    shown = f"{value:g}" if isinstance(value, float | int) else str(value)
+    return f"the value {shown}{' ' + unit if unit else ''} of {day} for {indicator}"
+
+
 def _content(doc: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if k not in STAMPS}
 
@@ -185,10 +192,10 @@ class Wheel:
         exact = [(i, r) for i, r in rows if kind.label(r).casefold() == wanted]
         hits = exact or [(i, r) for i, r in rows if kind.label(r).casefold().startswith(wanted)]
         if not hits:
-            raise NotFound(f"no {kind.name} is named {ref!r}")
+            raise NotFound(f"no {kind.name} is named '{ref}'")
         if len(hits) > 1:
-            shown = ", ".join(f"{i} {kind.label(r)!r}" for i, r in hits[:5])
-            raise Ambiguous(f"{ref!r} matches {len(hits)} {kind.name}s: {shown}; use the id")
+            shown = ", ".join(f"{i} '{kind.label(r)}'" for i, r in hits[:5])
+            raise Ambiguous(f"'{ref}' matches {len(hits)} {kind.name}s: {shown}; use the id")
         return kind.build(*hits[0])
 
     @property
@@ -236,6 +243,27 @@ class Wheel:
 
     def measurement(self, measurement_id: int) -> d.Measurement:
         return d.Measurement.from_doc(measurement_id, self._located(measurement_id))
+
+    def name_of(self, table: str, doc_id: int, doc: Mapping[str, Any] | None) -> str:
+        """A document as a person names it: goal 3 'Shorter queues', or
+        measurement_name's words for a measurement. User text is not escaped here;
+        whatever prints it does that."""
+        kind_name = BY_TABLE.get(table, table)
+        if table == MEASUREMENTS and doc:
+            row = self.backend.get(INDICATOR.table, int(doc["indicator_id"]))
+            name, unit = (
+                (row["name"], row.get("unit", ""))
+                if row is not None
+                else (f"indicator {doc['indicator_id']}", "")
+            )
+            return measurement_name(doc.get("value"), doc.get("date"), name, unit)
+        kind = KINDS.get(kind_name)
+        if kind is not None and doc:
+            try:
+                return f"{kind_name} {doc_id} '{kind.label(doc)}'"
+            except KeyError:
+                pass
+        return f"{kind_name} {doc_id}"
 
     # =========================================================== writes
     def _stamped(self, doc: d.Doc, created: str | None = None) -> d.Doc:
@@ -286,13 +314,7 @@ class Wheel:
             merged = _content(current) | dict(fields)
             doc = kind.validate(merged)
             if expected is not None and current.get("updated_at") != expected:
-                raise Conflict(
-                    f"{kind.name} {doc_id} was changed by {current.get('updated_by', '?')} "
-                    "while you were editing",
-                    kind.name,
-                    mine=doc,
-                    theirs=_content(current),
-                )
+                raise self._conflict(kind.table, doc_id, current, fields, expected)
             self._check_refs(kind, doc, doc_id)
             if doc == _content(current):
                 return kind.build(doc_id, current)
@@ -345,6 +367,45 @@ class Wheel:
                 },
             )
 
+    def _conflict(
+        self,
+        table: str,
+        doc_id: int,
+        current: Mapping[str, Any],
+        fields: Mapping[str, Any],
+        expected: str,
+    ) -> Conflict:
+        """Someone saved since the caller read the version stamped `expected`.
+        That version (from the audit trail) with the caller's fields on top
+        is "mine"; on top of theirs instead, fields only they changed would
+        look the same on both sides and never be shown."""
+        base = self._version(table, doc_id, expected)
+        theirs = _content(current)
+        mine = (theirs if base is None else base) | dict(fields)
+        return Conflict(
+            f"{self.name_of(table, doc_id, current)} was changed by "
+            f"{current.get('updated_by', '?')} while you were editing",
+            BY_TABLE.get(table, table),
+            mine=mine,
+            theirs=theirs,
+            base=base,
+        )
+
+    def _version(self, table: str, doc_id: int, updated_at: str) -> dict[str, Any] | None:
+        """The content of a document as it was when stamped `updated_at`."""
+        for entry in self.backend.history():
+            if str(entry.get("at", "")) < updated_at:
+                break  # the save that stamped it was recorded at that time or later
+            after = entry.get("after")
+            if (
+                entry.get("table") == table
+                and entry.get("id") == doc_id
+                and isinstance(after, dict)
+                and after.get("updated_at") == updated_at
+            ):
+                return _content(after)
+        return None
+
     def dependants(self, kind: Kind[Any], doc_id: int) -> dict[str, list[int]]:
         """What deleting this document would remove with it, by table."""
         found: dict[str, list[int]] = {}
@@ -384,7 +445,7 @@ class Wheel:
             deps = self.dependants(kind, doc_id)
             if deps and not cascade:
                 raise NeedsCascade(
-                    f"{kind.name} {doc_id} {kind.label(row)!r} has {self.describe(deps)}; "
+                    f"{self.name_of(kind.table, doc_id, row)} has {self.describe(deps)}; "
                     "deleting it removes them too (confirm, or --cascade on the command line)",
                     {t: len(ids) for t, ids in deps.items()},
                 )
@@ -463,13 +524,7 @@ class Wheel:
             current = self._located(measurement_id)
             doc = d.validate_measurement(_content(current) | dict(fields))
             if expected is not None and current.get("updated_at") != expected:
-                raise Conflict(
-                    f"measurement {measurement_id} was changed by "
-                    f"{current.get('updated_by', '?')} while you were editing",
-                    "measurement",
-                    mine=doc,
-                    theirs=_content(current),
-                )
+                raise self._conflict(MEASUREMENTS, measurement_id, current, fields, expected)
             self._check_indicator(doc["indicator_id"])
             stored = self._stamped(doc, current.get("created_at"))
             self.backend.put_measurement(measurement_id, stored)
@@ -513,7 +568,7 @@ class Wheel:
             for entry in entries:  # newest first, so a cascade unwinds in reverse
                 self._revert(entry)
         first = entries[0]  # the change's own document; a cascade records it last
-        kind = BY_TABLE.get(first["table"], first["table"])
+        name = self.name_of(first["table"], first["id"], first["after"] or first["before"])
         verb = (
             "added"
             if first["before"] is None
@@ -522,7 +577,7 @@ class Wheel:
             else "changed"
         )
         extra = f" (and {_plural(len(entries) - 1, 'more change')})" if len(entries) > 1 else ""
-        return f"undid: {kind} {first['id']} {verb} at {first['at'][:16].replace('T', ' ')}{extra}"
+        return f"undid: {name} {verb} at {first['at'][:16].replace('T', ' ')}{extra}"
 
     def _revert(self, entry: Mapping[str, Any]) -> None:
         table, doc_id, before, after = entry["table"], entry["id"], entry["before"], entry["after"]
@@ -549,7 +604,8 @@ class Wheel:
         if current != after:
             who = (current or {}).get("updated_by", "someone")
             raise Conflict(
-                f"cannot undo: {BY_TABLE.get(table, table)} {doc_id} was changed since by {who}",
+                f"cannot undo: {self.name_of(table, doc_id, after or current)} "
+                f"was changed since by {who}",
                 BY_TABLE.get(table, table),
                 mine=dict(after or {}),
                 theirs=dict(current) if current else None,

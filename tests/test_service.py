@@ -121,3 +121,30 @@ def test_unchanged_update_writes_nothing(wheel: Wheel) -> None:
     wheel.update(GOAL, goal.id, {"title": "Same"})
     assert wheel.backend.store.wheel.storage.read()["meta"]["1"]["generation"] == generation  # type: ignore[index]
     assert len(wheel.history()) == 1
+
+
+def test_conflict_shows_the_field_they_changed_against_what_i_opened(tmp_path: Path) -> None:
+    alice = open_wheel(tmp_path / "s", user="alice")
+    goal = alice.add(GOAL, {"title": "Original", "owner": "ann"})
+    bob = open_wheel(tmp_path / "s", user="bob")
+    bob.update(GOAL, goal.id, {"owner": "bob"}, expected=goal.stamp.updated_at)
+    with pytest.raises(Conflict) as caught:
+        alice.update(GOAL, goal.id, {"title": "Alice's"}, expected=goal.stamp.updated_at)
+    conflict = caught.value
+    assert conflict.base is not None and conflict.theirs is not None
+    assert (conflict.base["owner"], conflict.theirs["owner"], conflict.mine["owner"]) == (
+        "ann", "bob", "ann",
+    )  # fmt: skip
+    assert (conflict.base["title"], conflict.theirs["title"], conflict.mine["title"]) == (
+        "Original", "Original", "Alice's",
+    )  # fmt: skip
+    assert str(conflict) == f"goal {goal.id} 'Original' was changed by bob while you were editing"
+
+
+def test_undo_of_a_measurement_names_indicator_value_and_date(wheel: Wheel) -> None:
+    goal = wheel.add(GOAL, {"title": "Shorter queues"})
+    ind = _indicator(wheel, goal.id, "Median wait")
+    m = wheel.log(ind, 5, "2026-11-29")
+    message = wheel.undo()
+    assert message.startswith("undid: the value 5 of 2026-11-29 for Median wait added at ")
+    assert str(m.id) not in message

@@ -61,7 +61,7 @@ def test_undo_of_a_goal_edit_restores_the_document_exactly(seeded: Any) -> None:
     before = _tables(seeded.root)
     wheel.update(GOAL, seeded.goal, {"title": "Renamed", "owner": "kim", "tags": "a b"})
     assert _tables(seeded.root) != before
-    assert "goal 1 changed" in wheel.undo()
+    assert "goal 1 'Renamed' changed" in wheel.undo()
     assert _tables(seeded.root) == before
 
 
@@ -91,7 +91,7 @@ def test_undo_of_a_cascade_delete_restores_everything(seeded: Any) -> None:
     assert wheel.goals() == [] and wheel.series(seeded.indicator) == []
 
     message = open_wheel(seeded.root, user="alice").undo()
-    assert message.startswith("undid: goal 1 deleted")
+    assert message.startswith("undid: goal 1 'Shorter queues' deleted")
     assert _tables(seeded.root) == before
     assert len(open_wheel(seeded.root).series(seeded.indicator)) == 2
 
@@ -113,7 +113,7 @@ def test_undo_only_undoes_the_current_users_changes(seeded: Any) -> None:
     bob = open_wheel(seeded.root, user="bob")
     mine = alice.add(GOAL, {"title": "Alice's"}).id
     bobs = bob.add(GOAL, {"title": "Bob's"}).id
-    assert alice.undo().startswith(f"undid: goal {mine} added")
+    assert alice.undo().startswith(f"undid: goal {mine} 'Alice's' added")
     titles = [g.title for g in open_wheel(seeded.root).goals()]
     assert titles == ["Shorter queues", "Bob's"]
     assert bobs in [g.id for g in alice.goals()]
@@ -145,7 +145,7 @@ def test_undo_reads_an_audit_trail_kept_by_year(seeded: Any) -> None:
     reopened.add(GOAL, {"title": "New trail"})
     assert len(list(seeded.root.glob("history-*-*.json"))) == 1
     reopened.undo()
-    assert reopened.undo().startswith(f"undid: goal {goal} added")
+    assert reopened.undo().startswith(f"undid: goal {goal} 'Old trail' added")
     assert [g.title for g in open_wheel(seeded.root).goals()] == ["Shorter queues"]
 
 

@@ -539,7 +539,7 @@ def test_cli_ambiguous_name_lists_the_candidates_and_exits_2(
 
 def test_cli_finds_an_indicator_by_prefix(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert _cli(root, ["log", "wait", "12", "--at", "2026-03-01"]) == 0
-    assert capsys.readouterr().out.startswith("logged 12 for Wait time on 2026-03-01")
+    assert capsys.readouterr().out == "logged the value 12 of 2026-03-01 for Wait time\n"
 
 
 # ------------------------------------------------- every problem at once

@@ -18,6 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -176,6 +177,26 @@ class StyrApp(App[None]):
         """A bad measurement file read as empty (Wheel.tolerant): say so."""
         if self.wheel.broken and not self.broken:
             self.fail(StoreCorrupt(self.wheel.broken))
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded and self._escaped_form(event):
+            return
+        await super().on_event(event)
+
+    def _escaped_form(self, key: events.Key) -> bool:
+        """Close a form on alt+character, and drop the key. Over a slow link
+        Esc and the next key arrive together and Textual reads them as
+        alt+key: the user pressed Esc, and the key must not be typed into
+        the form. Alt keys that type nothing (alt+backspace) keep working."""
+        from tui.dialogs.saving import SavingDialog
+
+        screen = self.screen
+        if not (key.key.startswith("alt+") and key.is_printable):
+            return False
+        if not isinstance(screen, SavingDialog):
+            return False
+        screen.action_cancel()
+        return True
 
     def fail(self, exc: StoreError) -> None:
         """A bad file found while reading: show its message and go

@@ -18,7 +18,7 @@ from store.backends import open_wheel
 from store.errors import BadInput, StoreCorrupt, StoreError, ValidationError
 from store.paths import resolve_store
 from store.plain import plain, plain_lines
-from store.service import GOAL, INDICATOR, Kind, Wheel
+from store.service import GOAL, INDICATOR, Kind, Wheel, measurement_name
 
 Handler = Callable[[argparse.Namespace, Wheel], int]
 
@@ -191,21 +191,24 @@ def add_indicator(args: argparse.Namespace, wheel: Wheel) -> int:
 def log_value(args: argparse.Namespace, wheel: Wheel) -> int:
     indicator = wheel.find(INDICATOR, args.indicator)
     m = wheel.log(indicator.id, args.value, args.at, args.note, args.source)
-    unit = f" {plain(indicator.unit)}" if indicator.unit else ""
-    print(f"logged {m.value:g}{unit} for {plain(indicator.name)} on {m.date} (#{m.id})")
+    print(f"logged {plain(measurement_name(m.value, m.date, indicator.name, indicator.unit))}")
     return 0
 
 
 def delete_doc(args: argparse.Namespace, wheel: Wheel) -> int:
     kind: Kind[Any]
+    label: str
     if args.kind == "goal":
-        kind, doc_id = GOAL, wheel.find(GOAL, args.ref).id
+        goal = wheel.find(GOAL, args.ref)
+        kind, doc_id, label = GOAL, goal.id, goal.title
     else:
-        kind, doc_id = INDICATOR, wheel.find(INDICATOR, args.ref).id
+        indicator = wheel.find(INDICATOR, args.ref)
+        kind, doc_id, label = INDICATOR, indicator.id, indicator.name
     removed = wheel.delete(kind, doc_id, cascade=args.cascade)
     removed[kind.table] -= 1
     others = {table: [0] * n for table, n in removed.items() if n}
-    print(f"deleted {args.kind} {doc_id}" + (f" with {wheel.describe(others)}" if others else ""))
+    named = f"{args.kind} {doc_id} '{plain(label)}'"
+    print(f"deleted {named}" + (f" with {wheel.describe(others)}" if others else ""))
     return 0
 
 
@@ -280,6 +283,14 @@ def open_tui(args: argparse.Namespace) -> int:
     import tempfile
     from pathlib import Path
 
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # under cron or in a pipe Textual has no terminal to read keys from
+        # and would spin forever
+        return _fail(
+            2,
+            "the TUI needs a terminal (stdin and stdout); for a report use "
+            "`styr status`, for the scriptable commands see `styr --help`",
+        )
     if not args.demo:
         try:
             wheel = open_wheel(resolve_store(args.store))

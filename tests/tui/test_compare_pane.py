@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rich.text import Text
 from textual.pilot import Pilot
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 from tuihelp import (
     ESCAPE_TITLE,
     MARKUP_TITLE,
@@ -21,7 +21,7 @@ from tuihelp import (
 )
 
 from store.backends import open_wheel
-from store.service import INDICATOR, Wheel
+from store.service import INDICATOR, REVIEW, Wheel
 from tui.app import StyrApp, make_app
 from tui.dialogs.review_form import ReviewForm
 from tui.screens.compare import CompareScreen
@@ -335,3 +335,56 @@ async def test_an_empty_wheel_says_what_to_do(tmp_path: Path, make: Make) -> Non
         await settle(pilot)
         assert isinstance(app.screen, CompareScreen)
         assert any("Nothing to review" in n.message for n in app._notifications)
+
+
+async def test_at_80x24_the_main_columns_fit_and_the_detail_is_whole(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    big = wheel.add(
+        INDICATOR,
+        {
+            "goal_id": small.goal,
+            "name": "Visitors to the municipal web pages",
+            "baseline": "100000",
+            "target": "900000",
+            "start": "2026-01-01",
+            "due": "2026-12-31",
+        },
+    )
+    wheel.log(big.id, 654321.5, "2026-03-01")
+    wheel.add(
+        REVIEW,
+        {
+            "date": "2026-11-01",
+            "indicator_id": big.id,
+            "comparison": {"status": "off_track"},
+            "judgement": "off_track",
+            "confidence": "4",
+            "comment": "the new pages went live late, and the old ones were taken down early",
+            "deviation": {"cause": "internal", "decision": "adjust_measure"},
+        },
+    )
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_compare(pilot, app)
+        grid = table(app)
+        main = ("name", "status", "progress", "actual", "expected", "ahead")
+        used = sum(grid.columns[key].get_render_width(grid) for key in main)  # type: ignore[index]
+        assert used <= grid.scrollable_content_region.width
+        assert "654.3k" in row_text(app, f"i{big.id}")
+        grid.move_cursor(row=grid.get_row_index(f"i{big.id}"))
+        await settle(pilot)
+        facts = app.screen.query_one("#compare-facts", Static)
+        shown = facts.content
+        assert isinstance(shown, Text) and "654,321.5" in shown.plain
+        region = facts.content_region
+        assert len(shown.wrap(app.console, region.width)) <= region.height
+        # too long to fit beside the chart: the figures took its place
+        assert not app.screen.query_one(PlanChart).display
+        grid.move_cursor(row=grid.get_row_index(f"i{small.indicator}"))
+        await settle(pilot)
+        assert app.screen.query_one(PlanChart).display
+        await pilot.resize_terminal(200, 50)
+        await settle(pilot)
+        assert "Visitors to the municipal w…" in row_text(app, f"i{big.id}")
+        assert "654,321.5" in row_text(app, f"i{big.id}")

@@ -72,6 +72,9 @@ async def test_a_bad_wheel_file_opens_the_message_alone(
         open_wheel(small.root)
     shown: list[str] = []
     monkeypatch.setattr("tui.broken.run_broken", lambda message: shown.append(message) or 1)
+    # as from a terminal (under pytest stdin and stdout are not one)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
     assert cli.main(["--store", str(small.root)]) == 1
     assert shown == [str(caught.value)]
     assert str(caught.value).startswith("wheel.json: goal 1: title 5 is not text; ")

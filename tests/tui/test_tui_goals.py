@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual.widgets import Input, Static, Tree
+from textual import events
+from textual.widgets import DataTable, Input, Static, Tree
 from tuihelp import ESCAPE_TITLE, Small, press, screen_text, settle
 
 from store.backends import open_wheel
-from store.service import GOAL, Wheel
+from store.service import GOAL, INDICATOR, Wheel
 from tui.app import StyrApp
 from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.conflict import ConflictDialog
@@ -48,6 +49,26 @@ async def test_add_indicator_to_the_selected_goal(wheel: Wheel, make: Make, smal
         assert (added[0].baseline, added[0].target) == (5, 50)
         assert str(added[0].due) == "2026-12-31"  # the goal's due date by default
         assert "Customers" in screen_text(app)
+
+
+async def test_tab_and_enter_take_a_choice_fields_suggestion(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        form = app.screen
+        assert isinstance(form, FormDialog)
+        await press(pilot, *"Wait", "tab", "tab", "3", "0", "tab", "1", "0", "tab", "tab", "tab")
+        await press(pilot, "ctrl+u", "d", "tab")
+        assert form.query_one("#field-direction", Input).value == "decrease"
+        assert app.focused is form.query_one("#field-aggregation", Input)
+        await press(pilot, "ctrl+u", "M", "e", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, GoalsScreen)
+        (added,) = [i for i in open_wheel(small.root).indicators(small.goal) if i.name == "Wait"]
+        assert (added.direction, added.aggregation) == ("decrease", "mean")
 
 
 async def test_bad_input_keeps_the_form_open_and_writes_nothing(
@@ -143,6 +164,38 @@ async def test_conflict_keep_theirs(wheel: Wheel, make: Make, small: Small) -> N
         assert "Bob's title" in screen_text(app)
 
 
+async def test_conflict_names_the_field_they_changed(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        open_wheel(small.root, user="bob").update(GOAL, small.goal, {"owner": "bob"})
+        await press(pilot, "end", *" (mine)", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConflictDialog)
+        table = app.screen.query_one("#conflict-table", DataTable)
+        rows = [
+            " ".join(str(cell) for cell in table.get_row_at(i)).split()
+            for i in range(table.row_count)
+        ]
+        assert rows == [
+            ["Title", "opened", "Grow", "revenue"],
+            ["theirs", "Grow", "revenue"],
+            ["mine", "Grow", "revenue", "(mine)"],
+            ["Owner", "opened", "ann"],
+            ["theirs", "bob"],
+            ["mine", "ann", "(you", "did", "not", "change", "it:", "theirs", "stays)"],
+        ]
+        shown = screen_text(app)
+        assert "goal 1 'Grow revenue' was changed by bob" in shown
+        await pilot.press("m")
+        await settle(pilot)
+        stored = open_wheel(small.root).goal(small.goal)
+        assert (stored.title, stored.owner) == ("Grow revenue (mine)", "bob")
+
+
 async def test_conflict_overwrite_with_mine(wheel: Wheel, make: Make, small: Small) -> None:
     app = make(wheel)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -215,3 +268,76 @@ async def test_edit_says_saved_and_add_says_added(wheel: Wheel, make: Make, smal
         await settle(pilot)
     added = open_wheel(small.root).find(GOAL, "Another")
     assert said[:2] == [f"saved goal {small.goal}", f"added goal {added.id}"]
+
+
+async def test_esc_and_a_key_arriving_together_close_the_form_and_type_nothing(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "a", *"Half")
+        form = app.screen
+        assert isinstance(form, FormDialog)
+        title = form.query_one("#field-title", Input)
+        # what the terminal parser makes of ESC followed at once by "e"
+        app.post_message(events.Key("alt+e", "e"))
+        await settle(pilot)
+        assert isinstance(app.screen, GoalsScreen)  # closed, and "e" did not open the edit form
+        assert title.value == "Half"
+        assert [g.title for g in open_wheel(small.root).goals()] == ["Grow revenue", ESCAPE_TITLE]
+
+
+async def test_tree_rows_say_the_status_in_words_where_they_fit(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "▼ off track   ██▍░░░░░ Grow revenue" in screen_text(app)
+        await pilot.resize_terminal(120, 30)  # the tree is a narrow pane beside the detail
+        await settle(pilot)
+        assert "▼ ██▍░░░░░ Grow revenue" in screen_text(app)
+        await pilot.resize_terminal(200, 50)
+        await settle(pilot)
+        assert "▼ off track   ██▍░░░░░ Grow revenue" in screen_text(app)
+
+
+async def test_the_detail_reflows_when_the_terminal_grows(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    wheel.add(
+        INDICATOR,
+        {
+            "goal_id": small.goal,
+            "name": "Customers who would recommend us to a friend",
+            "baseline": "10",
+            "target": "20",
+            "start": "2026-01-01",
+            "due": "2026-12-31",
+        },
+    )
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "Customers who would rec…" in screen_text(app)
+        await pilot.resize_terminal(200, 50)
+        await settle(pilot)
+        assert "Customers who would recommend us to a friend" in screen_text(app)
+
+
+async def test_alt_backspace_in_a_form_is_an_edit_key_not_esc(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "a", *"Half typed")
+        form = app.screen
+        assert isinstance(form, FormDialog)
+        box = form.query_one("#field-title", Input)
+        box.cursor_position = len("Half ")
+        await pilot.press("alt+backspace")  # Textual: delete the word right of the cursor
+        await settle(pilot)
+        assert app.screen is form
+        assert box.value == "Half "

@@ -40,7 +40,7 @@ async def test_log_a_value_with_date_and_note(wheel: Wheel, make: Make, small: S
             "counted [b]twice[/b]",
         )
         shown = screen_text(app)
-        assert "logged 12.5 MNOK on 2026-11-03" in shown
+        assert "logged the value 12.5 MNOK of 2026-11-03 for Revenue (u undoes)" in shown
         assert "counted [b]twice[/b]" in shown
         assert app.screen.query_one("#entry", Input).value == ""
 
@@ -71,13 +71,15 @@ async def test_edit_and_delete_a_value(wheel: Wheel, make: Make, small: Small) -
         await settle(pilot)
         values = [m.value for m in open_wheel(small.root).measurements(small.indicator)]
         assert values == [11, 13, 17]
+        assert "saved the value 17 MNOK of 2026-09-01 for Revenue (u undoes)" in screen_text(app)
         await pilot.press("d")
         assert isinstance(app.screen, ConfirmDialog)
+        assert "Delete the value 17 MNOK of 2026-09-01 for Revenue?" in screen_text(app)
         await pilot.press("y")
         await settle(pilot)
         values = [m.value for m in open_wheel(small.root).measurements(small.indicator)]
         assert values == [11, 13]
-        assert "deleted the value of 2026-09-01" in screen_text(app)
+        assert "deleted the value 17 MNOK of 2026-09-01 for Revenue (u undoes)" in screen_text(app)
 
 
 async def test_due_indicators_come_first(make: Make, small: Small) -> None:
@@ -98,3 +100,25 @@ async def test_due_indicators_come_first(make: Make, small: Small) -> None:
         second = str(options.get_option_at_index(1).prompt)
         assert "due" in first and "Revenue" in first
         assert "Aaa fresh" in second and "due" not in second
+
+
+async def test_messages_name_the_value_literally_never_its_id(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    said: list[str] = []
+    wheel.update(INDICATOR, small.indicator, {"name": "[bold]Rev\\enue\x1b[31m"})
+    app = make(wheel)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.notify = lambda message, **kw: said.append(str(message))  # type: ignore[method-assign]
+        await pilot.press("2")
+        await settle(pilot)
+        await press(pilot, "l", *"21 2026-11-29", "enter")
+        await settle(pilot)
+        (m,) = [m for m in open_wheel(small.root).measurements(small.indicator) if m.value == 21]
+        named = "the value 21 MNOK of 2026-11-29 for [bold]Rev\\enue\\x1b[31m"
+        assert f"logged {named} (u undoes)" in screen_text(app)
+        await pilot.press("u")
+        await settle(pilot)
+        assert said[-1].startswith(f"undid: {named} added at ")
+        assert str(m.id) not in said[-1] + screen_text(app)
+        assert "\x1b" not in said[-1] + screen_text(app)

@@ -4,6 +4,7 @@ terminals, the command palette."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 
 from textual.widgets import Input, Tree
@@ -64,6 +65,23 @@ async def test_question_mark_lists_the_keys(wheel: Wheel, make: Make) -> None:
         assert isinstance(app.screen, GoalsScreen)
 
 
+async def test_keys_at_80x24_each_once_and_wrapped_not_cut(wheel: Wheel, make: Make) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, KeysDialog)
+        keys = [key.casefold() for key, _ in dialog.rows()]
+        tokens = [token for key in keys for token in key.split()]
+        assert len(tokens) == len(set(tokens)), keys
+        assert ("/", "Filter") in dialog.rows()
+        shown = screen_text(app)
+        assert "command palette: jump to a goal or indicator, run any" in shown
+        assert re.search(r"^.{2}█ +action +█", shown, re.M)  # wrapped onto the next line
+
+
 async def test_read_only_store_refuses_edits_and_says_why(make: Make, small: Small) -> None:
     path = small.root / "wheel.json"
     data = json.loads(path.read_text())
@@ -119,7 +137,7 @@ async def test_usable_at_80x24(wheel: Wheel, make: Make, small: Small) -> None:
         assert 0 <= entry.region.y < 23 and entry.region.height == 1
         await press(pilot, "l", *"14", "enter")
         await settle(pilot)
-        assert "logged 14 MNOK" in screen_text(app)
+        assert "logged the value 14 MNOK of 2026-11-30 for Revenue" in screen_text(app)
     assert [m.value for m in open_wheel(small.root).measurements(small.indicator)][-1] == 14
 
 

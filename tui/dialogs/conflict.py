@@ -27,8 +27,9 @@ def _shown(value: object) -> Text:
 
 
 class ConflictDialog(ModalScreen[str]):
-    """Both versions of each changed field; `t` keeps theirs, `m` overwrites
-    with mine, Escape goes back to the form."""
+    """Each field where what I opened, theirs (on disk now) and mine differ,
+    with all three; `t` keeps theirs, `m` overwrites with mine (the fields I
+    changed), Escape goes back to the form."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("t", "choose('theirs')", "Keep theirs", id="conflict.theirs"),
@@ -42,21 +43,32 @@ class ConflictDialog(ModalScreen[str]):
         self._labels = labels
 
     def compose(self) -> ComposeResult:
-        mine = self._conflict.mine
-        theirs = self._conflict.theirs or {}
+        conflict = self._conflict
+        mine, theirs = conflict.mine, conflict.theirs or {}
+        base = conflict.base
         with Vertical(classes="dialog-box"):
             yield Static(Text("Changed by someone else", style="bold"), classes="dialog-title")
-            yield Static(Text(plain(str(self._conflict))), id="conflict-message")
+            yield Static(Text(plain(str(conflict))), id="conflict-message")
             table: DataTable[Text] = DataTable(id="conflict-table", cursor_type="row")
-            # the two versions one above the other: side by side, long
-            # titles would be cut off at 80 columns
+            # the versions one above the other: side by side, long titles
+            # would be cut off at 80 columns
             table.add_columns("field", "whose", "value")
-            names = [n for n in dict.fromkeys([*mine, *theirs]) if mine.get(n) != theirs.get(n)]
+            names = [
+                name
+                for name in dict.fromkeys([*(base or {}), *theirs, *mine])
+                if len({repr(v.get(name)) for v in (base or mine, theirs, mine)}) > 1
+            ]
             for name in names:
-                table.add_row(
-                    Text(self._labels.get(name, name)), Text("mine"), _shown(mine.get(name))
-                )
-                table.add_row(Text(""), Text("theirs"), _shown(theirs.get(name)))
+                label = Text(self._labels.get(name, name))
+                if base is not None:
+                    table.add_row(label, Text("opened", style="dim"), _shown(base.get(name)))
+                    label = Text("")
+                table.add_row(label, Text("theirs"), _shown(theirs.get(name)))
+                mine_value = _shown(mine.get(name))
+                if base is not None and mine.get(name) == base.get(name):
+                    # overwriting sends only the fields I changed
+                    mine_value.append(" (you did not change it: theirs stays)", style="dim")
+                table.add_row(Text(""), Text("mine"), mine_value)
             if not names:
                 table.add_row(Text("(no difference)"), Text(""), Text(""))
             yield table

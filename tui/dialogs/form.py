@@ -52,7 +52,7 @@ class FormDialog(SavingDialog):
         Binding("ctrl+s", "save", "Save", id="form.save"),
         # priority: handled before the next key is routed, so text typed
         # right after Tab lands in the next input (fast typists, pastes)
-        Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
+        Binding("tab", "next_field", "Next field", show=False, priority=True),
         Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
     ]
 
@@ -124,7 +124,26 @@ class FormDialog(SavingDialog):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        self.complete(event.input)
         self.action_save()
+
+    def action_next_field(self) -> None:
+        if isinstance(self.focused, Input):
+            self.complete(self.focused)
+        self.focus_next()
+
+    def complete(self, box: Input) -> None:
+        """Take the choice the input suggests (`d` -> decrease). Worked out
+        here rather than read from the input: its suggestion arrives from a
+        worker, after a quick Tab would already have left the field."""
+        spec = next((f for f in self._fields if f"field-{f.name}" == box.id), None)
+        typed = box.value.casefold()
+        if spec is None or not typed or typed in (c.casefold() for c in spec.choices):
+            return
+        match = next((c for c in spec.choices if c.casefold().startswith(typed)), None)
+        if match is not None:
+            box.value = match
+            box.cursor_position = len(match)
 
     def current_values(self) -> dict[str, str]:
         return self.values

@@ -58,7 +58,7 @@ def parse_actions(text: str) -> list[dict[str, Any]]:
         parts = [part.strip() for part in line.split("|")]
         if len(parts) > 3:
             raise ValidationError(
-                f"action {line!r} has more than three parts; use what | owner | due", "actions"
+                f"action '{line}' has more than three parts; use what | owner | due", "actions"
             )
         what, owner, due = [*parts, "", ""][:3]
         actions.append({"what": what, "owner": owner, "due": due or None, "done": done})

@@ -46,6 +46,12 @@ MAX_INDENT = 3
 WIDE = 150
 SEARCH_DELAY = 0.15
 BAR_WIDTH = 8
+# below this many columns names and bars are shorter, so that status,
+# progress, actual, expected and ahead/behind fit without scrolling sideways
+COMPACT_BELOW = 100
+COMPACT_NAME_WIDTH = 19
+COMPACT_BAR_WIDTH = 3
+NARROW_CHART_WIDTH = 32  # #compare-chart in app.tcss, beside the figures
 STATUS_STYLE: dict[Status, str] = {
     "missed": "bold red",
     "off_track": "red",
@@ -95,6 +101,16 @@ def number(value: float | None) -> str:
     return "0" if text == "-0" else text
 
 
+def short_number(value: float | None) -> str:
+    """At most 6 characters for big values (`894.6k`, `12.3M`): the compact
+    table keeps its columns narrow; the detail shows the value in full."""
+    if value is not None and abs(value) >= 10_000:
+        for size, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+            if abs(value) >= size:
+                return f"{value / size:.1f}".rstrip("0").rstrip(".") + suffix
+    return number(value)
+
+
 def ahead_words(days: int | None) -> str:
     if days is None:
         return "—"
@@ -110,16 +126,16 @@ def status_text(status: Status) -> Text:
     return Text(f"{STATUS_GLYPH[status]} {STATUS_WORD[status]}", style=STATUS_STYLE[status])
 
 
-def progress_text(progress: float | None) -> Text:
+def progress_text(progress: float | None, width: int = BAR_WIDTH) -> Text:
     if progress is None:
-        return _progress_cell(None, percent(None))
+        return _progress_cell(None, percent(None), width)
     share = min(max(progress, 0.0), 1.0)
-    return _progress_cell(round(share * BAR_WIDTH * 8) / (BAR_WIDTH * 8), percent(progress))
+    return _progress_cell(round(share * width * 8) / (width * 8), percent(progress), width)
 
 
 @cache
-def _progress_cell(share: float | None, shown: str) -> Text:
-    return bar(share, BAR_WIDTH) + Text(" " + shown.strip().rjust(4))
+def _progress_cell(share: float | None, shown: str, width: int) -> Text:
+    return bar(share, width) + Text(" " + shown.strip().rjust(4))
 
 
 def clipped(text: str, width: int) -> str:
@@ -206,6 +222,7 @@ class CompareScreen(StageScreen):
         self.text = ""
         self._rows: list[Row] = []
         self._rows_version: tuple[object, ...] | None = None
+        self._compact = False
         self._built = 0
         self._shown_build = -1
         self._shown_keys: set[str] = set()
@@ -237,6 +254,27 @@ class CompareScreen(StageScreen):
         # the table has many columns: it keeps the full width until the
         # terminal is wide enough for the detail beside it
         self.query_one("#compare-body").set_class(self.size.width < WIDE, "-narrow")
+        compact = self.size.width < COMPACT_BELOW
+        if compact != self._compact:
+            self._compact = compact
+            # the cells are built for one width, and a column keeps the
+            # width of the widest cell it ever held
+            self._rows_version = None
+            self._shown_build = -1
+            table = self.query_one("#compare-table", DataTable)
+            table.clear(columns=True)
+            for key, label in COLUMNS:
+                table.add_column(label, key=key)
+            if self.styr.is_ready:
+                self.refresh_data()
+
+    @property
+    def _name_width(self) -> int:
+        return COMPACT_NAME_WIDTH if self._compact else NAME_WIDTH
+
+    @property
+    def _bar_width(self) -> int:
+        return COMPACT_BAR_WIDTH if self._compact else BAR_WIDTH
 
     # ------------------------------------------------------------- data
     def refresh_data(self) -> None:
@@ -259,6 +297,7 @@ class CompareScreen(StageScreen):
         for indicator in self._indicators.values():
             by_goal.setdefault(indicator.goal_id, []).append(indicator)
         rows: list[Row] = []
+        name_width, bar_width = self._name_width, self._bar_width
         for goal, depth in self._tree(goals):
             # deep cascades stop indenting, so names keep their room
             indent = "  " * min(depth, MAX_INDENT)
@@ -281,9 +320,9 @@ class CompareScreen(StageScreen):
                 ahead=None,
                 eta=None,
                 cells=(
-                    Text(clipped(indent + "▸ " + title, NAME_WIDTH), style="bold"),
+                    Text(clipped(indent + "▸ " + title, name_width), style="bold"),
                     status_text(rollup.status),
-                    progress_text(rollup.progress),
+                    progress_text(rollup.progress, bar_width),
                     "",
                     "",
                     "",
@@ -302,6 +341,7 @@ class CompareScreen(StageScreen):
     ) -> Row:
         c = result.indicators[indicator.id]
         name = plain(indicator.name)
+        figure = short_number if self._compact else number
         return Row(
             key=f"i{indicator.id}",
             goal_id=indicator.goal_id,
@@ -314,11 +354,11 @@ class CompareScreen(StageScreen):
             ahead=c.ahead_days,
             eta=c.eta,
             cells=(
-                Text(clipped(indent + "  " + name, NAME_WIDTH)),
+                Text(clipped(indent + "  " + name, self._name_width)),
                 status_text(c.status),
-                progress_text(c.progress),
-                Text(number(c.actual), justify="right"),
-                Text(number(c.expected), justify="right"),
+                progress_text(c.progress, self._bar_width),
+                Text(figure(c.actual), justify="right"),
+                Text(figure(c.expected), justify="right"),
                 Text(ahead_words(c.ahead_days), justify="right"),
                 Text(number(c.forecast), justify="right"),
                 c.eta.isoformat() if c.eta else "—",
@@ -423,6 +463,10 @@ class CompareScreen(StageScreen):
             line.append("  ·  text ", style="dim")
             line.append(plain(self.text), style="bold")
         line.append(f"  ·  {count} rows", style="dim")
+        if count == 0:
+            # the sort means nothing with no rows; the way out does
+            line = line[line.plain.index("show") :]
+            line.append("  ·  nothing matches: Esc clears the filters", style="bold")
         if not self._rows:
             line = Text(
                 "No goals yet: add goals and indicators in 1 Goals, log values in 2 Measure."
@@ -457,14 +501,21 @@ class CompareScreen(StageScreen):
         if row.kind is INDICATOR:
             indicator = self._indicators[row.doc_id]
             chart.data = self._chart(indicator)
-            facts.update(
-                self._indicator_facts(indicator, result.indicators[row.doc_id]), layout=False
-            )
+            text = self._indicator_facts(indicator, result.indicators[row.doc_id])
         else:
             chart.data = None
-            facts.update(
-                self._goal_facts(self._goals[row.doc_id], result.goals[row.doc_id]), layout=False
-            )
+            text = self._goal_facts(self._goals[row.doc_id], result.goals[row.doc_id])
+        chart.display = self.size.width >= WIDE or (
+            row.kind is INDICATOR and self._fits_beside_chart(text)
+        )
+        facts.update(text, layout=False)
+
+    def _fits_beside_chart(self, text: Text) -> bool:
+        """Narrow, the chart sits beside the figures; when they would be cut
+        off there, they take the whole width instead (no chart for a goal)."""
+        box = self.query_one("#compare-detail").content_region
+        width = box.width - NARROW_CHART_WIDTH - 1  # the figures' left padding
+        return width > 0 and len(text.wrap(self.app.console, width)) <= box.height
 
     def _chart(self, indicator: Indicator) -> ChartData:
         series = [
@@ -485,7 +536,8 @@ class CompareScreen(StageScreen):
         unit = f" {plain(indicator.unit)}" if indicator.unit else ""
         goal = self._goals.get(indicator.goal_id)
         text = Text()
-        if goal is not None:
+        # narrow, the table right above already shows which goal it is under
+        if goal is not None and self.size.width >= WIDE:
             text.append(plain(goal.title), style="dim")
             text.append(" / ", style="dim")
         text.append(plain(indicator.name) + "\n", style="bold")
@@ -503,7 +555,8 @@ class CompareScreen(StageScreen):
         if c.forecast is not None:
             text.append(f"forecast {number(c.forecast)}{unit} at due")
             text.append(
-                f", reaches target {c.eta.isoformat()}\n" if c.eta else ", never reaches target\n"
+                # short enough for one line beside the chart at 80 columns
+                f", ETA {c.eta.isoformat()}\n" if c.eta else ", never reaches target\n"
             )
         if c.stale:
             text.append(f"stale: no value within its {indicator.cadence} cadence\n", style="italic")

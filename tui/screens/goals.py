@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Input, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from store import documents as d
+from store.compare import STATUS_WORD
 from store.errors import StoreError
 from store.plain import plain
 from store.service import GOAL, INDICATOR, RISK, Kind
@@ -33,6 +34,10 @@ HISTORY_SHOWN = 6
 INDICATOR_COLUMNS = ("status", "indicator", "baseline", "target", "actual", "progress")
 RISK_COLUMNS = ("level", "risk", "P", "C", "state")
 WIDE = 110  # columns from which the detail sits beside the tree
+# tree width from which each row says its status in words too: with the
+# word, the bar and some indentation a title still gets half the row
+WORDS_FROM = 60
+WORD_WIDTH = max(len(word) for word in STATUS_WORD.values())
 
 
 class GoalTree(Tree[int]):
@@ -66,6 +71,7 @@ class GoalsScreen(StageScreen):
         self._filter = ""
         self._goals: dict[int, d.Goal] = {}
         self._detail_pending = False
+        self._words = False
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="goals-body", classes="split"):
@@ -98,12 +104,23 @@ class GoalsScreen(StageScreen):
             body.set_class(narrow, "-narrow")
             if self.styr.is_ready:
                 self._show_detail()  # names are clipped to the new width
+        # the tree's width is known once the new layout is done
+        self.call_after_refresh(self._check_words)
+
+    def _check_words(self) -> None:
+        if self.styr.is_ready and self._words_fit() != self._words:
+            self._fill_tree()
+
+    def _words_fit(self) -> bool:
+        return self.query_one("#goal-tree", GoalTree).size.width >= WORDS_FROM
 
     # -------------------------------------------------------------- data
     @property
     def selected_goal(self) -> d.Goal | None:
-        node = self.query_one("#goal-tree", GoalTree).cursor_node
-        if node is None or node.data is None:
+        tree = self.query_one("#goal-tree", GoalTree)
+        node = tree.cursor_node
+        # an emptied tree (a filter matching nothing) can keep its old cursor
+        if node is None or node.data is None or not tree.root.children:
             return None
         return self._goals.get(node.data)
 
@@ -134,6 +151,7 @@ class GoalsScreen(StageScreen):
         }
         rollups = self.comparison().goals
         visible = self._visible_ids()
+        words = self._words = self._words_fit()
         kids: dict[int | None, list[d.Goal]] = {}
         for goal in self._goals.values():
             parent = goal.parent_id if goal.parent_id in self._goals else None
@@ -146,8 +164,11 @@ class GoalsScreen(StageScreen):
                 if goal.id in placed or (visible is not None and goal.id not in visible):
                     continue
                 rollup = rollups.get(goal.id)
+                status = status_text(rollup.status if rollup else "no_data", word=words)
+                if words:
+                    status.pad_right(WORD_WIDTH + 2 - len(status))
                 label = Text.assemble(
-                    status_text(rollup.status if rollup else "no_data", word=False),
+                    status,
                     " ",
                     bar(rollup.progress if rollup else None, 8),
                     " ",
@@ -186,7 +207,11 @@ class GoalsScreen(StageScreen):
         risks.clear(columns=True)
         risks.add_columns(*RISK_COLUMNS)
         if goal is None:
-            head.update(Text("No goal yet. Press a to add one.", style="italic"))
+            head.update(
+                Text(f"No goal matches '{plain(self._filter)}'. Esc clears the filter.")
+                if self._goals
+                else Text("No goal yet. Press a to add one.", style="italic")
+            )
             self.query_one(RiskMatrix).cells = ()
             self.query_one("#goal-history", Static).update("")
             return
@@ -270,14 +295,14 @@ class GoalsScreen(StageScreen):
 
         stamped(f"goal {goal.id}", goal.stamp)
         for ind in self.wheel.indicators(goal.id):
-            stamped(f"indicator {plain(ind.name)!r}", ind.stamp)
+            stamped(f"indicator '{plain(ind.name)}'", ind.stamp)
             for rev in ind.revisions:
                 events.append(
-                    (rev.at, rev.by, f"revised target of {plain(ind.name)!r}: "
+                    (rev.at, rev.by, f"revised target of '{plain(ind.name)}': "
                      f"{rev.old:g} → {rev.new:g} ({plain(rev.why)})")
                 )  # fmt: skip
         for risk in self.wheel.risks(goal.id):
-            stamped(f"risk {plain(risk.title)!r}", risk.stamp)
+            stamped(f"risk '{plain(risk.title)}'", risk.stamp)
         text = Text()
         for when, who, what in sorted(events, reverse=True)[:HISTORY_SHOWN]:
             text.append(f"{when[:16].replace('T', ' ')}  {plain(who)} {what}\n")
@@ -389,7 +414,7 @@ class GoalsScreen(StageScreen):
         except StoreError as exc:
             self.show_error(exc)
             return
-        question = f"Delete {kind.name} {doc_id} {plain(name)!r}?"
+        question = f"Delete {kind.name} {doc_id} '{plain(name)}'?"
         if deps:
             question += f"\nIt has {self.wheel.describe(deps)}; they are deleted with it."
         question += "\nu undoes it afterwards."
@@ -400,7 +425,7 @@ class GoalsScreen(StageScreen):
             except StoreError as exc:
                 self.show_error(exc)
                 return
-            self.notify(f"deleted {kind.name} {doc_id} (u undoes)", markup=False)
+            self.notify(f"deleted {kind.name} {doc_id} '{plain(name)}' (u undoes)", markup=False)
             self.reload()
 
         self.confirm(question, delete)

@@ -24,7 +24,7 @@ from store import documents as d
 from store.dates import parse_date
 from store.errors import StoreError, ValidationError
 from store.plain import plain
-from store.service import INDICATOR, Kind
+from store.service import INDICATOR, Kind, measurement_name
 from tui.dialogs.form import FormDialog, FormField, changed, text_of
 from tui.screens.stage import StageScreen
 from widgets.gauge import number, percent, status_text
@@ -157,7 +157,11 @@ class MeasureScreen(StageScreen):
         keep = table.cursor_row
         table.clear()
         if ind is None:
-            head.update(Text("No indicator yet: add one in Goals (1, then i).", style="italic"))
+            head.update(
+                Text(f"No indicator matches '{plain(self._filter)}'. Esc clears the filter.")
+                if self._indicators
+                else Text("No indicator yet: add one in Goals (1, then i).", style="italic")
+            )
             spark.data = []
             self._measurements = {}
             return
@@ -215,7 +219,7 @@ class MeasureScreen(StageScreen):
             self._message(str(exc), error=True)
             return
         event.input.value = ""
-        self._message(f"logged {number(m.value, ind.unit)} on {m.date} (u undoes)")
+        self._message(f"logged {self._named(m)} (u undoes)")
         self.reload()
         # back to the list: the next due indicator is a j and an l away
         self.set_focus(self.query_one("#indicator-list", OptionList))
@@ -260,7 +264,13 @@ class MeasureScreen(StageScreen):
         self.open_form(FormDialog(f"Edit value of {m.date}", fields, save), self._edited)
 
     def _edited(self, m: d.Measurement) -> None:
-        self._message(f"saved value {m.value:g} of {m.date} (u undoes)")
+        self._message(f"saved {self._named(m)} (u undoes)")
+
+    def _named(self, m: d.Measurement) -> str:
+        ind = self._indicators.get(m.indicator_id)
+        if ind is None:
+            return measurement_name(m.value, m.date, f"indicator {m.indicator_id}")
+        return measurement_name(m.value, m.date, ind.name, ind.unit)
 
     def action_delete(self) -> None:
         m = self._selected_measurement()
@@ -273,10 +283,10 @@ class MeasureScreen(StageScreen):
             except StoreError as exc:
                 self.show_error(exc)
                 return
-            self._message(f"deleted the value of {m.date} (u undoes)")
+            self._message(f"deleted {self._named(m)} (u undoes)")
             self.reload()
 
-        self.confirm(f"Delete the value {m.value:g} of {m.date}?\nu undoes it afterwards.", delete)
+        self.confirm(f"Delete {plain(self._named(m))}?\nu undoes it afterwards.", delete)
 
     # ----------------------------------------------------------- filter
     def action_filter(self) -> None:

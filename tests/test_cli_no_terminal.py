@@ -1,0 +1,49 @@
+"""`styr` without a terminal (cron, a pipe) stops at once instead of spinning."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+@pytest.mark.parametrize("args", [[], ["--demo"]])
+def test_tui_without_a_terminal_exits_2_and_points_to_status(
+    tmp_path: Path, args: list[str]
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "tui", "--store", str(tmp_path / "store"), *args],
+        stdin=subprocess.PIPE,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 2
+    assert "styr status" in done.stderr and "styr --help" in done.stderr
+    assert done.stdout == ""
+    assert not (tmp_path / "store").exists()
+
+
+def test_cli_messages_name_things_literally_never_a_measurement_id(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tui.cli import main
+
+    root = str(tmp_path / "store")
+    assert main(["--store", root, "add", "goal", "Queues [bold]\\now\\"]) == 0
+    assert main(["--store", root, "add", "indicator", "1", "Median wait", "--baseline", "30",
+                 "--target", "10", "--unit", "days", "--start", "2026-01-01",
+                 "--due", "2026-12-31", "--direction", "decrease"]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main(["--store", root, "log", "median", "5", "--at", "2026-11-29"]) == 0
+    assert main(["--store", root, "undo"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "logged the value 5 days of 2026-11-29 for Median wait"
+    assert out[1].startswith("undid: the value 5 days of 2026-11-29 for Median wait added at ")
+    assert main(["--store", root, "delete", "goal", "queues"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("styr: goal 1 'Queues [bold]\\now\\' has 1 indicator;")
+    assert main(["--store", root, "delete", "goal", "queues", "--cascade"]) == 0
+    assert capsys.readouterr().out == "deleted goal 1 'Queues [bold]\\now\\' with 1 indicator\n"
