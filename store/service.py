@@ -848,7 +848,8 @@ class Wheel:
                 )
                 closed.append(ClosedGoal(goal.id, goal.title, status, outcome, comment,
                                          goal.id in given))  # fmt: skip
-            carried = [self._carry(view.node(g).goal, span, errors) for g in wanted if g in ids]
+            # in tree order: a carried sub-goal goes under its parent's carried copy
+            carried = [self._carry(goal, span, errors) for goal in in_period if goal.id in wanted]
             if errors:
                 raise ValidationError("\n".join(errors), "period")
             if dry_run:
