@@ -514,11 +514,18 @@ class Wheel:
         return self.backend.add_measurements(docs, ids)
 
     def update_measurement(
-        self, measurement_id: int, fields: Mapping[str, Any], *, expected: str | None = None
+        self,
+        measurement_id: int,
+        fields: Mapping[str, Any],
+        *,
+        expected: str | None = None,
+        confirm_future: bool = False,
     ) -> d.Measurement:
         with self.backend.transaction():
             current = self._located(measurement_id)
             doc = d.validate_measurement(_content(current) | dict(fields))
+            if doc["date"] != current["date"]:
+                _check_not_future(doc, confirm_future)
             if expected is not None and current.get("updated_at") != expected:
                 raise Conflict(
                     f"measurement {measurement_id} was changed by "
@@ -815,7 +822,8 @@ class Wheel:
         """Close every open goal due in `period`: each gets an outcome (given
         in `outcomes`, else proposed from its status at the period's end) and
         a comment. Goals in `carry` become drafts of the next period with
-        their indicators: dates moved by the period's length, the baseline
+        their indicators: dates moved by the period's length (a start no
+        earlier than the next period's first day), the baseline
         the last measured value (a `sum` indicator keeps its baseline),
         targets kept, milestones that still lie between baseline and target
         moved along, and the goal's lessons with a `sustain` linked. One
@@ -885,11 +893,17 @@ class Wheel:
     ) -> tuple[CarriedGoal, tuple[d.Doc, list[d.Doc]]]:
         """The plan of one carried goal: its new goal and indicator documents."""
 
-        def moved(day: date | None) -> str | None:
-            return None if day is None else shift_months(day, span.months).isoformat()
+        first = span.next().start
+
+        def moved(day: date | None, *, starting: bool = False) -> str | None:
+            if day is None:
+                return None
+            # a goal longer than the period would start inside the one just closed
+            new = shift_months(day, span.months)
+            return (max(new, first) if starting else new).isoformat()
 
         lessons = tuple(x.id for x in reversed(self.lessons(goal.id)) if x.sustain)
-        start, due = moved(goal.start), moved(goal.due)
+        start, due = moved(goal.start, starting=True), moved(goal.due)
         goal_doc = {
             "title": goal.title, "description": goal.description, "parent_id": goal.parent_id,
             "owner": goal.owner, "unit": goal.unit, "start": start,
@@ -902,19 +916,21 @@ class Wheel:
             points = self.series(ind.id, until=span.end)
             baseline = points[-1][1] if points and ind.aggregation != "sum" else ind.baseline
             rising = ind.target >= baseline
+            ind_start = moved(ind.start, starting=True) or ""
             kept: list[list[Any]] = []
             previous = baseline
             for when, value in ind.milestones:
-                if (
+                on = moved(when) or ""
+                if on > ind_start and (
                     (previous <= value <= ind.target)
                     if rising
                     else (ind.target <= value <= previous)
                 ):
-                    kept.append([moved(when), value])
+                    kept.append([on, value])
                     previous = value
             doc = {
                 "goal_id": goal.id, "name": ind.name, "unit": ind.unit, "baseline": baseline,
-                "target": ind.target, "start": moved(ind.start), "due": moved(ind.due),
+                "target": ind.target, "start": ind_start, "due": moved(ind.due),
                 "direction": ind.direction, "aggregation": ind.aggregation, "chain": ind.chain,
                 "weight": ind.weight, "cadence": ind.cadence, "tolerance": ind.tolerance,
                 "milestones": kept,

@@ -106,6 +106,21 @@ def test_closing_a_period_closes_its_goals_and_carries_the_chosen_ones(root: Pat
     assert wheel.get(LESSON, 2).links == ()
 
 
+def test_a_carried_goal_starts_no_earlier_than_the_next_period(root: Path) -> None:
+    wheel = open_wheel(root, user="alice")
+    long = wheel.add(GOAL, {"title": "Long", "start": "2026-01-01", "due": "2026-09-30"})
+    wheel.add(INDICATOR, {"goal_id": long.id, "name": "Share", "baseline": 0, "target": 100,
+                          "start": "2026-01-01", "due": "2026-09-30",
+                          "milestones": "2026-05-01=30,2026-08-01=60"})  # fmt: skip
+    wheel.log(3, 50, "2026-06-01")
+    (carried,) = wheel.close_period("2026-Q3", carry=[long.id]).carried
+    new = wheel.goal(carried.goal_id or 0)
+    assert (str(new.start), str(new.due)) == ("2026-10-01", "2026-12-31")
+    (share,) = wheel.indicators(new.id)
+    assert (str(share.start), share.baseline) == ("2026-10-01", 50)
+    assert [(str(day), value) for day, value in share.milestones] == [("2026-11-01", 60)]
+
+
 def test_closing_a_period_is_one_undo(root: Path) -> None:
     wheel = open_wheel(root, user="alice")
     before = documents(root)
@@ -245,3 +260,16 @@ def test_a_value_dated_in_the_future_needs_confirming(
     assert (code, out.split(" (#")[0]) == (0, f"logged 12 days for Wait time on {TOMORROW}")
     assert wheel.log(1, 11, TOMORROW, confirm_future=True).value == 11
     assert wheel.log(1, 13).date == date.today()
+
+
+def test_a_value_moved_into_the_future_needs_confirming(root: Path, snapshot: Snapshot) -> None:
+    wheel = open_wheel(root, user="alice")
+    first = wheel.measurements(1)[0]
+    before = snapshot(root)
+    with pytest.raises(ValidationError, match="is in the future"):
+        wheel.update_measurement(first.id, {"date": TOMORROW})
+    assert snapshot(root) == before
+    assert wheel.update_measurement(first.id, {"note": "checked"}).note == "checked"
+    moved = wheel.update_measurement(first.id, {"date": TOMORROW}, confirm_future=True)
+    assert moved.date.isoformat() == TOMORROW
+    assert wheel.update_measurement(moved.id, {"value": 27}).value == 27
