@@ -130,11 +130,6 @@ def _check_not_future(doc: Mapping[str, Any], confirmed: bool) -> None:
         )
 
 
-def _reading() -> AbstractContextManager[None]:
-    """A dry run reads as a transaction would, without the lock or a write."""
-    return nullcontext()
-
-
 class Wheel:
     """A wheel of goals, indicators, measurements, reviews, lessons and risks."""
 
@@ -832,7 +827,9 @@ class Wheel:
         following = span.next()
         given = dict(outcomes or {})
         wanted = list(dict.fromkeys(carry))
-        with self.backend.transaction() if not dry_run else _reading():
+        if dry_run:
+            self.backend.refresh()  # what a transaction would see, without its lock
+        with self.backend.transaction() if not dry_run else nullcontext():
             view = self.view(min(span.end, today()))
             in_period = [n.goal for n in view.nodes if span.contains(n.goal.due)]
             ids = {g.id for g in in_period}

@@ -192,6 +192,7 @@ def test_an_improvement_becomes_a_draft_goal_of_the_next_period(
 def test_the_register_sorts_by_residual_score_and_flags_what_needs_a_decision(
     root: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    assert cli(root, capsys, "risks")[1].splitlines()[1:] == ["no risks"]
     _, out, _ = cli(root, capsys, "risk", "add", "1", "Staff leave", "--probability", "4",
                        "--consequence", "4", "--cause", "flu")  # fmt: skip
     assert out == (
@@ -209,6 +210,7 @@ def test_the_register_sorts_by_residual_score_and_flags_what_needs_a_decision(
     ]  # fmt: skip
     assert (rows[1]["residual_probability"], rows[1]["residual_consequence"]) == (2, 4)
     lines = cli(root, capsys, "risks", "--goal", "1")[1].splitlines()
+    assert lines[-1] == f"1 above {ACCEPTANCE_THRESHOLD} not mitigated or accepted"
     assert lines[1].endswith(f"Staff leave (goal 1)  ! above {ACCEPTANCE_THRESHOLD}: mitigate or "
                              "accept")  # fmt: skip
     before = documents(root)
@@ -220,6 +222,7 @@ def test_the_register_sorts_by_residual_score_and_flags_what_needs_a_decision(
         "Kari", "2026-08-01", False,
     )  # fmt: skip
     assert open_wheel(root).undecided_risks() == []
+    assert cli(root, capsys, "risks")[1].splitlines()[-1].startswith("   2    25     6")
     assert cli(root, capsys, "undo")[0] == 0
     assert documents(root) == before
     assert [r.id for r in open_wheel(root).undecided_risks()] == [1]

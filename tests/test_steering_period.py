@@ -106,6 +106,14 @@ def test_closing_a_period_closes_its_goals_and_carries_the_chosen_ones(root: Pat
     assert wheel.get(LESSON, 2).links == ()
 
 
+def test_a_closing_comment_can_be_given_per_goal(root: Path) -> None:
+    wheel = open_wheel(root, user="alice")
+    done = wheel.close_period("2026-Q3", comments={2: "the desk opened in August"})
+    assert [c.comment for c in done.closed][1] == "the desk opened in August"
+    assert wheel.goal(2).closing_comment == "the desk opened in August"
+    assert wheel.goal(2).moves[-1]["why"] == "the desk opened in August"
+
+
 def test_a_carried_goal_starts_no_earlier_than_the_next_period(root: Path) -> None:
     wheel = open_wheel(root, user="alice")
     long = wheel.add(GOAL, {"title": "Long", "start": "2026-01-01", "due": "2026-09-30"})

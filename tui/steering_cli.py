@@ -352,6 +352,11 @@ def list_risks(args: argparse.Namespace, wheel: Wheel) -> int:
             flag = f"  accepted by {plain(r['accepted_by'])} on {r['accepted_on']}"
         print(f"{r['risk_id']:>4} {r['score']:>5} {r['residual_score']:>5}  {r['state']:<9} "
               f"{plain(r['title'])} (goal {r['goal_id']}){flag}")  # fmt: skip
+    waiting = len(wheel.undecided_risks())
+    if waiting:
+        print(f"{waiting} above {ACCEPTANCE_THRESHOLD} not mitigated or accepted")
+    elif not rows:
+        print("no risks")
     return 0
 
 
