@@ -12,7 +12,7 @@ from steerhelp import Snapshot, agreed, build, cli, documents, refuses
 from store.backends import open_wheel
 from store.documents import Indicator
 from store.errors import NotFound, ValidationError
-from store.service import GOAL, INDICATOR, LESSON, REVIEW
+from store.service import GOAL, INDICATOR, LESSON, REVIEW, RISK, Kind
 
 
 @pytest.fixture
@@ -175,6 +175,13 @@ def test_the_cli_refuses_a_bad_move_with_exit_2_and_writes_nothing(
     assert refuses(root, snapshot, capsys, *argv).startswith(message)
 
 
+def test_the_cli_sends_a_proposal_back(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli(root, capsys, "goal", "propose", "1")[0] == 0
+    code, out, _ = cli(root, capsys, "goal", "send-back", "1", "--reason", "target too vague")
+    assert (code, out) == (0, "goal 1 Shorter queues: proposed -> draft\n")
+    assert open_wheel(root).goal(1).moves[-1]["why"] == "target too vague"
+
+
 def test_the_cli_adds_a_goal_as_proposed(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli(root, capsys, "add", "goal", "Next", "--state", "proposed")[0] == 0
     assert open_wheel(root).goal(2).state == "proposed"
@@ -305,3 +312,34 @@ def test_the_cli_refuses_a_bad_revision(
 ) -> None:  # fmt: skip
     agreed(open_wheel(root, user="alice"))
     assert refuses(root, snapshot, capsys, *argv) == message
+
+
+# ------------------------------------------------- the shapes the verbs write
+
+
+@pytest.mark.parametrize(("kind", "fields", "message"), [
+    (GOAL, {"moves": "x"}, "moves must be a list of records"),
+    (GOAL, {"moves": [{"from": "draft", "when": "now"}]}, "an entry of moves has no field 'when'"),
+    (GOAL, {"lessons": 3}, "lessons must be a list of ids"),
+    (GOAL, {"lessons": ["first"]}, "lessons"),
+    (LESSON, {"links": [{"kind": "note", "id": 1}]}, "link kind 'note' is not one of"),
+    (LESSON, {"links": "x"}, "links must be a list of records"),
+    (INDICATOR, {"revisions": [{"old": 1, "new": 2, "at": "2026-01-01", "why": "x",
+                                "changes": {"name": ["a", "b"]}}]},
+     "a revision's changes map baseline, target, due or milestones to [old, new]"),
+    (RISK, {"accepted_on": "someday"}, "accepted_on 'someday' is not a date"),
+])  # fmt: skip
+def test_what_the_verbs_write_is_checked_like_any_input(
+    root: Path, kind: Kind[object], fields: dict[str, object], message: str
+) -> None:
+    wheel = open_wheel(root, user="alice")
+    bases: dict[str, dict[str, object]] = {
+        "goal": {"title": "X"}, "lesson": {"happened": "x"},
+        "risk": {"goal_id": 1, "title": "R", "probability": 1, "consequence": 1},
+        "indicator": {"goal_id": 1, "name": "N", "baseline": 0, "target": 5,
+                      "start": "2026-01-01", "due": "2026-12-31"},
+    }  # fmt: skip
+    base = bases[kind.name]
+    with pytest.raises(ValidationError) as caught:
+        wheel.add(kind, base | fields)
+    assert str(caught.value).startswith(message)

@@ -32,6 +32,7 @@ def root(tmp_path: Path) -> Path:
 def test_reviews_are_listed_newest_first_with_their_deviation(
     root: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    assert cli(root, capsys, "reviews")[1] == "no reviews\n"
     code, out, err = cli(root, capsys, "review", "Wait", "--judgement", "on_track",
                          "--confidence", "8", "--at", "2026-07-25")  # fmt: skip
     assert (code, out, err) == (
