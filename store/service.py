@@ -748,12 +748,10 @@ class Wheel:
 
         return [x for x in self.lessons() if all(w in text(x) for w in wanted)]
 
-    def actions(
-        self, *, owner: str | None = None, overdue: bool = False, at: date | None = None
-    ) -> list[OpenAction]:
+    def actions(self, *, owner: str | None = None, overdue: bool = False) -> list[OpenAction]:
         """Every lesson's actions: overdue first, then open by due date, then
         done. `owner` "me" is the current user; `overdue` keeps only those."""
-        day = at or today()
+        day = today()
         who = self.user if owner == "me" else owner
         found = [
             OpenAction(lesson, n, a, not a.done and a.due is not None and a.due < day)

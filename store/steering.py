@@ -6,11 +6,10 @@ The verbs that apply them live on the Wheel (store/service.py).
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Final
 
 from store import fields as f
@@ -92,11 +91,7 @@ class Period:
 
     def next(self) -> Period:
         first = shift_months(self.start, self.months)
-        if self.months == 12:
-            return parse_period(str(first.year))
-        if self.months == 3:
-            return parse_period(f"{first.year}-Q{(first.month - 1) // 3 + 1}")
-        return parse_period(f"{first.year}-{first.month:02d}")
+        return _period(first.year, first.month, self.months)
 
 
 def parse_period(text: str) -> Period:
@@ -106,21 +101,30 @@ def parse_period(text: str) -> Period:
     quarter, month = (match.group(2), match.group(3)) if match else (None, None)
     if (
         not match
-        or year < 1
+        or not 1 <= year < 9999  # the period after it must have dates too
         or (quarter is not None and not 1 <= int(quarter) <= 4)
         or (month is not None and not 1 <= int(month) <= 12)
     ):
         raise ValidationError(f"period {raw!r} is not a period; use {PERIOD_FORMS}", "period")
     if quarter is not None:
-        first, months, label = 3 * int(quarter) - 2, 3, f"{year}-Q{quarter}"
-    elif month is not None:
-        first, months, label = int(month), 1, f"{year}-{int(month):02d}"
-    else:
-        first, months, label = 1, 12, str(year)
+        return _period(year, 3 * int(quarter) - 2, 3)
+    if month is not None:
+        return _period(year, int(month), 1)
+    return _period(year, 1, 12)
+
+
+def _period(year: int, first: int, months: int) -> Period:
+    label = {12: str(year), 3: f"{year}-Q{(first - 1) // 3 + 1}"}.get(months, f"{year}-{first:02d}")
     start = date(year, first, 1)
     last = shift_months(start, months - 1)
-    end = last.replace(day=calendar.monthrange(last.year, last.month)[1])
-    return Period(label, start, end, months)
+    return Period(label, start, last.replace(day=_days_in(last.year, last.month)), months)
+
+
+def _days_in(year: int, month: int) -> int:
+    # not calendar.monthrange: importing calendar (and locale) costs every command
+    if month == 12:
+        return 31
+    return (date(year, month + 1, 1) - timedelta(days=1)).day
 
 
 def shift_months(day: date, months: int) -> date:
@@ -129,8 +133,10 @@ def shift_months(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
     month += 1
-    last = calendar.monthrange(year, month)[1]
-    was_last = day.day == calendar.monthrange(day.year, day.month)[1]
+    if not 1 <= year <= 9999:
+        raise ValidationError(f"{day} moved by {months} months is past the calendar", "date")
+    last = _days_in(year, month)
+    was_last = day.day == _days_in(day.year, day.month)
     return date(year, month, last if was_last else min(day.day, last))
 
 

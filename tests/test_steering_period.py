@@ -48,6 +48,7 @@ def root(tmp_path: Path) -> Path:
     ("2026-Q4", "2026-10-01", "2026-12-31", 3, "2027-Q1"),
     ("2026-02", "2026-02-01", "2026-02-28", 1, "2026-03"),
     ("2026-12", "2026-12-01", "2026-12-31", 1, "2027-01"),
+    ("9998-Q4", "9998-10-01", "9998-12-31", 3, "9999-Q1"),
 ])  # fmt: skip
 def test_a_period_is_a_year_a_quarter_or_a_month(
     text: str, start: str, end: str, months: int, following: str
@@ -58,7 +59,7 @@ def test_a_period_is_a_year_a_quarter_or_a_month(
 
 
 @pytest.mark.parametrize("text", ["2026-Q5", "2026-Q0", "2026-13", "2026-00", "26", "2026-1",
-                                  "Q3", "", "2026-W12"])  # fmt: skip
+                                  "Q3", "", "2026-W12", "0000", "9999-12"])  # fmt: skip
 def test_anything_else_is_not_a_period(text: str) -> None:
     with pytest.raises(ValidationError, match="is not a period; use a year"):
         parse_period(text)
@@ -73,6 +74,11 @@ def test_dates_move_by_whole_months_and_month_ends_stay_ends(
     day: str, months: int, moved: str
 ) -> None:
     assert shift_months(date.fromisoformat(day), months).isoformat() == moved
+
+
+def test_a_date_moved_past_the_calendar_is_bad_input() -> None:
+    with pytest.raises(ValidationError, match=r"^9999-06-01 moved by 12 months is past the"):
+        shift_months(date(9999, 6, 1), 12)
 
 
 def test_closing_a_period_closes_its_goals_and_carries_the_chosen_ones(root: Path) -> None:
