@@ -548,10 +548,10 @@ class Wheel:
         if kind is GOAL:
             for name, default in MOVED_FIELDS.items():
                 if doc[name] != current.get(name, default):
+                    what = "trail of moves" if name == "moves" else name.replace("_", " ")
                     raise ValidationError(
-                        f"a goal's {name.replace('_', ' ')} changes only by moving it: "
-                        "styr goal propose|send-back|agree|activate|close|reopen "
-                        "(Wheel.move_goal)",
+                        f"a goal's {what} changes only as the goal moves: "
+                        "styr goal propose|send-back|agree|activate|close|reopen GOAL",
                         name,
                     )
         elif kind is INDICATOR:
@@ -563,7 +563,7 @@ class Wheel:
                     raise ValidationError(
                         f"goal {current['goal_id']} is {goal['state']}: changing an "
                         f"indicator's {name} is a revision with a reason: "
-                        "styr revise INDICATOR --reason ... (Wheel.revise)",
+                        "styr revise INDICATOR --reason ...",
                         name,
                     )
 
