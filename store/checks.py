@@ -212,13 +212,20 @@ def _check_references(file: str, data: Mapping[str, Docs]) -> None:
         ("lessons", "goal_id", "goal", goals),
         ("risks", "goal_id", "goal", goals),
     ]
+    pointers += [
+        ("goals", "carried_from", "goal", goals),
+        ("goals", "lessons", "lesson", data.get("lessons", {})),
+    ]
     for table, field, target, existing in pointers:
         for key, doc in data.get(table, {}).items():
-            ref = doc.get(field)
-            if ref is not None and str(ref) not in existing:
-                raise _refuse(
-                    file, f"{SPECS[table].name} {key}", [f"{field}: {target} {ref} does not exist"]
-                )
+            value = doc.get(field)
+            for ref in value if isinstance(value, list) else [value]:
+                if ref is not None and str(ref) not in existing:
+                    raise _refuse(
+                        file,
+                        f"{SPECS[table].name} {key}",
+                        [f"{field}: {target} {ref} does not exist"],
+                    )
     for key in goals:
         seen = [key]
         parent = goals[key].get("parent_id")

@@ -62,8 +62,10 @@ def _stamp(doc: Mapping[str, Any]) -> Stamp:
 
 GOAL_FIELDS: Final = (
     "title", "description", "parent_id", "owner", "unit", "start", "due", "state",
-    "agreed_by", "agreed_on", "outcome", "closing_comment", "tags", "weight",
+    "agreed_by", "agreed_on", "outcome", "closing_comment", "tags", "weight", "moves",
+    "lessons", "carried_from",
 )  # fmt: skip
+GOAL_MOVE_KEYS: Final = ("from", "to", "at", "by", "why")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,10 @@ class Goal:
     closing_comment: str = ""
     tags: tuple[str, ...] = ()
     weight: float = 1.0
+    # the trail of state moves, oldest first: {from, to, at, by, why}
+    moves: tuple[Mapping[str, Any], ...] = ()
+    lessons: tuple[int, ...] = ()  # lessons it came from (an improvement, a sustain)
+    carried_from: int | None = None  # the goal of an earlier period it continues
     stamp: Stamp = field(default_factory=Stamp)
 
     @classmethod
@@ -103,6 +109,9 @@ class Goal:
             closing_comment=doc.get("closing_comment", ""),
             tags=tuple(doc.get("tags", ())),
             weight=float(doc.get("weight", 1.0)),
+            moves=tuple(doc.get("moves", ())),
+            lessons=tuple(doc.get("lessons", ())),
+            carried_from=doc.get("carried_from"),
             stamp=_stamp(doc),
         )
 
@@ -127,6 +136,9 @@ def validate_goal(data: Mapping[str, Any]) -> Doc:
         ),
         "tags": c("tags", f.tags, data.get("tags")),
         "weight": c("weight", _weight, data.get("weight")),
+        "moves": c("moves", _trail, data.get("moves"), GOAL_MOVE_KEYS, "moves"),
+        "lessons": c("lessons", _ids, data.get("lessons"), "lessons"),
+        "carried_from": c("carried_from", f.optional_ref, data.get("carried_from"), "carried_from"),
     }
     if c.ok("start", "due"):
         c("due", f.ordered, doc["start"], doc["due"])
@@ -137,6 +149,27 @@ def validate_goal(data: Mapping[str, Any]) -> Doc:
             c.add("outcome", "only a closed goal has an outcome")
     c.done()
     return doc
+
+
+def _trail(value: object, keys: tuple[str, ...], field: str) -> list[Doc]:
+    """A list of small records written by the verbs: texts under known keys."""
+    if value is None or value == "":
+        return []
+    if not isinstance(value, list | tuple) or not all(isinstance(v, Mapping) for v in value):
+        raise ValidationError(f"{field} must be a list of records", field)
+    trail: list[Doc] = []
+    for item in value:
+        _reject_unknown(item, keys, f"an entry of {field}")
+        trail.append({k: f.text(item.get(k), f"{field} {k}") for k in keys})
+    return trail
+
+
+def _ids(value: object, field: str) -> list[int]:
+    if value is None or value == "":
+        return []
+    if not isinstance(value, list | tuple):
+        raise ValidationError(f"{field} must be a list of ids", field)
+    return [f.ref_id(v, field) for v in value]
 
 
 def _weight(value: object) -> float:
@@ -156,14 +189,37 @@ INDICATOR_FIELDS: Final = (
 )  # fmt: skip
 
 
+REVISED_FIELDS: Final = ("baseline", "target", "due", "milestones")
+
+
 @dataclass(frozen=True, slots=True)
 class Revision:
+    """One change of plan. old/new are the target's (equal when only other
+    fields moved); `changes` gives field -> (old, new) for each field changed."""
+
     old: float
     new: float
     at: str
     by: str
     why: str
     lesson_id: int | None = None
+    review_id: int | None = None
+    changes: Mapping[str, tuple[Any, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def from_doc(cls, doc: Mapping[str, Any]) -> Revision:
+        # stores written before revisions named their fields changed only the target
+        changes = doc.get("changes") or {"target": (doc["old"], doc["new"])}
+        return cls(
+            old=float(doc["old"]),
+            new=float(doc["new"]),
+            at=doc["at"],
+            by=doc.get("by", ""),
+            why=doc["why"],
+            lesson_id=doc.get("lesson_id"),
+            review_id=doc.get("review_id"),
+            changes={name: (pair[0], pair[1]) for name, pair in changes.items()},
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +263,7 @@ class Indicator:
                 for when, value in doc.get("milestones", ())
             ),
             tolerance=float(doc.get("tolerance", 0.10)),
-            revisions=tuple(Revision(**rev) for rev in doc.get("revisions", ())),
+            revisions=tuple(Revision.from_doc(rev) for rev in doc.get("revisions", ())),
             stamp=_stamp(doc),
         )
 
@@ -295,7 +351,19 @@ def _revisions(value: object) -> list[Doc]:
     for item in value:
         if not isinstance(item, Mapping):
             raise ValidationError("each revision gives old, new, at, by and why", "revisions")
-        _reject_unknown(item, ("old", "new", "at", "by", "why", "lesson_id"), "a revision")
+        _reject_unknown(
+            item, ("old", "new", "at", "by", "why", "lesson_id", "review_id", "changes"),
+            "a revision",
+        )  # fmt: skip
+        changes = item.get("changes") or {}
+        if not isinstance(changes, Mapping) or not all(
+            name in REVISED_FIELDS and isinstance(pair, list | tuple) and len(pair) == 2
+            for name, pair in changes.items()
+        ):
+            raise ValidationError(
+                "a revision's changes map baseline, target, due or milestones to [old, new]",
+                "revisions",
+            )
         trail.append(
             {
                 "old": f.number(item.get("old"), "revision old target"),
@@ -308,6 +376,8 @@ def _revisions(value: object) -> list[Doc]:
                 "by": f.text(item.get("by"), "revision by"),
                 "why": f.text(item.get("why"), "revision reason", required=True),
                 "lesson_id": f.optional_ref(item.get("lesson_id"), "revision lesson"),
+                "review_id": f.optional_ref(item.get("review_id"), "revision review"),
+                "changes": {name: list(pair) for name, pair in changes.items()},
             }
         )
     return trail
@@ -512,8 +582,10 @@ def validate_review(data: Mapping[str, Any]) -> Doc:
 # -------------------------------------------------------------- lesson
 
 LESSON_FIELDS: Final = (
-    "date", "goal_id", "planned", "happened", "why", "sustain", "improve", "actions",
+    "date", "goal_id", "planned", "happened", "why", "sustain", "improve", "actions", "links",
 )  # fmt: skip
+# where a lesson was used: kind `revision` (id: the indicator) or `goal` (id: the goal)
+LESSON_LINK_KINDS: Final = ("revision", "goal")
 LESSON_TEXTS: Final = ("planned", "happened", "why", "sustain", "improve")
 
 
@@ -536,6 +608,7 @@ class Lesson:
     sustain: str = ""
     improve: str = ""
     actions: tuple[Action, ...] = ()
+    links: tuple[Mapping[str, Any], ...] = ()  # {kind, id, at, by}
     stamp: Stamp = field(default_factory=Stamp)
 
     @classmethod
@@ -553,6 +626,7 @@ class Lesson:
                 Action(a["what"], a.get("owner", ""), f.to_date(a.get("due")), bool(a.get("done")))
                 for a in doc.get("actions", ())
             ),
+            links=tuple(doc.get("links", ())),
             stamp=_stamp(doc),
         )
 
@@ -577,6 +651,25 @@ def _actions(value: object) -> list[Doc]:
     return result
 
 
+def _links(value: object) -> list[Doc]:
+    """Where a lesson was used (written by the verbs, checked like input)."""
+    links = value or []
+    if not isinstance(links, list | tuple) or not all(isinstance(x, Mapping) for x in links):
+        raise ValidationError("links must be a list of records", "links")
+    result: list[Doc] = []
+    for link in links:
+        _reject_unknown(link, ("kind", "id", "at", "by"), "a lesson link")
+        result.append(
+            {
+                "kind": f.choice(link.get("kind"), "link kind", LESSON_LINK_KINDS),
+                "id": f.ref_id(link.get("id"), "link id"),
+                "at": f.text(link.get("at"), "link at"),
+                "by": f.text(link.get("by"), "link by"),
+            }
+        )
+    return result
+
+
 def validate_lesson(data: Mapping[str, Any]) -> Doc:
     c = f.Collect()
     c("", _reject_unknown, data, LESSON_FIELDS, "lesson")
@@ -593,6 +686,7 @@ def validate_lesson(data: Mapping[str, Any]) -> Doc:
             "sustain, improve",
         )
     doc["actions"] = c("actions", _actions, data.get("actions"))
+    doc["links"] = c("links", _links, data.get("links"))
     c.done()
     return doc
 
@@ -601,7 +695,8 @@ def validate_lesson(data: Mapping[str, Any]) -> Doc:
 
 RISK_FIELDS: Final = (
     "goal_id", "title", "cause", "probability", "consequence", "mitigation", "owner",
-    "due", "residual_probability", "residual_consequence", "state",
+    "due", "residual_probability", "residual_consequence", "state", "accepted_by",
+    "accepted_on",
 )  # fmt: skip
 
 
@@ -619,11 +714,26 @@ class Risk:
     residual_probability: int | None = None
     residual_consequence: int | None = None
     state: str = "open"
+    accepted_by: str = ""
+    accepted_on: date | None = None
     stamp: Stamp = field(default_factory=Stamp)
 
     @property
     def score(self) -> int:
         return self.probability * self.consequence
+
+    @property
+    def residual(self) -> tuple[int, int]:
+        """(probability, consequence) after mitigation; inherent until it is scored."""
+        return (
+            self.residual_probability or self.probability,
+            self.residual_consequence or self.consequence,
+        )
+
+    @property
+    def residual_score(self) -> int:
+        p, c = self.residual
+        return p * c
 
     @classmethod
     def from_doc(cls, doc_id: int, doc: Mapping[str, Any]) -> Risk:
@@ -640,6 +750,8 @@ class Risk:
             residual_probability=doc.get("residual_probability"),
             residual_consequence=doc.get("residual_consequence"),
             state=doc.get("state", "open"),
+            accepted_by=doc.get("accepted_by", ""),
+            accepted_on=f.to_date(doc.get("accepted_on")),
             stamp=_stamp(doc),
         )
 
@@ -673,6 +785,8 @@ def validate_risk(data: Mapping[str, Any]) -> Doc:
             5,
         ),
         "state": c("state", f.choice, data.get("state") or "open", "state", RISK_STATES),
+        "accepted_by": c("accepted_by", f.text, data.get("accepted_by"), "accepted_by"),
+        "accepted_on": c("accepted_on", f.optional_iso, data.get("accepted_on"), "accepted_on"),
     }
     c.done()
     return doc

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Generic, TypeVar
 
 from store import documents as d
+from store import fields as f
 from store.backend import MEASUREMENTS, Backend, Change, Doc
 from store.dates import as_date, now_iso, today
 from store.errors import (
@@ -23,6 +24,17 @@ from store.errors import (
     NotFound,
     NothingToUndo,
     ValidationError,
+)
+from store.steering import (
+    AGREED_STATES,
+    Period,
+    check_move,
+    check_outcome,
+    needs_decision,
+    parse_period,
+    proposed_outcome,
+    risk_record,
+    shift_months,
 )
 from store.views import WheelView
 
@@ -76,6 +88,59 @@ def measurement_name(value: object, day: object, indicator: str, unit: str = "")
 
 def _content(doc: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if k not in STAMPS}
+
+
+# what only the goal's moves change (with the stored default of an older store)
+MOVED_FIELDS: dict[str, Any] = {
+    "state": "draft", "outcome": None, "agreed_by": "", "agreed_on": None, "moves": [],
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedGoal:
+    goal_id: int
+    title: str
+    status: str
+    outcome: str
+    comment: str
+    given: bool  # chosen by the caller, not proposed from the status
+
+
+@dataclass(frozen=True, slots=True)
+class CarriedGoal:
+    from_id: int
+    title: str
+    goal_id: int | None  # None in a dry run: nothing was added
+    start: str | None
+    due: str | None
+    indicators: tuple[tuple[str, float, float], ...]  # name, new baseline, target
+    lessons: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodClose:
+    period: Period
+    next: Period
+    closed: tuple[ClosedGoal, ...]
+    carried: tuple[CarriedGoal, ...]
+    dry_run: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OpenAction:
+    lesson: d.Lesson
+    number: int  # 1-based, as `styr action done LESSON ACTION` names it
+    action: d.Action
+    overdue: bool
+
+
+def _check_not_future(doc: Mapping[str, Any], confirmed: bool) -> None:
+    if not confirmed and doc["date"] > today().isoformat():
+        raise ValidationError(
+            f"date {doc['date']} is in the future; confirm it if it is meant "
+            "(--future on the command line)",
+            "date",
+        )
 
 
 class Wheel:
@@ -316,6 +381,7 @@ class Wheel:
             if expected is not None and current.get("updated_at") != expected:
                 raise self._conflict(kind.table, doc_id, current, fields, expected)
             self._check_refs(kind, doc, doc_id)
+            self._check_steered(kind, current, doc)
             if doc == _content(current):
                 return kind.build(doc_id, current)
             stored = self._stamped(doc, current.get("created_at"))
@@ -471,8 +537,11 @@ class Wheel:
         when: object = None,
         note: object = "",
         source: object = "",
+        *,
+        confirm_future: bool = False,
     ) -> d.Measurement:
-        """Record one measured value (today unless a date is given)."""
+        """Record one measured value (today unless a date is given); a value
+        dated after today is refused unless `confirm_future`."""
         doc = d.validate_measurement(
             {
                 "indicator_id": indicator_id,
@@ -482,6 +551,7 @@ class Wheel:
                 "source": source,
             }
         )
+        _check_not_future(doc, confirm_future)
         with self.backend.transaction():
             self._check_indicator(doc["indicator_id"])
             stored = self._stamped(doc)
@@ -489,12 +559,15 @@ class Wheel:
         # built from what was written: reading it back would parse the year file
         return d.Measurement.from_doc(measurement_id, stored)
 
-    def log_many(self, rows: Iterable[Mapping[str, Any]]) -> list[int]:
+    def log_many(
+        self, rows: Iterable[Mapping[str, Any]], *, confirm_future: bool = False
+    ) -> list[int]:
         """Validate every row first; write all of them or none."""
         docs = []
         for number, row in enumerate(rows, 1):
             try:
                 docs.append(d.validate_measurement(row))
+                _check_not_future(docs[-1], confirm_future)
             except ValidationError as exc:
                 raise ValidationError(f"row {number}: {exc}", exc.field) from None
         with self.backend.transaction():
@@ -518,11 +591,18 @@ class Wheel:
         return self.backend.add_measurements(docs, ids)
 
     def update_measurement(
-        self, measurement_id: int, fields: Mapping[str, Any], *, expected: str | None = None
+        self,
+        measurement_id: int,
+        fields: Mapping[str, Any],
+        *,
+        expected: str | None = None,
+        confirm_future: bool = False,
     ) -> d.Measurement:
         with self.backend.transaction():
             current = self._located(measurement_id)
             doc = d.validate_measurement(_content(current) | dict(fields))
+            if doc["date"] != current["date"]:
+                _check_not_future(doc, confirm_future)
             if expected is not None and current.get("updated_at") != expected:
                 raise self._conflict(MEASUREMENTS, measurement_id, current, fields, expected)
             self._check_indicator(doc["indicator_id"])
@@ -537,6 +617,408 @@ class Wheel:
     def _remove_measurement(self, measurement_id: int) -> None:
         self._located(measurement_id)
         self.backend.remove_measurement(measurement_id)
+
+    # ========================================================= steering
+    def _check_steered(self, kind: Kind[Any], current: Mapping[str, Any], doc: d.Doc) -> None:
+        """A plain update may not do what a steering verb does with its rules."""
+        if kind is GOAL:
+            for name, default in MOVED_FIELDS.items():
+                if doc[name] != current.get(name, default):
+                    what = "trail of moves" if name == "moves" else name.replace("_", " ")
+                    raise ValidationError(
+                        f"a goal's {what} changes only as the goal moves: "
+                        "styr goal propose|send-back|agree|activate|close|reopen GOAL",
+                        name,
+                    )
+        elif kind is INDICATOR:
+            goal = self.backend.get(GOAL.table, current["goal_id"]) or {}
+            if goal.get("state", "draft") not in AGREED_STATES:
+                return
+            for name in d.REVISED_FIELDS:
+                if doc[name] != current.get(name, [] if name == "milestones" else None):
+                    raise ValidationError(
+                        f"goal {current['goal_id']} is {goal['state']}: changing an "
+                        f"indicator's {name} is a revision with a reason: "
+                        "styr revise INDICATOR --reason ...",
+                        name,
+                    )
+
+    def _put(self, kind: Kind[T], doc_id: int, current: Mapping[str, Any], doc: d.Doc) -> T:
+        stored = self._stamped(kind.validate(doc), current.get("created_at"))
+        self.backend.put(kind.table, doc_id, stored)
+        return kind.build(doc_id, stored)
+
+    def _move(self, entry: str, to: str, why: str) -> dict[str, str]:
+        return {"from": entry, "to": to, "at": now_iso(), "by": self.user, "why": why}
+
+    def move_goal(
+        self,
+        goal_id: int,
+        to: str,
+        *,
+        by: object = None,
+        on: object = None,
+        reason: object = "",
+        outcome: object = None,
+        comment: object = "",
+    ) -> d.Goal:
+        """Move a goal along draft -> proposed -> agreed -> active -> closed
+        (or proposed -> draft, closed -> active). Agreeing records who agreed
+        (`by`, a person or a body; default the current user) and when (`on`,
+        default today); closing needs an outcome and a comment; reopening a
+        reason. Every move joins the goal's `moves` trail with who and when."""
+        why = f.text(reason, "reason")
+        with self.backend.transaction():
+            current = dict(self._raw(GOAL, goal_id))
+            goal = GOAL.build(goal_id, current)
+            check_move(goal, to)
+            fields: dict[str, Any] = {}
+            if to == "agreed":
+                fields["agreed_by"] = f.text(by, "agreed by") or self.user
+                fields["agreed_on"] = as_date(on or "today", "agreed on")
+            elif to == "closed":
+                if outcome in (None, ""):
+                    raise ValidationError(
+                        f"closing needs an outcome: one of {', '.join(d.OUTCOMES)}", "outcome"
+                    )
+                fields["outcome"] = check_outcome(outcome)
+                fields["closing_comment"] = f.text(comment, "comment")
+                if not fields["closing_comment"]:
+                    raise ValidationError("closing needs a comment: say how it went", "comment")
+                why = why or fields["closing_comment"]
+            elif goal.state == "closed":
+                if not why:
+                    raise ValidationError("reopening a closed goal needs a reason", "reason")
+                fields |= {"outcome": None, "closing_comment": ""}
+            moves = [*current.get("moves", []), self._move(goal.state, to, why)]
+            return self._put(
+                GOAL, goal_id, current, _content(current) | fields | {"state": to, "moves": moves}
+            )
+
+    def revise(
+        self,
+        indicator_id: int,
+        *,
+        reason: object,
+        baseline: object = None,
+        target: object = None,
+        due: object = None,
+        milestones: object = None,
+        lesson_id: int | None = None,
+        review_id: int | None = None,
+    ) -> d.Indicator:
+        """Change an indicator's plan (baseline, target, due, milestones; None
+        leaves one as it is) with a reason, appending old -> new of each field
+        changed, who and when, and the lesson or review it came from, to its
+        revisions. Measurements and reviews are left as they are; a lesson
+        cited is linked back to the indicator."""
+        why = f.text(reason, "reason")
+        if not why:
+            raise ValidationError("a revision needs a reason: say why the plan changes", "reason")
+        asked = {
+            name: value
+            for name, value in zip(
+                d.REVISED_FIELDS, (baseline, target, due, milestones), strict=True
+            )
+            if value is not None
+        }
+        if not asked:
+            raise ValidationError(
+                "name what to revise: baseline, target, due or milestones", "revision"
+            )
+        with self.backend.transaction():
+            current = dict(self._raw(INDICATOR, indicator_id))
+            content = _content(current)
+            planned = INDICATOR.validate(content | asked)
+            changes = {
+                name: [content.get(name), planned[name]]
+                for name in d.REVISED_FIELDS
+                if planned[name] != content.get(name, [] if name == "milestones" else None)
+            }
+            if not changes:
+                raise ValidationError("the revision changes nothing", "revision")
+            if lesson_id is not None:
+                self._raw(LESSON, lesson_id)
+            if review_id is not None:
+                self._raw(REVIEW, review_id)
+            revision = {
+                "old": content["target"], "new": planned["target"], "at": now_iso(),
+                "by": self.user, "why": why, "lesson_id": lesson_id, "review_id": review_id,
+                "changes": changes,
+            }  # fmt: skip
+            revisions = [*content.get("revisions", []), revision]
+            revised = self._put(
+                INDICATOR, indicator_id, current, planned | {"revisions": revisions}
+            )
+            if lesson_id is not None:
+                self._link_lesson(lesson_id, "revision", indicator_id)
+        return revised
+
+    def _link_lesson(self, lesson_id: int, kind: str, target_id: int) -> None:
+        current = dict(self._raw(LESSON, lesson_id))
+        link = {"kind": kind, "id": target_id, "at": now_iso(), "by": self.user}
+        self._put(LESSON, lesson_id, current, _content(current) | {
+            "links": [*current.get("links", []), link]
+        })  # fmt: skip
+
+    def _improvement(self, lesson_id: int) -> d.Lesson:
+        lesson = self.get(LESSON, lesson_id)
+        if not lesson.improve:
+            raise ValidationError(f"lesson {lesson_id} has no improvement to apply", "improve")
+        return lesson
+
+    def apply_improvement_as_revision(
+        self,
+        lesson_id: int,
+        indicator_id: int,
+        *,
+        reason: object = None,
+        baseline: object = None,
+        target: object = None,
+        due: object = None,
+        milestones: object = None,
+    ) -> d.Indicator:
+        """A lesson's `improve` as a revision of an indicator's plan; the
+        reason defaults to the improvement's text."""
+        with self.backend.transaction():
+            lesson = self._improvement(lesson_id)
+            return self.revise(
+                indicator_id, reason=reason or lesson.improve, lesson_id=lesson_id,
+                baseline=baseline, target=target, due=due, milestones=milestones,
+            )  # fmt: skip
+
+    def improvement_to_goal(
+        self, lesson_id: int, period: str | Period, *, title: object = None
+    ) -> d.Goal:
+        """A lesson's `improve` as a draft goal for `period` (its start and
+        end), under the same parent and owner as the lesson's goal; the goal
+        names the lesson and the lesson links to the goal."""
+        span = period if isinstance(period, Period) else parse_period(period)
+        with self.backend.transaction():
+            lesson = self._improvement(lesson_id)
+            source = self.goal(lesson.goal_id) if lesson.goal_id is not None else None
+            goal = self.add(
+                GOAL,
+                {
+                    "title": title or lesson.improve.splitlines()[0][:200],
+                    "description": lesson.improve,
+                    "parent_id": source.parent_id if source else None,
+                    "owner": source.owner if source else "",
+                    "unit": source.unit if source else "",
+                    "start": span.start,
+                    "due": span.end,
+                    "lessons": [lesson_id],
+                },
+            )
+            self._link_lesson(lesson_id, "goal", goal.id)
+        return goal
+
+    # -------------------------------------------------------- lessons
+    def search_lessons(self, words: str) -> list[d.Lesson]:
+        """Lessons (newest first) holding every word, in any text or action."""
+        wanted = words.casefold().split()
+
+        def text(x: d.Lesson) -> str:
+            parts = [x.planned, x.happened, x.why, x.sustain, x.improve]
+            return " ".join(parts + [a.what for a in x.actions]).casefold()
+
+        return [x for x in self.lessons() if all(w in text(x) for w in wanted)]
+
+    def actions(self, *, owner: str | None = None, overdue: bool = False) -> list[OpenAction]:
+        """Every lesson's actions: overdue first, then open by due date, then
+        done. `owner` "me" is the current user; `overdue` keeps only those."""
+        day = today()
+        who = self.user if owner == "me" else owner
+        found = [
+            OpenAction(lesson, n, a, not a.done and a.due is not None and a.due < day)
+            for lesson in self.lessons()
+            for n, a in enumerate(lesson.actions, 1)
+            if who is None or a.owner.casefold() == who.casefold()
+        ]
+        if overdue:
+            found = [x for x in found if x.overdue]
+        return sorted(
+            found,
+            key=lambda x: (not x.overdue, x.action.done, x.action.due or date.max, x.lesson.id),
+        )
+
+    def action_done(self, lesson_id: int, number: int) -> d.Lesson:
+        with self.backend.transaction():
+            current = dict(self._raw(LESSON, lesson_id))
+            actions = [dict(a) for a in current.get("actions", [])]
+            if not 1 <= number <= len(actions):
+                raise NotFound(
+                    f"lesson {lesson_id} has no action {number}"
+                    + (f"; it has 1 to {len(actions)}" if actions else "; it has none")
+                )
+            if actions[number - 1].get("done"):
+                raise ValidationError(
+                    f"action {number} of lesson {lesson_id} is already done", "done"
+                )
+            actions[number - 1]["done"] = True
+            return self._put(LESSON, lesson_id, current, _content(current) | {"actions": actions})
+
+    # ---------------------------------------------------------- risks
+    def risk_register(self, goal_id: int | None = None) -> list[dict[str, Any]]:
+        """One record per risk (residual defaults to inherent), highest
+        residual score first, then highest inherent, then id."""
+        goals = {g.id: g for g in self.goals()}
+        risks = sorted(self.risks(goal_id), key=lambda r: (-r.residual_score, -r.score, r.id))
+        return [risk_record(r, goals.get(r.goal_id)) for r in risks]
+
+    def accept_risk(self, risk_id: int, by: object, on: object = None) -> d.Risk:
+        """A named person (or body) accepts a risk as it stands, on a date."""
+        who = f.text(by, "accepted by", required=True)
+        with self.backend.transaction():
+            current = dict(self._raw(RISK, risk_id))
+            fields = {"accepted_by": who, "accepted_on": as_date(on or "today", "accepted on")}
+            return self._put(RISK, risk_id, current, _content(current) | fields)
+
+    def undecided_risks(self) -> list[d.Risk]:
+        """Open risks above the acceptance threshold that nobody accepted."""
+        return [r for r in self.risks() if needs_decision(r)]
+
+    # --------------------------------------------------------- periods
+    def close_period(
+        self,
+        period: str | Period,
+        *,
+        outcomes: Mapping[int, object] | None = None,
+        comments: Mapping[int, object] | None = None,
+        carry: Iterable[int] = (),
+        dry_run: bool = False,
+    ) -> PeriodClose:
+        """Close every open goal due in `period`: each gets an outcome (given
+        in `outcomes`, else proposed from its status at the period's end) and
+        a comment. Goals in `carry` become drafts of the next period with
+        their indicators: dates moved by the period's length (a start no
+        earlier than the next period's first day), the baseline
+        the last measured value (a `sum` indicator keeps its baseline),
+        targets kept, milestones that still lie between baseline and target
+        moved along, and the goal's lessons with a `sustain` linked. One
+        transaction; with `dry_run`, nothing is written."""
+        span = period if isinstance(period, Period) else parse_period(period)
+        following = span.next()
+        given = dict(outcomes or {})
+        wanted = list(dict.fromkeys(carry))
+        if dry_run:
+            self.backend.refresh()  # what a transaction would see, without its lock
+        with self.backend.transaction() if not dry_run else nullcontext():
+            view = self.view(min(span.end, today()))
+            in_period = [n.goal for n in view.nodes if span.contains(n.goal.due)]
+            ids = {g.id for g in in_period}
+            errors = [
+                f"goal {g} is not due in {span.label}" for g in [*given, *wanted] if g not in ids
+            ]
+            closed: list[ClosedGoal] = []
+            for goal in in_period:
+                if goal.state == "closed":
+                    if goal.id in given:
+                        errors.append(f"goal {goal.id} is already closed ({goal.outcome})")
+                    continue
+                status = view.goal_record(goal.id)["status"]
+                try:
+                    outcome = check_outcome(given.get(goal.id) or proposed_outcome(status))
+                except ValidationError as exc:
+                    errors.append(f"goal {goal.id}: {exc}")
+                    continue
+                comment = f.text((comments or {}).get(goal.id), "comment") or (
+                    f"period {span.label} closed; status at its end: {status.replace('_', ' ')}"
+                )
+                closed.append(ClosedGoal(goal.id, goal.title, status, outcome, comment,
+                                         goal.id in given))  # fmt: skip
+            # in tree order: a carried sub-goal goes under its parent's carried copy
+            carried = [self._carry(goal, span, errors) for goal in in_period if goal.id in wanted]
+            if errors:
+                raise ValidationError("\n".join(errors), "period")
+            if dry_run:
+                return PeriodClose(
+                    span, following, tuple(closed), tuple(c for c, _ in carried), True
+                )
+            for done in closed:
+                current = dict(self._raw(GOAL, done.goal_id))
+                moves = [
+                    *current.get("moves", []),
+                    self._move(current.get("state", "draft"), "closed", done.comment),
+                ]
+                self._put(GOAL, done.goal_id, current, _content(current) | {
+                    "state": "closed", "outcome": done.outcome,
+                    "closing_comment": done.comment, "moves": moves,
+                })  # fmt: skip
+            added: dict[int, int] = {}
+            result = []
+            for plan, (goal_doc, indicator_docs) in carried:
+                parent = goal_doc["parent_id"]
+                goal = self.add(GOAL, goal_doc | {"parent_id": added.get(parent, parent)})
+                added[plan.from_id] = goal.id
+                for doc in indicator_docs:
+                    self.add(INDICATOR, doc | {"goal_id": goal.id})
+                for lesson_id in plan.lessons:
+                    self._link_lesson(lesson_id, "goal", goal.id)
+                result.append(CarriedGoal(plan.from_id, plan.title, goal.id, plan.start,
+                                          plan.due, plan.indicators, plan.lessons))  # fmt: skip
+        return PeriodClose(span, following, tuple(closed), tuple(result), False)
+
+    def _carry(
+        self, goal: d.Goal, span: Period, errors: list[str]
+    ) -> tuple[CarriedGoal, tuple[d.Doc, list[d.Doc]]]:
+        """The plan of one carried goal: its new goal and indicator documents."""
+
+        first = span.next().start
+
+        def moved(day: date | None, *, starting: bool = False) -> str | None:
+            if day is None:
+                return None
+            # a goal longer than the period would start inside the one just closed
+            new = shift_months(day, span.months)
+            return (max(new, first) if starting else new).isoformat()
+
+        lessons = tuple(x.id for x in reversed(self.lessons(goal.id)) if x.sustain)
+        start, due = moved(goal.start, starting=True), moved(goal.due)
+        goal_doc = {
+            "title": goal.title, "description": goal.description, "parent_id": goal.parent_id,
+            "owner": goal.owner, "unit": goal.unit, "start": start,
+            "due": due, "tags": list(goal.tags), "weight": goal.weight,
+            "lessons": list(lessons), "carried_from": goal.id,
+        }  # fmt: skip
+        docs: list[d.Doc] = []
+        shown: list[tuple[str, float, float]] = []
+        for ind in self.indicators(goal.id):
+            points = self.series(ind.id, until=span.end)
+            baseline = points[-1][1] if points and ind.aggregation != "sum" else ind.baseline
+            rising = ind.target >= baseline
+            ind_start = moved(ind.start, starting=True) or ""
+            kept: list[list[Any]] = []
+            previous = baseline
+            for when, value in ind.milestones:
+                on = moved(when) or ""
+                if on > ind_start and (
+                    (previous <= value <= ind.target)
+                    if rising
+                    else (ind.target <= value <= previous)
+                ):
+                    kept.append([on, value])
+                    previous = value
+            doc = {
+                "goal_id": goal.id, "name": ind.name, "unit": ind.unit, "baseline": baseline,
+                "target": ind.target, "start": ind_start, "due": moved(ind.due),
+                "direction": ind.direction, "aggregation": ind.aggregation, "chain": ind.chain,
+                "weight": ind.weight, "cadence": ind.cadence, "tolerance": ind.tolerance,
+                "milestones": kept,
+            }  # fmt: skip
+            try:
+                docs.append(INDICATOR.validate(doc))
+            except ValidationError as exc:
+                errors.append(
+                    f"cannot carry goal {goal.id}: indicator {ind.id} {ind.name!r}: {exc}"
+                )
+            shown.append((ind.name, baseline, ind.target))
+        try:
+            GOAL.validate(goal_doc)
+        except ValidationError as exc:
+            errors.append(f"cannot carry goal {goal.id}: {exc}")
+        plan = CarriedGoal(goal.id, goal.title, None, start, due, tuple(shown), lessons)
+        return plan, (goal_doc, docs)
 
     # ============================================================= undo
     def history(self, limit: int = 50) -> list[dict[str, Any]]:

@@ -53,7 +53,7 @@ def build(root: Path) -> dict[str, int]:
         wheel.log(ids["deals"], value, when)
     wheel.log(ids["churn"], 6, "2026-06-20")
     wheel.log(ids["visits"], 48, "2026-06-29")
-    wheel.log(ids["visits"], 99, "2027-02-01")  # after --at: must not count
+    wheel.log(ids["visits"], 99, "2027-02-01", confirm_future=True)  # after --at: must not count
     return ids | {"goal_revenue": revenue.id, "goal_sales": sales.id, "goal_chores": chores.id}
 
 

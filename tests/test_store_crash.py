@@ -33,11 +33,13 @@ FORK = mp.get_context("fork")
 
 def _grow(root: Path, indicator: int, rows: int) -> None:
     """Make the year files a few MB, so that writing them takes a while."""
-    open_wheel(root, user="seed").log_many(
+    padding = (
         {"indicator_id": indicator, "date": f"2026-{1 + n % 12:02d}-{1 + n % 28:02d}",
          "value": n, "note": "padding " * 8}
         for n in range(rows)
     )  # fmt: skip
+    # dates all over 2026, some after today: the padding is not about dates
+    open_wheel(root, user="seed").log_many(padding, confirm_future=True)
 
 
 def _writer(root: Path, indicator: int, fd: int) -> None:

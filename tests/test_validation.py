@@ -357,7 +357,8 @@ CLI_CASES: list[tuple[list[str], str]] = [
     (["add", "goal", "X", "--parent", "99"], "there is no goal 99"),
     (["add", "goal", "X", "--parent", "nosuch"], "no goal is named 'nosuch'"),
     (["add", "goal", "X", "--state", "closed"],
-     "a closed goal needs an outcome: one of achieved, partly, missed, dropped"),
+     "a new goal starts as draft or proposed, not closed; then move it: "
+     "styr goal propose|agree|activate|close"),
     (["add", "goal", "X", "--state", "done"],
      f"state 'done' {NOT_ONE_OF} draft, proposed, agreed, active, closed"),
     ([*ADD_IND, "--baseline", "5", "--target", "5"], "target must differ from baseline"),

@@ -19,6 +19,8 @@ from store.errors import BadInput, StoreCorrupt, StoreError, ValidationError
 from store.paths import resolve_store
 from store.plain import plain, plain_lines
 from store.service import GOAL, INDICATOR, Kind, Wheel, measurement_name
+from store.steering import check_new_state
+from tui import steering_cli
 
 Handler = Callable[[argparse.Namespace, Wheel], int]
 
@@ -98,7 +100,7 @@ def build_parser() -> Parser:
     goal.add_argument("--start", metavar="DATE")
     goal.add_argument("--due", metavar="DATE")
     goal.add_argument("--description")
-    goal.add_argument("--state", help="draft, proposed, agreed, active or closed")
+    goal.add_argument("--state", help="draft or proposed (then: styr goal agree ...)")
     goal.add_argument("--tags", help="words separated by spaces or commas")
     goal.set_defaults(handler=add_goal)
 
@@ -127,6 +129,7 @@ def build_parser() -> Parser:
     log.add_argument("--at", metavar="DATE", help="the date measured (default today)")
     log.add_argument("--note")
     log.add_argument("--source")
+    log.add_argument("--future", action="store_true", help="the date is after today, and meant")
     log.set_defaults(handler=log_value)
 
     delete = commands.add_parser("delete", help="delete a goal or an indicator")
@@ -149,11 +152,17 @@ def build_parser() -> Parser:
         "--goal", metavar="GOAL", help="only this goal (id or name) and those below it"
     )
     status.add_argument("--status", metavar="S", help="only this status, e.g. at_risk or off_track")
+    status.add_argument("--owner", metavar="O|me", help="only goals of this owner (me: yours)")
+    status.add_argument("--state", metavar="S", help="only goals in this state, e.g. active")
+    status.add_argument(
+        "--period", metavar="P", help="only goals running in 2026, 2026-Q3, 2026-11"
+    )
     status.set_defaults(handler=show_status)
 
     where = commands.add_parser("where", help="show where the store is")
     _store_option(where)
     where.set_defaults(handler=where_is)
+    steering_cli.add_commands(commands, _store_option)
     return parser
 
 
@@ -165,6 +174,7 @@ def add_goal(args: argparse.Namespace, wheel: Wheel) -> int:
     fields = _fields(
         args, ["title", "owner", "unit", "start", "due", "description", "state", "tags"]
     )
+    check_new_state(args.state)
     if args.parent is not None:
         fields["parent_id"] = wheel.find(GOAL, args.parent).id
     goal = wheel.add(GOAL, fields)
@@ -190,7 +200,9 @@ def add_indicator(args: argparse.Namespace, wheel: Wheel) -> int:
 
 def log_value(args: argparse.Namespace, wheel: Wheel) -> int:
     indicator = wheel.find(INDICATOR, args.indicator)
-    m = wheel.log(indicator.id, args.value, args.at, args.note, args.source)
+    m = wheel.log(
+        indicator.id, args.value, args.at, args.note, args.source, confirm_future=args.future
+    )
     print(f"logged {plain(measurement_name(m.value, m.date, indicator.name, indicator.unit))}")
     return 0
 
@@ -228,7 +240,7 @@ def show_status(args: argparse.Namespace, wheel: Wheel) -> int:
 
     return run(
         wheel, at=args.at, as_json=args.json, goals_only=args.goals, goal=args.goal,
-        status=args.status,
+        status=args.status, owner=args.owner, state=args.state, period=args.period,
     )  # fmt: skip
 
 
@@ -238,7 +250,7 @@ def _fail(code: int, message: str) -> int:
 
 
 # commands that only read: they never create a store
-READING = frozenset({"status", "where", "undo"})
+READING = frozenset({"status", "where", "undo", "reviews", "lessons", "actions", "risks"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -251,7 +263,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         root = resolve_store(getattr(args, "store", None))
         if args.command is None:
             return open_tui(args)
-        wheel = open_wheel(root, must_exist=args.command in READING)
+        reading = args.command in READING or getattr(args, "dry_run", False)
+        wheel = open_wheel(root, must_exist=reading)
         handler: Handler = args.handler
         return handler(args, wheel)
     except ValidationError as exc:

@@ -17,6 +17,7 @@ from store.compare import SEVERITY, Status
 from store.dates import ACCEPTED_FORMS, parse_date, today
 from store.errors import ValidationError
 from store.service import GOAL, Wheel
+from store.steering import goal_filter
 from store.table import Style, render_table
 from store.views import GoalNode, Record, WheelView
 
@@ -88,13 +89,18 @@ def run(
     goals_only: bool = False,
     goal: str | None = None,
     status: str | None = None,
+    owner: str | None = None,
+    state: str | None = None,
+    period: str | None = None,
     stream: TextIO | None = None,
 ) -> int:
     """The `styr status` command; bad input raises (the CLI turns it into exit 2)."""
     out = stream or sys.stdout
     day = parse_at(at)
     wanted = parse_status(status) if status is not None else None
+    keep = goal_filter(owner=owner, state=state, period=period, user=wheel.user)
     sel = select(wheel, day, goal)
+    sel = Selection(sel.view, tuple(node for node in sel.nodes if keep(node.goal)))
     if as_json:
         records = goal_records(sel, wanted) if goals_only else indicator_records(sel, wanted)
         out.write(dump_json(records) + "\n")
