@@ -43,30 +43,82 @@ Series = list[tuple[date, float]]
 
 
 @dataclass(frozen=True, slots=True)
+class Ref:
+    """A field of a document that names another one: it must exist when
+    written; deleting the one it names deletes this document too (cascade)
+    or only takes the reference out (a link that is history, not ownership).
+    `tree`: documents of one kind form a tree along it (no cycles)."""
+
+    field: str
+    target: str  # the kind's name
+    label: str  # how a message names the field
+    cascade: bool = True
+    many: bool = False  # a list of ids
+    tree: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Kind(Generic[T]):
     name: str
     table: str
     validate: Callable[[Mapping[str, Any]], d.Doc]
     build: Callable[[int, Mapping[str, Any]], T]
     label: Callable[[Mapping[str, Any]], str]
+    refs: tuple[Ref, ...] = ()
+    # deleting one also deletes the measurements it owns (an indicator's)
+    owns_measurements: bool = False
 
 
-GOAL = Kind("goal", "goals", d.validate_goal, d.Goal.from_doc, lambda doc: doc["title"])
-INDICATOR = Kind(
-    "indicator", "indicators", d.validate_indicator, d.Indicator.from_doc, lambda doc: doc["name"]
+GOAL = Kind(
+    "goal",
+    "goals",
+    d.validate_goal,
+    d.Goal.from_doc,
+    lambda doc: doc["title"],
+    refs=(
+        Ref("parent_id", "goal", "parent", tree=True),
+        Ref("carried_from", "goal", "carried from", cascade=False),
+        Ref("lessons", "lesson", "lesson", cascade=False, many=True),
+    ),
 )
-REVIEW = Kind("review", "reviews", d.validate_review, d.Review.from_doc, lambda doc: doc["date"])
+INDICATOR = Kind(
+    "indicator",
+    "indicators",
+    d.validate_indicator,
+    d.Indicator.from_doc,
+    lambda doc: doc["name"],
+    refs=(Ref("goal_id", "goal", "goal"),),
+    owns_measurements=True,
+)
+REVIEW = Kind(
+    "review",
+    "reviews",
+    d.validate_review,
+    d.Review.from_doc,
+    lambda doc: doc["date"],
+    refs=(Ref("goal_id", "goal", "goal"), Ref("indicator_id", "indicator", "indicator")),
+)
 LESSON = Kind(
     "lesson",
     "lessons",
     d.validate_lesson,
     d.Lesson.from_doc,
     lambda doc: next((doc[k] for k in d.LESSON_TEXTS if doc.get(k)), doc["date"]),
+    refs=(Ref("goal_id", "goal", "goal"),),
 )
-RISK = Kind("risk", "risks", d.validate_risk, d.Risk.from_doc, lambda doc: doc["title"])
+RISK = Kind(
+    "risk",
+    "risks",
+    d.validate_risk,
+    d.Risk.from_doc,
+    lambda doc: doc["title"],
+    refs=(Ref("goal_id", "goal", "goal"),),
+)
 KINDS: dict[str, Kind[Any]] = {k.name: k for k in (GOAL, INDICATOR, REVIEW, LESSON, RISK)}
 BY_TABLE: dict[str, str] = {k.table: k.name for k in KINDS.values()} | {MEASUREMENTS: "measurement"}
 STAMPS = d.STAMP_FIELDS
+# the order in which a cascade names what it removes
+CASCADE_ORDER = ("goals", "indicators", "risks", "lessons", "reviews", MEASUREMENTS)
 
 
 def _plural(count: int, word: str) -> str:
@@ -336,29 +388,26 @@ class Wheel:
         return doc | {"created_at": created or when, "updated_at": when, "updated_by": self.user}
 
     def _check_refs(self, kind: Kind[Any], doc: d.Doc, doc_id: int | None = None) -> None:
-        def exists(target: Kind[Any], ref: int | None, field: str) -> None:
-            if ref is not None and self.backend.get(target.table, ref) is None:
-                raise ValidationError(f"{field} {ref} does not exist", field)
+        """Every reference names a document that exists; a tree stays a tree."""
+        for ref in kind.refs:
+            value = doc.get(ref.field)
+            targets = KINDS[ref.target].table
+            for named in (value or []) if ref.many else [value]:
+                if named is not None and self.backend.get(targets, named) is None:
+                    raise ValidationError(f"{ref.label} {named} does not exist", ref.field)
+            if ref.tree and value is not None and doc_id is not None:
+                self._check_tree(kind, ref, doc_id, value)
 
-        if kind is GOAL:
-            exists(GOAL, doc["parent_id"], "parent")
-            seen, parent = set(), doc["parent_id"]
-            while parent is not None and parent not in seen:
-                if parent == doc_id:
-                    where = (
-                        "itself"
-                        if parent == doc["parent_id"]
-                        else f"its own sub-goal {doc['parent_id']}"
-                    )
-                    raise ValidationError(f"a goal cannot be placed under {where}", "parent")
-                seen.add(parent)
-                row = self.backend.get(GOAL.table, parent)
-                parent = row.get("parent_id") if row is not None else None
-        elif kind is REVIEW:
-            exists(GOAL, doc["goal_id"], "goal")
-            exists(INDICATOR, doc["indicator_id"], "indicator")
-        else:
-            exists(GOAL, doc.get("goal_id"), "goal")
+    def _check_tree(self, kind: Kind[Any], ref: Ref, doc_id: int, parent: int) -> None:
+        seen: set[int] = set()
+        above: int | None = parent
+        while above is not None and above not in seen:
+            if above == doc_id:
+                where = "itself" if above == parent else f"its own sub-{kind.name} {parent}"
+                raise ValidationError(f"a {kind.name} cannot be placed under {where}", ref.field)
+            seen.add(above)
+            row = self.backend.get(kind.table, above)
+            above = row.get(ref.field) if row is not None else None
 
     def add(self, kind: Kind[T], fields: Mapping[str, Any]) -> T:
         doc = kind.validate(fields)
@@ -472,29 +521,57 @@ class Wheel:
                 return _content(after)
         return None
 
+    def _referrers(self) -> dict[tuple[str, int], list[tuple[Kind[Any], Ref, int]]]:
+        """(target table, id) -> the documents whose references name it."""
+        found: dict[tuple[str, int], list[tuple[Kind[Any], Ref, int]]] = {}
+        for kind in KINDS.values():
+            for doc_id, doc in self.backend.docs(kind.table).items():
+                for ref in kind.refs:
+                    value = doc.get(ref.field)
+                    for named in (value or []) if ref.many else [value]:
+                        if named is not None:
+                            key = (KINDS[ref.target].table, named)
+                            found.setdefault(key, []).append((kind, ref, doc_id))
+        return found
+
     def dependants(self, kind: Kind[Any], doc_id: int) -> dict[str, list[int]]:
-        """What deleting this document would remove with it, by table."""
-        found: dict[str, list[int]] = {}
-        if kind is GOAL:
-            goals = [doc_id]
-            frontier = [doc_id]
-            while frontier:
-                kids = [g.id for g in self.goals() if g.parent_id in frontier]
-                goals += kids
-                frontier = kids
-            found["goals"] = goals[1:]
-            indicators = [i.id for i in self.indicators() if i.goal_id in goals]
-            found["indicators"] = indicators
-            found["risks"] = [r.id for r in self.risks() if r.goal_id in goals]
-            found["lessons"] = [x.id for x in self.lessons() if x.goal_id in goals]
-            found["reviews"] = [
-                r.id for r in self.reviews() if r.goal_id in goals or r.indicator_id in indicators
-            ]
-            found[MEASUREMENTS] = [m.id for i in indicators for m in self.measurements(i)]
-        elif kind is INDICATOR:
-            found["reviews"] = [r.id for r in self.reviews(indicator_id=doc_id)]
-            found[MEASUREMENTS] = [m.id for m in self.measurements(doc_id)]
-        return {table: ids for table, ids in found.items() if ids}
+        """What deleting this document would remove with it, by table: every
+        document whose cascading reference names it, and so on down (the
+        rules are the kinds' `refs`), and the measurements of every
+        indicator among them."""
+        referrers = self._referrers()
+        doomed: dict[str, list[int]] = {}
+        frontier: list[tuple[Kind[Any], int]] = [(kind, doc_id)]
+        seen = {(kind.table, doc_id)}
+        while frontier:
+            current, current_id = frontier.pop(0)
+            if current.owns_measurements:
+                doomed.setdefault(MEASUREMENTS, []).extend(
+                    key for _, key, _ in self.backend.indicator_points(current_id)
+                )
+            for other, ref, other_id in referrers.get((current.table, current_id), ()):
+                if ref.cascade and (other.table, other_id) not in seen:
+                    seen.add((other.table, other_id))
+                    doomed.setdefault(other.table, []).append(other_id)
+                    frontier.append((other, other_id))
+        return {table: sorted(doomed[table]) for table in CASCADE_ORDER if doomed.get(table)}
+
+    def _unlink(
+        self,
+        gone: set[tuple[str, int]],
+        referrers: Mapping[tuple[str, int], list[tuple[Kind[Any], Ref, int]]],
+    ) -> None:
+        """Take references to deleted documents out of the documents that
+        keep them only as links (a goal's lessons, where it was carried from)."""
+        for key in sorted(gone):
+            for other, ref, other_id in referrers.get(key, ()):
+                if ref.cascade or (other.table, other_id) in gone:
+                    continue
+                current = dict(self._raw(other, other_id))
+                value = current.get(ref.field)
+                current[ref.field] = [v for v in value or [] if v != key[1]] if ref.many else None
+                stored = self._stamped(_content(current), current.get("created_at"))
+                self.backend.put(other.table, other_id, stored)
 
     def describe(self, dependants: Mapping[str, list[int]]) -> str:
         words = {"goals": "sub-goal", MEASUREMENTS: "measurement"}
@@ -517,12 +594,16 @@ class Wheel:
                 )
             removed = {t: len(ids) for t, ids in deps.items()}
             removed[kind.table] = removed.get(kind.table, 0) + 1
+            referrers = self._referrers()
             for measurement_id in deps.pop(MEASUREMENTS, []):
                 self._remove_measurement(measurement_id)
+            gone = {(kind.table, doc_id)}
             for table, ids in deps.items():
                 for dep_id in ids:
                     self._remove(KINDS[BY_TABLE[table]], dep_id)
+                    gone.add((table, dep_id))
             self._remove(kind, doc_id)
+            self._unlink(gone, referrers)
         return removed
 
     def _remove(self, kind: Kind[Any], doc_id: int) -> None:

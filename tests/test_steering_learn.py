@@ -264,3 +264,35 @@ def test_accepting_a_risk_is_in_the_history(root: Path) -> None:
     )  # fmt: skip
     with pytest.raises(NotFound):
         wheel.accept_risk(2, "x")
+
+
+def test_deleting_a_lesson_a_goal_came_from_takes_only_the_link_out(root: Path) -> None:
+    """A goal's `lessons` and `carried_from` are links, not ownership
+    (store.service: the kinds' Ref rules): the goal stays, the link goes,
+    and the store stays readable."""
+    wheel = open_wheel(root, user="alice")
+    lesson = wheel.add(LESSON, {"goal_id": 1, "improve": "Open a second desk"})
+    wheel.improvement_to_goal(lesson.id, "2026-Q4")
+    assert wheel.dependants(LESSON, lesson.id) == {}
+    wheel.delete(LESSON, lesson.id)
+    again = open_wheel(root, user="alice")
+    assert [(g.id, g.lessons) for g in again.goals()] == [(1, ()), (2, ())]
+    assert again.undo().startswith("undid: lesson")
+    assert open_wheel(root).goal(2).lessons == (lesson.id,)
+
+
+def test_a_goal_cascade_follows_the_kinds_rules(root: Path) -> None:
+    from store.service import GOAL, REVIEW, RISK
+
+    wheel = open_wheel(root, user="alice")
+    child = wheel.add(GOAL, {"title": "Sub", "parent_id": 1})
+    wheel.add(RISK, {"goal_id": child.id, "title": "Staff leave", "probability": 2,
+                     "consequence": 3})  # fmt: skip
+    wheel.add(LESSON, {"goal_id": 1, "happened": "Queues grew"})
+    wheel.add(REVIEW, {"indicator_id": 1, "judgement": "on_track", "confidence": 5,
+                       "date": "2026-07-21"})  # fmt: skip
+    deps = wheel.dependants(GOAL, 1)
+    assert {table: len(ids) for table, ids in deps.items()} == {
+        "goals": 1, "indicators": 1, "risks": 1, "lessons": 1, "reviews": 1, "measurements": 2,
+    }  # fmt: skip
+    assert list(deps) == ["goals", "indicators", "risks", "lessons", "reviews", "measurements"]
