@@ -602,8 +602,9 @@ class Wheel:
                 for dep_id in ids:
                     self._remove(KINDS[BY_TABLE[table]], dep_id)
                     gone.add((table, dep_id))
-            self._remove(kind, doc_id)
             self._unlink(gone, referrers)
+            # last, so that undo names the document deleted, not a cascade
+            self._remove(kind, doc_id)
         return removed
 
     def _remove(self, kind: Kind[Any], doc_id: int) -> None:
