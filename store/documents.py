@@ -1,16 +1,25 @@
-"""The documents of the wheel: typed views for readers and one validator per
-kind that turns user input into a stored document (or one clear sentence).
+"""The documents of the wheel, each kind declared once.
 
-Stored documents are plain JSON dicts (dates as ISO strings); the dataclasses
-are what the TUI, the CLI and the comparison rules read.
+A kind is one frozen dataclass: the typed view that the TUI, the CLI and the
+comparison rules read. Each stored field of it is declared with `typed(...)`:
+how typed input (or a stored value) is converted and checked, what an empty
+value stands for, and how the stored JSON is read back into the view. From
+that one declaration follow the field list (`declared`), reading from disk
+(`from_doc`) and validation (`validator`: every field converted, every
+problem collected, then the kind's rules between fields). store/checks.py
+derives its checks of files read from disk from the same declarations.
+
+Stored documents are plain JSON dicts (dates as ISO strings).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Final, Literal, cast
+from types import MappingProxyType
+from typing import Any, Final, Literal, TypeVar
 
 from store import fields as f
 from store.errors import ValidationError
@@ -34,6 +43,102 @@ Cadence = Literal["daily", "weekly", "monthly", "quarterly", "yearly"]
 ChainLevel = Literal["input", "activity", "output", "outcome", "impact"]
 
 STAMP_FIELDS: Final = ("created_at", "updated_at", "updated_by")
+V = TypeVar("V")
+
+
+@dataclass(frozen=True, slots=True)
+class In:
+    """How one stored field is typed in and read back (see the module docstring)."""
+
+    convert: Callable[..., Any]  # convert(value, *args, **kwargs) -> stored value
+    args: tuple[Any, ...] = ()
+    kwargs: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    empty: Any = None  # what a missing or empty value stands for before converting
+    read: Callable[[Any], Any] | None = None  # stored value -> the view's value
+    # converted by the kind's rules, once the fields it depends on are good
+    late: bool = False
+
+
+def typed(
+    convert: Callable[..., Any],
+    *args: Any,
+    default: Any = dataclasses.MISSING,
+    factory: Callable[[], Any] | None = None,
+    empty: Any = None,
+    read: Callable[[Any], Any] | None = None,
+    late: bool = False,
+    **kwargs: Any,
+) -> Any:
+    """A dataclass field that is stored: its declaration (In) as metadata."""
+    meta = {"in": In(convert, args, MappingProxyType(kwargs), empty, read, late)}
+    if factory is not None:
+        return field(default_factory=factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def declared(cls: type) -> tuple[str, ...]:
+    """The stored fields of a kind, in declaration order."""
+    return tuple(item.name for item in dataclasses.fields(cls) if "in" in item.metadata)
+
+
+def _specs(cls: type) -> list[tuple[str, In]]:
+    return [
+        (item.name, item.metadata["in"])
+        for item in dataclasses.fields(cls)
+        if "in" in item.metadata
+    ]
+
+
+def reader(cls: type[V]) -> Callable[[int, Mapping[str, Any]], V]:
+    """`from_doc` of a kind: a stored document as its typed view. Fields
+    that are not stored take the view's default."""
+    specs = _specs(cls)
+
+    def from_doc(doc_id: int, doc: Mapping[str, Any]) -> V:
+        values: dict[str, Any] = {"id": doc_id, "stamp": _stamp(doc)}
+        for name, spec in specs:
+            if name in doc:
+                values[name] = spec.read(doc[name]) if spec.read else doc[name]
+        return cls(**values)
+
+    return from_doc
+
+
+Rules = Callable[[Doc, "f.Collect", Mapping[str, Any]], None]
+
+
+def validator(
+    cls: type, kind: str, rules: Rules | None = None
+) -> Callable[[Mapping[str, Any]], Doc]:
+    """`validate_<kind>`: typed input (or a stored document) as the document
+    to store, or ValidationError with every problem at once."""
+    names, specs = declared(cls), _specs(cls)
+
+    def validate(data: Mapping[str, Any]) -> Doc:
+        c = f.Collect()
+        c("", _reject_unknown, data, names, kind)
+        doc: Doc = {}
+        for name, spec in specs:
+            if spec.late:
+                continue
+            value = data.get(name)
+            if spec.empty is not None and (value is None or value == ""):
+                value = spec.empty
+            doc[name] = c(name, spec.convert, value, *spec.args, **spec.kwargs)
+        if rules is not None:
+            rules(doc, c, data)
+        c.done()
+        return {name: doc[name] for name in names if name in doc}
+
+    return validate
+
+
+def _as_tuple(value: Any) -> tuple[Any, ...]:
+    return tuple(value or ())
+
+
+def _as_float(value: Any) -> float:
+    return float(value)
 
 
 def _reject_unknown(data: Mapping[str, Any], known: tuple[str, ...], kind: str) -> None:
@@ -59,96 +164,6 @@ def _stamp(doc: Mapping[str, Any]) -> Stamp:
 
 
 # ---------------------------------------------------------------- goal
-
-GOAL_FIELDS: Final = (
-    "title", "description", "parent_id", "owner", "unit", "start", "due", "state",
-    "agreed_by", "agreed_on", "outcome", "closing_comment", "tags", "weight", "moves",
-    "lessons", "carried_from",
-)  # fmt: skip
-GOAL_MOVE_KEYS: Final = ("from", "to", "at", "by", "why")
-
-
-@dataclass(frozen=True, slots=True)
-class Goal:
-    id: int
-    title: str
-    description: str = ""
-    parent_id: int | None = None
-    owner: str = ""
-    unit: str = ""
-    start: date | None = None
-    due: date | None = None
-    state: str = "draft"
-    agreed_by: str = ""
-    agreed_on: date | None = None
-    outcome: str | None = None
-    closing_comment: str = ""
-    tags: tuple[str, ...] = ()
-    weight: float = 1.0
-    # the trail of state moves, oldest first: {from, to, at, by, why}
-    moves: tuple[Mapping[str, Any], ...] = ()
-    lessons: tuple[int, ...] = ()  # lessons it came from (an improvement, a sustain)
-    carried_from: int | None = None  # the goal of an earlier period it continues
-    stamp: Stamp = field(default_factory=Stamp)
-
-    @classmethod
-    def from_doc(cls, doc_id: int, doc: Mapping[str, Any]) -> Goal:
-        return cls(
-            id=doc_id,
-            title=doc["title"],
-            description=doc.get("description", ""),
-            parent_id=doc.get("parent_id"),
-            owner=doc.get("owner", ""),
-            unit=doc.get("unit", ""),
-            start=f.to_date(doc.get("start")),
-            due=f.to_date(doc.get("due")),
-            state=doc.get("state", "draft"),
-            agreed_by=doc.get("agreed_by", ""),
-            agreed_on=f.to_date(doc.get("agreed_on")),
-            outcome=doc.get("outcome"),
-            closing_comment=doc.get("closing_comment", ""),
-            tags=tuple(doc.get("tags", ())),
-            weight=float(doc.get("weight", 1.0)),
-            moves=tuple(doc.get("moves", ())),
-            lessons=tuple(doc.get("lessons", ())),
-            carried_from=doc.get("carried_from"),
-            stamp=_stamp(doc),
-        )
-
-
-def validate_goal(data: Mapping[str, Any]) -> Doc:
-    c = f.Collect()
-    c("", _reject_unknown, data, GOAL_FIELDS, "goal")
-    doc: Doc = {
-        "title": c("title", f.text, data.get("title"), "title", required=True),
-        "description": c("description", f.text, data.get("description"), "description"),
-        "parent_id": c("parent_id", f.optional_ref, data.get("parent_id"), "parent"),
-        "owner": c("owner", f.text, data.get("owner"), "owner"),
-        "unit": c("unit", f.text, data.get("unit"), "unit"),
-        "start": c("start", f.optional_iso, data.get("start"), "start"),
-        "due": c("due", f.optional_iso, data.get("due"), "due"),
-        "state": c("state", f.choice, data.get("state") or "draft", "state", GOAL_STATES),
-        "agreed_by": c("agreed_by", f.text, data.get("agreed_by"), "agreed_by"),
-        "agreed_on": c("agreed_on", f.optional_iso, data.get("agreed_on"), "agreed_on"),
-        "outcome": c("outcome", f.optional_choice, data.get("outcome"), "outcome", OUTCOMES),
-        "closing_comment": c(
-            "closing_comment", f.text, data.get("closing_comment"), "closing_comment"
-        ),
-        "tags": c("tags", f.tags, data.get("tags")),
-        "weight": c("weight", _weight, data.get("weight")),
-        "moves": c("moves", _trail, data.get("moves"), GOAL_MOVE_KEYS, "moves"),
-        "lessons": c("lessons", _ids, data.get("lessons"), "lessons"),
-        "carried_from": c("carried_from", f.optional_ref, data.get("carried_from"), "carried_from"),
-    }
-    if c.ok("start", "due"):
-        c("due", f.ordered, doc["start"], doc["due"])
-    if c.ok("state", "outcome"):
-        if doc["state"] == "closed" and doc["outcome"] is None:
-            c.add("outcome", f"a closed goal needs an outcome: one of {', '.join(OUTCOMES)}")
-        if doc["state"] != "closed" and doc["outcome"] is not None:
-            c.add("outcome", "only a closed goal has an outcome")
-    c.done()
-    return doc
 
 
 def _trail(value: object, keys: tuple[str, ...], field: str) -> list[Doc]:
@@ -181,13 +196,57 @@ def _weight(value: object) -> float:
     return weight
 
 
+GOAL_MOVE_KEYS: Final = ("from", "to", "at", "by", "why")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Goal:
+    id: int
+    title: str = typed(f.text, "title", required=True)
+    description: str = typed(f.text, "description", default="")
+    parent_id: int | None = typed(f.optional_ref, "parent", default=None)
+    owner: str = typed(f.text, "owner", default="")
+    unit: str = typed(f.text, "unit", default="")
+    start: date | None = typed(f.optional_iso, "start", default=None, read=f.to_date)
+    due: date | None = typed(f.optional_iso, "due", default=None, read=f.to_date)
+    state: str = typed(f.choice, "state", GOAL_STATES, default="draft", empty="draft")
+    agreed_by: str = typed(f.text, "agreed_by", default="")
+    agreed_on: date | None = typed(f.optional_iso, "agreed_on", default=None, read=f.to_date)
+    outcome: str | None = typed(f.optional_choice, "outcome", OUTCOMES, default=None)
+    closing_comment: str = typed(f.text, "closing_comment", default="")
+    tags: tuple[str, ...] = typed(f.tags, default=(), read=_as_tuple)
+    weight: float = typed(_weight, default=1.0, read=_as_float)
+    # the trail of state moves, oldest first: {from, to, at, by, why}
+    moves: tuple[Mapping[str, Any], ...] = typed(
+        _trail, GOAL_MOVE_KEYS, "moves", default=(), read=_as_tuple
+    )
+    # lessons it came from (an improvement, a sustain)
+    lessons: tuple[int, ...] = typed(_ids, "lessons", default=(), read=_as_tuple)
+    # the goal of an earlier period it continues
+    carried_from: int | None = typed(f.optional_ref, "carried_from", default=None)
+    stamp: Stamp = field(default_factory=Stamp)
+
+    @classmethod
+    def from_doc(cls, doc_id: int, doc: Mapping[str, Any]) -> Goal:
+        return _read_goal(doc_id, doc)
+
+
+def _goal_rules(doc: Doc, c: f.Collect, data: Mapping[str, Any]) -> None:
+    if c.ok("start", "due"):
+        c("due", f.ordered, doc["start"], doc["due"])
+    if c.ok("state", "outcome"):
+        if doc["state"] == "closed" and doc["outcome"] is None:
+            c.add("outcome", f"a closed goal needs an outcome: one of {', '.join(OUTCOMES)}")
+        if doc["state"] != "closed" and doc["outcome"] is not None:
+            c.add("outcome", "only a closed goal has an outcome")
+
+
+_read_goal = reader(Goal)
+validate_goal = validator(Goal, "goal", _goal_rules)
+GOAL_FIELDS: Final = declared(Goal)
+
+
 # ----------------------------------------------------------- indicator
-
-INDICATOR_FIELDS: Final = (
-    "goal_id", "name", "unit", "baseline", "target", "start", "due", "direction",
-    "aggregation", "chain", "weight", "cadence", "milestones", "tolerance", "revisions",
-)  # fmt: skip
-
 
 REVISED_FIELDS: Final = ("baseline", "target", "due", "milestones")
 
@@ -222,52 +281,6 @@ class Revision:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Indicator:
-    id: int
-    goal_id: int
-    name: str
-    baseline: float
-    target: float
-    start: date
-    due: date
-    unit: str = ""
-    direction: Direction = "increase"
-    aggregation: Aggregation = "last"
-    chain: ChainLevel = "outcome"
-    weight: float = 1.0
-    cadence: Cadence = "monthly"
-    milestones: tuple[tuple[date, float], ...] = ()
-    tolerance: float = 0.10
-    revisions: tuple[Revision, ...] = ()
-    stamp: Stamp = field(default_factory=Stamp)
-
-    @classmethod
-    def from_doc(cls, doc_id: int, doc: Mapping[str, Any]) -> Indicator:
-        return cls(
-            id=doc_id,
-            goal_id=doc["goal_id"],
-            name=doc["name"],
-            baseline=float(doc["baseline"]),
-            target=float(doc["target"]),
-            start=date.fromisoformat(doc["start"]),
-            due=date.fromisoformat(doc["due"]),
-            unit=doc.get("unit", ""),
-            direction=cast(Direction, doc.get("direction", "increase")),
-            aggregation=cast(Aggregation, doc.get("aggregation", "last")),
-            chain=cast(ChainLevel, doc.get("chain", "outcome")),
-            weight=float(doc.get("weight", 1.0)),
-            cadence=cast(Cadence, doc.get("cadence", "monthly")),
-            milestones=tuple(
-                (date.fromisoformat(when), float(value))
-                for when, value in doc.get("milestones", ())
-            ),
-            tolerance=float(doc.get("tolerance", 0.10)),
-            revisions=tuple(Revision.from_doc(rev) for rev in doc.get("revisions", ())),
-            stamp=_stamp(doc),
-        )
-
-
 def _needed_date(value: object, field: str) -> str:
     if value in (None, ""):
         raise ValidationError(f"an indicator needs a {field} date", field)
@@ -299,34 +312,7 @@ def _target_rule(doc: Doc) -> str | None:
     return None
 
 
-def validate_indicator(data: Mapping[str, Any]) -> Doc:
-    c = f.Collect()
-    c("", _reject_unknown, data, INDICATOR_FIELDS, "indicator")
-    doc: Doc = {
-        "goal_id": c("goal_id", f.ref_id, data.get("goal_id"), "goal"),
-        "name": c("name", f.text, data.get("name"), "name", required=True),
-        "unit": c("unit", f.text, data.get("unit"), "unit"),
-        "baseline": c("baseline", f.number, data.get("baseline"), "baseline"),
-        "target": c("target", f.number, data.get("target"), "target"),
-        "start": c("start", _needed_date, data.get("start"), "start"),
-        "due": c("due", _needed_date, data.get("due"), "due"),
-        "direction": c(
-            "direction", f.choice, data.get("direction") or "increase", "direction", DIRECTIONS
-        ),
-        "aggregation": c(
-            "aggregation",
-            f.choice,
-            data.get("aggregation") or "last",
-            "aggregation",
-            AGGREGATIONS,
-        ),
-        "chain": c("chain", f.choice, data.get("chain") or "outcome", "chain", CHAIN_LEVELS),
-        "weight": c("weight", _weight, data.get("weight")),
-        "cadence": c("cadence", f.choice, data.get("cadence") or "monthly", "cadence", CADENCES),
-        "tolerance": c("tolerance", _tolerance, data.get("tolerance")),
-        "milestones": [],
-        "revisions": c("revisions", _revisions, data.get("revisions")),
-    }
+def _indicator_rules(doc: Doc, c: f.Collect, data: Mapping[str, Any]) -> None:
     if c.ok("start", "due"):
         c("due", f.ordered, doc["start"], doc["due"])
         if doc["start"] == doc["due"]:
@@ -335,10 +321,10 @@ def validate_indicator(data: Mapping[str, Any]) -> Doc:
         problem = _target_rule(doc)
         if problem:
             c.add("target", problem)
+    # milestones are checked against the plan they lie on, once it is good
+    doc["milestones"] = []
     if c.ok("start", "due", "baseline", "target", "direction"):
         doc["milestones"] = c("milestones", _milestones, data.get("milestones"), doc)
-    c.done()
-    return doc
 
 
 def _revisions(value: object) -> list[Doc]:
@@ -443,93 +429,78 @@ def _milestones(value: object, doc: Doc) -> list[list[Any]]:
     return points
 
 
-# --------------------------------------------------------- measurement
+def _read_milestones(value: Any) -> tuple[tuple[date, float], ...]:
+    return tuple((date.fromisoformat(when), float(amount)) for when, amount in value or ())
 
-MEASUREMENT_FIELDS: Final = ("indicator_id", "date", "value", "note", "source")
+
+def _read_revisions(value: Any) -> tuple[Revision, ...]:
+    return tuple(Revision.from_doc(rev) for rev in value or ())
 
 
-@dataclass(frozen=True, slots=True)
-class Measurement:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Indicator:
     id: int
-    indicator_id: int
-    date: date
-    value: float
-    note: str = ""
-    source: str = ""
+    goal_id: int = typed(f.ref_id, "goal")
+    name: str = typed(f.text, "name", required=True)
+    unit: str = typed(f.text, "unit", default="")
+    baseline: float = typed(f.number, "baseline", read=_as_float)
+    target: float = typed(f.number, "target", read=_as_float)
+    start: date = typed(_needed_date, "start", read=date.fromisoformat)
+    due: date = typed(_needed_date, "due", read=date.fromisoformat)
+    direction: Direction = typed(
+        f.choice, "direction", DIRECTIONS, default="increase", empty="increase"
+    )
+    aggregation: Aggregation = typed(
+        f.choice, "aggregation", AGGREGATIONS, default="last", empty="last"
+    )
+    chain: ChainLevel = typed(f.choice, "chain", CHAIN_LEVELS, default="outcome", empty="outcome")
+    weight: float = typed(_weight, default=1.0, read=_as_float)
+    cadence: Cadence = typed(f.choice, "cadence", CADENCES, default="monthly", empty="monthly")
+    milestones: tuple[tuple[date, float], ...] = typed(
+        _milestones, default=(), read=_read_milestones, late=True
+    )
+    tolerance: float = typed(_tolerance, default=0.10, read=_as_float)
+    revisions: tuple[Revision, ...] = typed(_revisions, default=(), read=_read_revisions)
     stamp: Stamp = field(default_factory=Stamp)
 
     @classmethod
-    def from_doc(cls, doc_id: int, doc: Mapping[str, Any]) -> Measurement:
-        return cls(
-            id=doc_id,
-            indicator_id=doc["indicator_id"],
-            date=date.fromisoformat(doc["date"]),
-            value=float(doc["value"]),
-            note=doc.get("note", ""),
-            source=doc.get("source", ""),
-            stamp=_stamp(doc),
-        )
+    def from_doc(cls, doc_id: int, doc: Mapping[str, Any]) -> Indicator:
+        return _read_indicator(doc_id, doc)
 
 
+_read_indicator = reader(Indicator)
+validate_indicator = validator(Indicator, "indicator", _indicator_rules)
+INDICATOR_FIELDS: Final = declared(Indicator)
+
+
+# --------------------------------------------------------- measurement
 def _measured_on(value: object) -> str:
     if value in (None, ""):
         raise ValidationError("a measurement needs a date", "date")
     return f.iso(value, "date")
 
 
-def validate_measurement(data: Mapping[str, Any]) -> Doc:
-    c = f.Collect()
-    c("", _reject_unknown, data, MEASUREMENT_FIELDS, "measurement")
-    doc = {
-        "indicator_id": c("indicator_id", f.ref_id, data.get("indicator_id"), "indicator"),
-        "date": c("date", _measured_on, data.get("date")),
-        "value": c("value", f.number, data.get("value"), "value"),
-        "note": c("note", f.text, data.get("note"), "note"),
-        "source": c("source", f.text, data.get("source"), "source"),
-    }
-    c.done()
-    return doc
-
-
-# -------------------------------------------------------------- review
-
-REVIEW_FIELDS: Final = (
-    "date", "goal_id", "indicator_id", "comparison", "judgement", "confidence",
-    "comment", "deviation",
-)  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class Review:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Measurement:
     id: int
-    date: date
-    judgement: str
-    confidence: int
-    goal_id: int | None = None
-    indicator_id: int | None = None
-    comparison: Mapping[str, Any] = field(default_factory=dict)
-    comment: str = ""
-    cause: str | None = None
-    decision: str | None = None
+    indicator_id: int = typed(f.ref_id, "indicator")
+    date: date = typed(_measured_on, read=date.fromisoformat)
+    value: float = typed(f.number, "value", read=_as_float)
+    note: str = typed(f.text, "note", default="")
+    source: str = typed(f.text, "source", default="")
     stamp: Stamp = field(default_factory=Stamp)
 
     @classmethod
-    def from_doc(cls, doc_id: int, doc: Mapping[str, Any]) -> Review:
-        deviation = doc.get("deviation") or {}
-        return cls(
-            id=doc_id,
-            date=date.fromisoformat(doc["date"]),
-            judgement=doc["judgement"],
-            confidence=int(doc["confidence"]),
-            goal_id=doc.get("goal_id"),
-            indicator_id=doc.get("indicator_id"),
-            comparison=doc.get("comparison") or {},
-            comment=doc.get("comment", ""),
-            cause=deviation.get("cause"),
-            decision=deviation.get("decision"),
-            stamp=_stamp(doc),
-        )
+    def from_doc(cls, doc_id: int, doc: Mapping[str, Any]) -> Measurement:
+        return _read_measurement(doc_id, doc)
 
+
+_read_measurement = reader(Measurement)
+validate_measurement = validator(Measurement, "measurement")
+MEASUREMENT_FIELDS: Final = declared(Measurement)
+
+
+# -------------------------------------------------------------- review
 
 OUTSIDE_TOLERANCE: Final = ("at_risk", "off_track", "missed")
 
@@ -541,49 +512,77 @@ def _comparison(value: object) -> dict[str, Any]:
     return dict(comparison)
 
 
-def validate_review(data: Mapping[str, Any]) -> Doc:
+def _deviation(value: object) -> Doc | None:
+    """The cause and decision of a deviation from plan, or None."""
+    if not value:
+        return None
+    if not isinstance(value, Mapping):
+        raise ValidationError("deviation must give a cause and a decision", "deviation")
     c = f.Collect()
-    c("", _reject_unknown, data, REVIEW_FIELDS, "review")
-    doc: Doc = {
-        "date": c("date", f.iso, data.get("date") or "today", "date"),
-        "goal_id": c("goal_id", f.optional_ref, data.get("goal_id"), "goal"),
-        "indicator_id": c("indicator_id", f.optional_ref, data.get("indicator_id"), "indicator"),
-        "comparison": c("comparison", _comparison, data.get("comparison")),
-        "judgement": c("judgement", f.choice, data.get("judgement"), "judgement", JUDGEMENTS),
-        "confidence": c("confidence", f.integer, data.get("confidence"), "confidence", 0, 10),
-        "comment": c("comment", f.text, data.get("comment"), "comment"),
-        "deviation": None,
+    c("deviation", _reject_unknown, value, ("cause", "decision"), "a deviation")
+    if not any(value.values()):
+        c.done()
+        return None
+    doc = {
+        "cause": c("cause", f.choice, value.get("cause"), "cause", CAUSES),
+        "decision": c("decision", f.choice, value.get("decision"), "decision", DECISIONS),
     }
+    c.done()
+    return doc
+
+
+def _read_comparison(value: Any) -> Mapping[str, Any]:
+    return value or {}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Review:
+    id: int
+    date: date = typed(f.iso, "date", empty="today", read=date.fromisoformat)
+    goal_id: int | None = typed(f.optional_ref, "goal", default=None)
+    indicator_id: int | None = typed(f.optional_ref, "indicator", default=None)
+    # the comparison as it stood when the review was written (the view's record)
+    comparison: Mapping[str, Any] = typed(_comparison, factory=dict, read=_read_comparison)
+    judgement: str = typed(f.choice, "judgement", JUDGEMENTS)
+    confidence: int = typed(f.integer, "confidence", 0, 10, read=int)
+    comment: str = typed(f.text, "comment", default="")
+    deviation: Mapping[str, Any] | None = typed(_deviation, default=None)
+    stamp: Stamp = field(default_factory=Stamp)
+
+    @property
+    def cause(self) -> str | None:
+        return self.deviation.get("cause") if self.deviation else None
+
+    @property
+    def decision(self) -> str | None:
+        return self.deviation.get("decision") if self.deviation else None
+
+    @classmethod
+    def from_doc(cls, doc_id: int, doc: Mapping[str, Any]) -> Review:
+        return _read_review(doc_id, doc)
+
+
+def _review_rules(doc: Doc, c: f.Collect, data: Mapping[str, Any]) -> None:
     if c.ok("goal_id", "indicator_id") and (doc["goal_id"] is None) == (
         doc["indicator_id"] is None
     ):
         c.add("goal_id", "a review is of one goal or one indicator")
-    deviation = data.get("deviation")
-    if isinstance(deviation, Mapping):
-        c("deviation", _reject_unknown, deviation, ("cause", "decision"), "a deviation")
-    if isinstance(deviation, Mapping) and any(deviation.values()):
-        doc["deviation"] = {
-            "cause": c("cause", f.choice, deviation.get("cause"), "cause", CAUSES),
-            "decision": c("decision", f.choice, deviation.get("decision"), "decision", DECISIONS),
-        }
-    elif deviation and not isinstance(deviation, Mapping):
-        c.add("deviation", "deviation must give a cause and a decision")
     status = doc["comparison"].get("status") if c.ok("comparison") else None
-    if status in OUTSIDE_TOLERANCE and doc["deviation"] is None:
+    if status in OUTSIDE_TOLERANCE and c.ok("deviation") and doc["deviation"] is None:
         c.add(
             "deviation",
             f"the result is {str(status).replace('_', ' ')}: give the deviation's "
             "cause and the decision",
         )
-    c.done()
-    return doc
+
+
+_read_review = reader(Review)
+validate_review = validator(Review, "review", _review_rules)
+REVIEW_FIELDS: Final = declared(Review)
 
 
 # -------------------------------------------------------------- lesson
 
-LESSON_FIELDS: Final = (
-    "date", "goal_id", "planned", "happened", "why", "sustain", "improve", "actions", "links",
-)  # fmt: skip
 # where a lesson was used: kind `revision` (id: the indicator) or `goal` (id: the goal)
 LESSON_LINK_KINDS: Final = ("revision", "goal")
 LESSON_TEXTS: Final = ("planned", "happened", "why", "sustain", "improve")
@@ -595,40 +594,6 @@ class Action:
     owner: str = ""
     due: date | None = None
     done: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Lesson:
-    id: int
-    date: date
-    goal_id: int | None = None
-    planned: str = ""
-    happened: str = ""
-    why: str = ""
-    sustain: str = ""
-    improve: str = ""
-    actions: tuple[Action, ...] = ()
-    links: tuple[Mapping[str, Any], ...] = ()  # {kind, id, at, by}
-    stamp: Stamp = field(default_factory=Stamp)
-
-    @classmethod
-    def from_doc(cls, doc_id: int, doc: Mapping[str, Any]) -> Lesson:
-        return cls(
-            id=doc_id,
-            date=date.fromisoformat(doc["date"]),
-            goal_id=doc.get("goal_id"),
-            planned=doc.get("planned", ""),
-            happened=doc.get("happened", ""),
-            why=doc.get("why", ""),
-            sustain=doc.get("sustain", ""),
-            improve=doc.get("improve", ""),
-            actions=tuple(
-                Action(a["what"], a.get("owner", ""), f.to_date(a.get("due")), bool(a.get("done")))
-                for a in doc.get("actions", ())
-            ),
-            links=tuple(doc.get("links", ())),
-            stamp=_stamp(doc),
-        )
 
 
 def _actions(value: object) -> list[Doc]:
@@ -670,52 +635,70 @@ def _links(value: object) -> list[Doc]:
     return result
 
 
-def validate_lesson(data: Mapping[str, Any]) -> Doc:
-    c = f.Collect()
-    c("", _reject_unknown, data, LESSON_FIELDS, "lesson")
-    doc: Doc = {
-        "date": c("date", f.iso, data.get("date") or "today", "date"),
-        "goal_id": c("goal_id", f.optional_ref, data.get("goal_id"), "goal"),
-    }
-    for name in LESSON_TEXTS:
-        doc[name] = c(name, f.text, data.get(name), name)
+def _read_actions(value: Any) -> tuple[Action, ...]:
+    return tuple(
+        Action(a["what"], a.get("owner", ""), f.to_date(a.get("due")), bool(a.get("done")))
+        for a in value or ()
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Lesson:
+    id: int
+    date: date = typed(f.iso, "date", empty="today", read=date.fromisoformat)
+    goal_id: int | None = typed(f.optional_ref, "goal", default=None)
+    planned: str = typed(f.text, "planned", default="")
+    happened: str = typed(f.text, "happened", default="")
+    why: str = typed(f.text, "why", default="")
+    sustain: str = typed(f.text, "sustain", default="")
+    improve: str = typed(f.text, "improve", default="")
+    actions: tuple[Action, ...] = typed(_actions, default=(), read=_read_actions)
+    # where it was used: {kind, id, at, by}
+    links: tuple[Mapping[str, Any], ...] = typed(_links, default=(), read=_as_tuple)
+    stamp: Stamp = field(default_factory=Stamp)
+
+    @classmethod
+    def from_doc(cls, doc_id: int, doc: Mapping[str, Any]) -> Lesson:
+        return _read_lesson(doc_id, doc)
+
+
+def _lesson_rules(doc: Doc, c: f.Collect, data: Mapping[str, Any]) -> None:
     if c.ok(*LESSON_TEXTS) and not any(doc[name] for name in LESSON_TEXTS):
         c.add(
             "happened",
             "a lesson needs some text: fill in at least one of planned, happened, why, "
             "sustain, improve",
         )
-    doc["actions"] = c("actions", _actions, data.get("actions"))
-    doc["links"] = c("links", _links, data.get("links"))
-    c.done()
-    return doc
+
+
+_read_lesson = reader(Lesson)
+validate_lesson = validator(Lesson, "lesson", _lesson_rules)
+LESSON_FIELDS: Final = declared(Lesson)
 
 
 # ---------------------------------------------------------------- risk
 
-RISK_FIELDS: Final = (
-    "goal_id", "title", "cause", "probability", "consequence", "mitigation", "owner",
-    "due", "residual_probability", "residual_consequence", "state", "accepted_by",
-    "accepted_on",
-)  # fmt: skip
 
-
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Risk:
     id: int
-    goal_id: int
-    title: str
-    probability: int
-    consequence: int
-    cause: str = ""
-    mitigation: str = ""
-    owner: str = ""
-    due: date | None = None
-    residual_probability: int | None = None
-    residual_consequence: int | None = None
-    state: str = "open"
-    accepted_by: str = ""
-    accepted_on: date | None = None
+    goal_id: int = typed(f.ref_id, "goal")
+    title: str = typed(f.text, "title", required=True)
+    cause: str = typed(f.text, "cause", default="")
+    probability: int = typed(f.integer, "probability", 1, 5, read=int)
+    consequence: int = typed(f.integer, "consequence", 1, 5, read=int)
+    mitigation: str = typed(f.text, "mitigation", default="")
+    owner: str = typed(f.text, "owner", default="")
+    due: date | None = typed(f.optional_iso, "due", default=None, read=f.to_date)
+    residual_probability: int | None = typed(
+        f.optional_integer, "residual probability", 1, 5, default=None
+    )
+    residual_consequence: int | None = typed(
+        f.optional_integer, "residual consequence", 1, 5, default=None
+    )
+    state: str = typed(f.choice, "state", RISK_STATES, default="open", empty="open")
+    accepted_by: str = typed(f.text, "accepted_by", default="")
+    accepted_on: date | None = typed(f.optional_iso, "accepted_on", default=None, read=f.to_date)
     stamp: Stamp = field(default_factory=Stamp)
 
     @property
@@ -737,56 +720,9 @@ class Risk:
 
     @classmethod
     def from_doc(cls, doc_id: int, doc: Mapping[str, Any]) -> Risk:
-        return cls(
-            id=doc_id,
-            goal_id=doc["goal_id"],
-            title=doc["title"],
-            probability=int(doc["probability"]),
-            consequence=int(doc["consequence"]),
-            cause=doc.get("cause", ""),
-            mitigation=doc.get("mitigation", ""),
-            owner=doc.get("owner", ""),
-            due=f.to_date(doc.get("due")),
-            residual_probability=doc.get("residual_probability"),
-            residual_consequence=doc.get("residual_consequence"),
-            state=doc.get("state", "open"),
-            accepted_by=doc.get("accepted_by", ""),
-            accepted_on=f.to_date(doc.get("accepted_on")),
-            stamp=_stamp(doc),
-        )
+        return _read_risk(doc_id, doc)
 
 
-def validate_risk(data: Mapping[str, Any]) -> Doc:
-    c = f.Collect()
-    c("", _reject_unknown, data, RISK_FIELDS, "risk")
-    doc = {
-        "goal_id": c("goal_id", f.ref_id, data.get("goal_id"), "goal"),
-        "title": c("title", f.text, data.get("title"), "title", required=True),
-        "cause": c("cause", f.text, data.get("cause"), "cause"),
-        "probability": c("probability", f.integer, data.get("probability"), "probability", 1, 5),
-        "consequence": c("consequence", f.integer, data.get("consequence"), "consequence", 1, 5),
-        "mitigation": c("mitigation", f.text, data.get("mitigation"), "mitigation"),
-        "owner": c("owner", f.text, data.get("owner"), "owner"),
-        "due": c("due", f.optional_iso, data.get("due"), "due"),
-        "residual_probability": c(
-            "residual_probability",
-            f.optional_integer,
-            data.get("residual_probability"),
-            "residual probability",
-            1,
-            5,
-        ),
-        "residual_consequence": c(
-            "residual_consequence",
-            f.optional_integer,
-            data.get("residual_consequence"),
-            "residual consequence",
-            1,
-            5,
-        ),
-        "state": c("state", f.choice, data.get("state") or "open", "state", RISK_STATES),
-        "accepted_by": c("accepted_by", f.text, data.get("accepted_by"), "accepted_by"),
-        "accepted_on": c("accepted_on", f.optional_iso, data.get("accepted_on"), "accepted_on"),
-    }
-    c.done()
-    return doc
+_read_risk = reader(Risk)
+validate_risk = validator(Risk, "risk")
+RISK_FIELDS: Final = declared(Risk)

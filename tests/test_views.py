@@ -69,7 +69,11 @@ def test_tree_order_is_open_then_due_then_id_closed_last(wheel: Wheel) -> None:
 
 
 def test_goals_in_a_parent_cycle_still_show() -> None:
-    looped = [Goal(1, "one", parent_id=2), Goal(2, "two", parent_id=1), Goal(3, "me", parent_id=3)]
+    looped = [
+        Goal(id=1, title="one", parent_id=2),
+        Goal(id=2, title="two", parent_id=1),
+        Goal(id=3, title="me", parent_id=3),
+    ]
     assert [(g.id, depth) for g, depth in goal_tree(looped)] == [(3, 0), (1, 0), (2, 1)]
 
 
@@ -226,14 +230,15 @@ def test_the_view_follows_a_write_by_another_wheel(tmp_path: Path) -> None:
 
 
 def test_one_plan_line() -> None:
-    plan = Indicator(1, 1, "x", 0, 100, date(2026, 1, 1), date(2026, 12, 31),
-                     milestones=((date(2026, 7, 1), 80.0),))  # fmt: skip
+    plan = Indicator(id=1, goal_id=1, name="x", baseline=0, target=100, start=date(2026, 1, 1),
+                     due=date(2026, 12, 31), milestones=((date(2026, 7, 1), 80.0),))  # fmt: skip
     points = plan_points(plan)
     assert points == ((date(2026, 1, 1), 0.0), (date(2026, 7, 1), 80.0), (date(2026, 12, 31), 100))
     april = date(2026, 4, 1)
     assert plan_value(points, april) == expected_at(plan, april) == 80 * 90 / 181
     assert plan_value(points, date(2025, 1, 1)) == 0 and plan_value(points, date(2027, 1, 1)) == 100
-    floor = Indicator(2, 1, "y", 0, 5, date(2026, 1, 1), date(2026, 12, 31), direction="at_least")
+    floor = Indicator(id=2, goal_id=1, name="y", baseline=0, target=5, start=date(2026, 1, 1),
+                      due=date(2026, 12, 31), direction="at_least")  # fmt: skip
     assert plan_points(floor) == ((date(2026, 1, 1), 5), (date(2026, 12, 31), 5))
 
 
