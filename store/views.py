@@ -66,19 +66,13 @@ def _iso(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
 
 
-def _residual(risk: Risk) -> tuple[int, int]:
-    probability = risk.residual_probability or risk.probability
-    consequence = risk.residual_consequence or risk.consequence
-    return probability, consequence
-
-
 def top_risk(risks: Sequence[Risk]) -> Record | None:
     """The open risk with the highest residual score, as its record; None without one."""
     open_risks = [r for r in risks if r.state == "open"]
     if not open_risks:
         return None
-    risk = min(open_risks, key=lambda r: (-_residual(r)[0] * _residual(r)[1], r.id))
-    p, c = _residual(risk)
+    risk = min(open_risks, key=lambda r: (-r.residual_score, r.id))
+    p, c = risk.residual
     return {"id": risk.id, "title": risk.title, "probability": p, "consequence": c, "score": p * c}
 
 
