@@ -127,6 +127,16 @@ class PeriodClose:
 
 
 @dataclass(frozen=True, slots=True)
+class ImportPlan:
+    """What an import writes, or would write, by table: new documents, ones
+    replaced, and the ids that exist and were kept as they are."""
+
+    added: dict[str, int]
+    replaced: dict[str, int]
+    kept: dict[str, list[int]]
+
+
+@dataclass(frozen=True, slots=True)
 class OpenAction:
     lesson: d.Lesson
     number: int  # 1-based, as `styr action done LESSON ACTION` names it
@@ -577,6 +587,106 @@ class Wheel:
                 except ValidationError as exc:
                     raise _in_row(number, exc) from None
             return self._insert_measurements([self._stamped(doc) for doc in docs])
+
+    def import_documents(
+        self,
+        tables: Mapping[str, Mapping[int, Mapping[str, Any]]],
+        measurements: Mapping[int, Mapping[str, Any]],
+        *,
+        replace: bool = False,
+        dry_run: bool = False,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> ImportPlan:
+        """Put documents and measurements with the ids they are given (an
+        export read back). Every document is validated like typed input and
+        every reference checked against this wheel and the import together,
+        all problems at once, before anything is written; then one
+        transaction. An id that exists is kept as it is (listed in `kept`)
+        unless `replace`. The stamps given are kept, so an import into an
+        empty wheel exports as the file it came from."""
+        if dry_run:
+            self.backend.refresh()
+        with self.backend.transaction() if not dry_run else nullcontext():
+            problems: list[tuple[str | None, str]] = []
+            checked: dict[str, dict[int, d.Doc]] = {}
+            for table in (*(k.table for k in KINDS.values()), MEASUREMENTS):
+                validate = d.validate_measurement if table == MEASUREMENTS else (
+                    KINDS[BY_TABLE[table]].validate)  # fmt: skip
+                rows = measurements if table == MEASUREMENTS else tables.get(table, {})
+                checked[table] = {}
+                for doc_id, row in sorted(rows.items()):
+                    where = f"{BY_TABLE[table]} {doc_id}"
+                    try:
+                        doc = validate(row)
+                    except ValidationError as exc:
+                        problems += [(fl, f"{where}: {m}") for fl, m in exc.problems]
+                        continue
+                    stamps = {k: row[k] for k in STAMPS if k in row}
+                    bad = [k for k, v in stamps.items() if not isinstance(v, str)]
+                    problems += [(k, f"{where}: {k} must be text") for k in bad]
+                    checked[table][doc_id] = doc | stamps
+            problems += self._import_refs(checked)
+            if problems:
+                raise ValidationError(problems=problems)
+            plan = ImportPlan({}, {}, {})
+            for table, docs in checked.items():
+                existing = self._existing(table, docs)
+                plan.kept[table] = [] if replace else existing
+                plan.replaced[table] = len(existing) if replace else 0
+                plan.added[table] = len(docs) - len(existing)
+            if dry_run:
+                return plan
+            for table, docs in checked.items():
+                if table == MEASUREMENTS or not docs:
+                    continue
+                # issuing an id sets up where the table is kept (a new store
+                # has nothing yet); the counter only grows, so none is reused
+                self.backend.next_id(table)
+                for doc_id, doc in docs.items():
+                    if replace or self.backend.get(table, doc_id) is None:
+                        self.backend.put(table, doc_id, doc)
+            new_ids = [i for i in checked[MEASUREMENTS] if self.backend.measurement(i) is None]
+            fresh = set(new_ids)
+            for start in range(0, len(new_ids), 5000):
+                chunk = new_ids[start : start + 5000]
+                self.backend.add_measurements([checked[MEASUREMENTS][i] for i in chunk], chunk)
+                if progress:
+                    progress("measurements written", min(start + 5000, len(new_ids)),
+                             len(new_ids))  # fmt: skip
+            if replace:
+                for doc_id, doc in checked[MEASUREMENTS].items():
+                    if doc_id not in fresh:
+                        self.backend.put_measurement(doc_id, doc)
+        return plan
+
+    def _existing(self, table: str, docs: Mapping[int, Any]) -> list[int]:
+        if table == MEASUREMENTS:
+            return [i for i in docs if self.backend.measurement(i) is not None]
+        held = self.backend.docs(table)
+        return [i for i in docs if i in held]
+
+    def _import_refs(self, checked: Mapping[str, Mapping[int, d.Doc]]) -> list[tuple[str, str]]:
+        """References that point nowhere, in this wheel and the import together."""
+
+        def known(table: str) -> set[int]:
+            return set(self.backend.docs(table)) | set(checked.get(table, {}))
+
+        goals, indicators = known(GOAL.table), known(INDICATOR.table)
+        refs = [
+            (GOAL.table, "parent_id", goals), (INDICATOR.table, "goal_id", goals),
+            (REVIEW.table, "goal_id", goals), (REVIEW.table, "indicator_id", indicators),
+            (LESSON.table, "goal_id", goals), (RISK.table, "goal_id", goals),
+            (MEASUREMENTS, "indicator_id", indicators),
+        ]  # fmt: skip
+        problems = []
+        for table, name, targets in refs:
+            for doc_id, doc in checked.get(table, {}).items():
+                ref = doc.get(name)
+                if ref is not None and ref not in targets:
+                    what = name.removesuffix("_id").replace("parent", "parent goal")
+                    problems.append((name, f"{BY_TABLE[table]} {doc_id}: {what} {ref} does not "
+                                           "exist"))  # fmt: skip
+        return problems
 
     def _check_indicator(self, indicator_id: int) -> None:
         if self.backend.get(INDICATOR.table, indicator_id) is None:
