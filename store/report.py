@@ -240,12 +240,12 @@ def chart(indicator: Indicator, series: Sequence[tuple[date, float]], first: dat
 
 
 class _Report:
-    def __init__(self, wheel: Wheel, span: Period, goal: int | None, lang: str) -> None:
+    def __init__(self, wheel: Wheel, span: Period, goal: int | None, lang: str, day: date) -> None:
         self.wheel = wheel
         self.span = span
         self.lang = lang
         self.w = WORDS[lang]
-        self.at = min(span.end, today())
+        self.at = min(span.end, day)
         self.view: WheelView = wheel.view(self.at)
         nodes = self.view.subtree(goal) if goal is not None else self.view.nodes
         self.goal = goal
@@ -485,12 +485,15 @@ def build_report(
     goal: str | None = None,
     lang: str = "en",
     progress: Progress | None = None,
+    day: date | None = None,
 ) -> str:
     """The report of `period` (default this year) for every goal running in
-    it, or `goal` and those below it, in `lang` (en or nb)."""
-    span = parse_period(period or str(today().year))
+    it, or `goal` and those below it, in `lang` (en or nb), as of the period's
+    end or `day` (default today), whichever is first."""
+    day = day or today()
+    span = parse_period(period or str(day.year))
     goal_id = wheel.find(GOAL, goal).id if goal is not None else None
-    report = _Report(wheel, span, goal_id, lang)
+    report = _Report(wheel, span, goal_id, lang, day)
     lines = report.head() + report.key_figures()
     lines += report.results(progress or (lambda what, done, total: None))
     lines += report.steering() + report.outlook()
