@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from store import documents as d
 from store.backend import MEASUREMENTS, WHEEL_TABLES, Doc
 from store.dates import today
@@ -54,14 +56,12 @@ def _quiet(what: str, done: int, total: int) -> None:
 # =================================================================== export
 def measurement_docs(wheel: Wheel, progress: Progress = _quiet) -> Iterator[tuple[int, Doc]]:
     """Every measurement (id, stored document), by id."""
-    ids = sorted(key for points in wheel.backend.points().values() for _, key, _ in points)
-    for n, key in enumerate(ids, 1):
-        doc = wheel.backend.measurement(key)
-        if doc is not None:
-            yield key, doc
+    rows = list(wheel.backend.all_measurements())
+    for n, row in enumerate(rows, 1):
+        yield row
         if n % EVERY == 0:
-            progress("measurements", n, len(ids))
-    progress("measurements", len(ids), len(ids))
+            progress("measurements", n, len(rows))
+    progress("measurements", len(rows), len(rows))
 
 
 def export_document(
@@ -86,8 +86,10 @@ def export_document(
 
 
 def dumps(document: Mapping[str, Any]) -> str:
-    """The export's bytes: sorted keys, two-space indent, UTF-8 as it is."""
-    return json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    """The export's text: sorted keys, two-space indent, UTF-8 as it is
+    (orjson: the standard encoder with an indent is ten times slower)."""
+    option = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
+    return orjson.dumps(document, option=option).decode() + "\n"
 
 
 # a spreadsheet runs a cell starting so as a formula (CSV injection)
@@ -156,8 +158,8 @@ def read_export(text: str) -> tuple[dict[str, dict[int, Doc]], dict[int, Doc]]:
     by id; every problem of its shape at once (the fields are checked by
     Wheel.import_documents)."""
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
+        document = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
         raise ValidationError(f"line {exc.lineno}: not JSON: {exc.msg}", "file") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValidationError(f'not a styr export (no "format": "{FORMAT}")', "file")
