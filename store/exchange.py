@@ -24,7 +24,6 @@ import orjson
 
 from store import documents as d
 from store.backend import MEASUREMENTS, WHEEL_TABLES, Doc
-from store.dates import today
 from store.errors import ValidationError
 from store.service import BY_TABLE, Wheel
 
@@ -210,10 +209,11 @@ def parse_number(text: str, separator: str) -> str:
 
 
 def read_measurements_csv(
-    wheel: Wheel, text: str, *, confirm_future: bool = False, progress: Progress = _quiet
-) -> tuple[list[Doc], list[int]]:
-    """The rows of a measurement CSV as measurement fields, and the file line
-    of each. Every bad row is a problem naming its line; none raises alone."""
+    wheel: Wheel, text: str, *, progress: Progress = _quiet
+) -> tuple[list[Doc], list[str], list[tuple[str | None, str]]]:
+    """The rows of a measurement CSV as measurement fields (indicator found
+    by id or name, numbers as the validators read them) with the label of
+    each (`line 7`), and the problems of the rows that could not be read."""
     lines = text.splitlines()
     if not lines or not lines[0].strip():
         raise ValidationError("line 1: the file is empty; it needs a header", "file")
@@ -237,65 +237,50 @@ def read_measurements_csv(
     for ind in by_id.values():
         named.setdefault(ind.name.casefold(), []).append(ind.id)
     candidates = sorted({ind.name for ind in by_id.values()})
+    wanted = [
+        (name, column[name]) for name in ("date", "value", "note", "source") if name in column
+    ]
     problems: list[tuple[str | None, str]] = []
-    docs: list[Doc] = []
-    numbers: list[int] = []
-    last_day = today().isoformat()
+    rows: list[Doc] = []
+    labels: list[str] = []
     for row in reader:
-        number = reader.line_num
+        label = f"line {reader.line_num}"
         if not any(c.strip() for c in row):
             continue
         if len(row) > len(header):
-            problems.append(("row", f"line {number}: {len(row)} cells, the header has "
-                                    f"{len(header)}"))  # fmt: skip
+            problems.append(("row", f"{label}: {len(row)} cells, the header has {len(header)}"))
             continue
-
-        def get(name: str, row: list[str] = row) -> str:
-            at = column.get(name)
-            return row[at].strip() if at is not None and at < len(row) else ""
-
         ref = row[ref_column].strip() if ref_column < len(row) else ""
-        indicator_id: int | None = None
         if ref.isdecimal():
             indicator_id = int(ref)
             if indicator_id not in by_id:
-                problems.append(("indicator", f"line {number}: there is no indicator {ref}"))
+                problems.append(("indicator", f"{label}: there is no indicator {ref}"))
                 continue
         elif len(named.get(ref.casefold(), [])) > 1:
             ids = ", ".join(map(str, named[ref.casefold()]))
-            problems.append(("indicator", f"line {number}: {ref!r} names indicators {ids}; "
-                                          "use the id"))  # fmt: skip
+            problems.append(("indicator", f"{label}: {ref!r} names indicators {ids}; use the id"))
             continue
         elif ref.casefold() in named:
             indicator_id = named[ref.casefold()][0]
         else:
             near = difflib.get_close_matches(ref, candidates, n=3, cutoff=0.5)
             hint = f"; did you mean {', '.join(repr(c) for c in near)}?" if near else ""
-            problems.append(("indicator", f"line {number}: no indicator is named {ref!r}{hint}"))
+            problems.append(("indicator", f"{label}: no indicator is named {ref!r}{hint}"))
             continue
-        fields = {
-            "indicator_id": indicator_id,
-            "date": get("date"),
-            "value": parse_number(get("value"), separator),
-            "note": get("note"),
-            "source": get("source"),
-        }
-        try:
-            doc = d.validate_measurement(fields)
-        except ValidationError as exc:
-            problems += [(f, f"line {number}: {m}") for f, m in exc.problems]
-            continue
-        if not confirm_future and doc["date"] > last_day:
-            problems.append(("date", f"line {number}: date {doc['date']} is in the future "
-                                     "(--future if it is meant)"))  # fmt: skip
-            continue
-        docs.append(doc)
-        numbers.append(number)
-        if len(docs) % EVERY == 0:
-            progress("rows read", len(docs), len(lines) - 1)
-    if problems:
-        raise ValidationError(problems=problems)
-    return docs, numbers
+        fields: Doc = {"indicator_id": indicator_id}
+        for name, at in wanted:
+            fields[name] = row[at].strip() if at < len(row) else ""
+        fields["value"] = parse_number(fields["value"], separator)
+        rows.append(fields)
+        labels.append(label)
+        if len(rows) % EVERY == 0:
+            progress("rows read", len(rows), len(lines) - 1)
+    return rows, labels, problems
+
+
+def _line(problem: tuple[str | None, str]) -> int:
+    found = re.match(r"line (\d+)", problem[1])
+    return int(found.group(1)) if found else 0
 
 
 def summary(docs: Iterable[Mapping[str, Any]]) -> dict[int, tuple[int, str, str]]:
@@ -315,14 +300,19 @@ def import_measurements_csv(
     confirm_future: bool = False,
     progress: Progress = _quiet,
 ) -> Imported:
-    """A measurement CSV read whole, then written in one transaction (or, in
-    a dry run, only described)."""
-    docs, _ = read_measurements_csv(wheel, text, confirm_future=confirm_future, progress=progress)
+    """A measurement CSV read and checked whole, every bad row reported by
+    its line; then written in one transaction (or, in a dry run, described)."""
+    rows, labels, problems = read_measurements_csv(wheel, text, progress=progress)
+    try:
+        docs = wheel.import_measurements(
+            rows, labels=labels, confirm_future=confirm_future, dry_run=dry_run or bool(problems)
+        )
+    except ValidationError as exc:
+        problems += exc.problems
+    if problems:
+        raise ValidationError(problems=sorted(problems, key=_line))
     names = {i.id: i.name for i in wheel.indicators()}
-    result = Imported(added={MEASUREMENTS: len(docs)}, per_indicator=summary(docs), names=names)
-    if not dry_run and docs:
-        wheel.log_many(docs, confirm_future=True)
-    return result
+    return Imported(added={MEASUREMENTS: len(docs)}, per_indicator=summary(docs), names=names)
 
 
 def import_json(

@@ -7,7 +7,7 @@ in the audit trail and can be undone by the user who made it.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import date
@@ -71,12 +71,6 @@ STAMPS = d.STAMP_FIELDS
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def _in_row(number: int, exc: ValidationError) -> ValidationError:
-    return ValidationError(
-        problems=[(field, f"row {number}: {message}") for field, message in exc.problems]
-    )
 
 
 def measurement_name(value: object, day: object, indicator: str, unit: str = "") -> str:
@@ -573,20 +567,61 @@ class Wheel:
         self, rows: Iterable[Mapping[str, Any]], *, confirm_future: bool = False
     ) -> list[int]:
         """Validate every row first; write all of them or none."""
-        docs = []
+        docs = self._checked_measurements(list(rows), None, confirm_future)
+        with self.backend.transaction():
+            self._check_indicators(docs, None)
+            return self._insert_measurements(self._stamped_all(docs))
+
+    def import_measurements(
+        self,
+        rows: Sequence[Mapping[str, Any]],
+        *,
+        labels: Sequence[str],
+        confirm_future: bool = False,
+        dry_run: bool = False,
+    ) -> list[d.Doc]:
+        """Measurements read from a file: every problem of every row at once,
+        each named by the row's label (`line 7`); then all written in one
+        transaction (or, in a dry run, none). The rows as validated."""
+        docs = self._checked_measurements(rows, labels, confirm_future)
+        if dry_run:
+            self.backend.refresh()
+        with self.backend.transaction() if not dry_run else nullcontext():
+            self._check_indicators(docs, labels)
+            if not dry_run:
+                self._insert_measurements(self._stamped_all(docs))
+        return docs
+
+    def _checked_measurements(
+        self, rows: Sequence[Mapping[str, Any]], labels: Sequence[str] | None, future: bool
+    ) -> list[d.Doc]:
+        docs, problems = [], []
         for number, row in enumerate(rows, 1):
+            label = labels[number - 1] if labels else f"row {number}"
             try:
                 docs.append(d.validate_measurement(row))
-                _check_not_future(docs[-1], confirm_future)
+                _check_not_future(docs[-1], future)
             except ValidationError as exc:
-                raise ValidationError(f"row {number}: {exc}", exc.field) from None
-        with self.backend.transaction():
-            for number, doc in enumerate(docs, 1):
-                try:
-                    self._check_indicator(doc["indicator_id"])
-                except ValidationError as exc:
-                    raise _in_row(number, exc) from None
-            return self._insert_measurements([self._stamped(doc) for doc in docs])
+                problems += [(field, f"{label}: {message}") for field, message in exc.problems]
+        if problems:
+            raise ValidationError(problems=problems)
+        return docs
+
+    def _check_indicators(self, docs: Sequence[d.Doc], labels: Sequence[str] | None) -> None:
+        known = self.backend.docs(INDICATOR.table)
+        problems = [
+            ("indicator", f"{labels[n] if labels else f'row {n + 1}'}: indicator "
+                          f"{doc['indicator_id']} does not exist")
+            for n, doc in enumerate(docs) if doc["indicator_id"] not in known
+        ]  # fmt: skip
+        if problems:
+            raise ValidationError(problems=problems)
+
+    def _stamped_all(self, docs: Sequence[d.Doc]) -> list[d.Doc]:
+        """One stamp for every document of one change."""
+        when = now_iso()
+        stamp = {"created_at": when, "updated_at": when, "updated_by": self.user}
+        return [doc | stamp for doc in docs]
 
     def import_documents(
         self,

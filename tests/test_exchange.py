@@ -220,3 +220,18 @@ def test_progress_on_a_terminal_only(seeded: Seeded, capsys: pytest.CaptureFixtu
     assert screen.getvalue() == "\rmeasurements: 5,000/5,000\x1b[K\n"
     export(seeded.root, capsys=capsys)
     assert capsys.readouterr().err == ""  # piped: quiet
+
+
+def test_one_kind_as_json_and_one_undo_takes_an_import_back(
+    seeded: Seeded, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    only = json.loads(export(seeded.root, "--what", "indicator", capsys=capsys))
+    assert sorted(only) == ["format", "indicators", "version"]
+    assert main(["export", "--store", str(seeded.root), "--format", "csv", "--with-history"]) == 2
+    assert "--with-history is for the JSON export" in capsys.readouterr().err
+    exported = tmp_path / "e.json"
+    assert main(["export", "--store", str(seeded.root), "--out", str(exported)]) == 0
+    assert main(["import", str(exported), "--store", str(tmp_path / "new")]) == 0
+    assert main(["undo", "--store", str(tmp_path / "new")]) == 0
+    wheel = open_wheel(tmp_path / "new")
+    assert wheel.goals() == [] and wheel.indicators() == []
