@@ -235,3 +235,20 @@ def test_one_kind_as_json_and_one_undo_takes_an_import_back(
     assert main(["undo", "--store", str(tmp_path / "new")]) == 0
     wheel = open_wheel(tmp_path / "new")
     assert wheel.goals() == [] and wheel.indicators() == []
+
+
+def test_a_file_that_cannot_be_read_is_bad_input(
+    seeded: Seeded, tmp_path: Path, snapshot: Snapshot, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = snapshot(seeded.root)
+    (tmp_path / "latin1.csv").write_bytes(
+        "indicator,date,value\nKø,2026-01-02,1\n".encode("latin-1")
+    )
+    for name, reason in [("nowhere.csv", "no such file"), ("latin1.csv", "not UTF-8"),
+                         (".", "is a folder")]:  # fmt: skip
+        assert main(["import", str(tmp_path / name), "--store", str(seeded.root)]) == 2
+        assert reason in capsys.readouterr().err
+    (tmp_path / "h.csv").write_text("when,value\n2026-01-02,1\n")
+    assert main(["import", str(tmp_path / "h.csv"), "--store", str(seeded.root)]) == 2
+    assert "missing: indicator, date" in capsys.readouterr().err
+    assert snapshot(seeded.root) == before
