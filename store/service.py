@@ -680,7 +680,8 @@ class Wheel:
                 for doc_id, doc in docs.items():
                     if replace or self.backend.get(table, doc_id) is None:
                         self.backend.put(table, doc_id, doc)
-            new_ids = [i for i in checked[MEASUREMENTS] if self.backend.measurement(i) is None]
+            held = self._measurement_ids()
+            new_ids = [i for i in checked[MEASUREMENTS] if i not in held]
             fresh = set(new_ids)
             for start in range(0, len(new_ids), 5000):
                 chunk = new_ids[start : start + 5000]
@@ -694,10 +695,11 @@ class Wheel:
                         self.backend.put_measurement(doc_id, doc)
         return plan
 
+    def _measurement_ids(self) -> set[int]:
+        return {key for points in self.backend.points().values() for _, key, _ in points}
+
     def _existing(self, table: str, docs: Mapping[int, Any]) -> list[int]:
-        if table == MEASUREMENTS:
-            return [i for i in docs if self.backend.measurement(i) is not None]
-        held = self.backend.docs(table)
+        held = self._measurement_ids() if table == MEASUREMENTS else self.backend.docs(table)
         return [i for i in docs if i in held]
 
     def _import_refs(self, checked: Mapping[str, Mapping[int, d.Doc]]) -> list[tuple[str, str]]:
