@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -252,3 +253,19 @@ def test_a_file_that_cannot_be_read_is_bad_input(
     assert main(["import", str(tmp_path / "h.csv"), "--store", str(seeded.root)]) == 2
     assert "missing: indicator, date" in capsys.readouterr().err
     assert snapshot(seeded.root) == before
+
+
+def test_a_file_written_has_the_mode_a_new_file_gets_or_keeps_its_own(
+    seeded: Seeded, tmp_path: Path
+) -> None:
+    out = tmp_path / "e.json"
+    old = os.umask(0o022)
+    try:
+        assert main(["export", "--store", str(seeded.root), "--out", str(out)]) == 0
+        assert out.stat().st_mode & 0o777 == 0o644
+        out.chmod(0o600)
+        assert main(["export", "--store", str(seeded.root), "--out", str(out)]) == 0
+        assert out.stat().st_mode & 0o777 == 0o600
+    finally:
+        os.umask(old)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".e.json")] == []

@@ -64,6 +64,15 @@ def progress_printer(stream: TextIO | None = None) -> exchange.Progress:
     return show
 
 
+def _mode_for(target: Path) -> int:
+    try:
+        return target.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_out(text: str, out: str | None) -> None:
     """To stdout, or to a file replaced whole (a temporary file renamed), so
     a failed write never leaves half a report where the old one was."""
@@ -75,6 +84,9 @@ def write_out(text: str, out: str | None) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
+        # a temporary file is private (0600); the file made has the mode the
+        # one it replaces had, or the one the user's umask gives a new file
+        os.chmod(temp, _mode_for(target))
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
