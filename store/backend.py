@@ -90,6 +90,10 @@ class Backend(Protocol):
 
     def measurement(self, measurement_id: int) -> Doc | None: ...
 
+    def all_measurements(self) -> Iterator[tuple[int, Doc]]:
+        """Every measurement document with its id, by id (an export reads
+        them all; one by one through `measurement` costs a lookup each)."""
+
     def add_measurements(
         self, docs: Sequence[Doc], ids: Sequence[int | None] | None = None
     ) -> list[int]:

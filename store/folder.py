@@ -177,6 +177,16 @@ class FolderBackend:
         found = self._locate(measurement_id)
         return found[1] if found else None
 
+    def all_measurements(self) -> Iterator[tuple[int, Doc]]:
+        found: list[tuple[int, Doc]] = []
+        for year in self._years(None):
+            db = self.store.measure[year]
+            self._groups_of(year, db)  # checks every document of the file once
+            table = (storage_of(db).read() or {}).get(MEASUREMENTS, {})
+            found.extend((int(key), doc) for key, doc in table.items())
+        found.sort(key=lambda pair: pair[0])
+        return iter(found)
+
     def add_measurements(
         self, docs: Sequence[Doc], ids: Sequence[int | None] | None = None
     ) -> list[int]:

@@ -7,7 +7,7 @@ in the audit trail and can be undone by the user who made it.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import date
@@ -125,12 +125,6 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _in_row(number: int, exc: ValidationError) -> ValidationError:
-    return ValidationError(
-        problems=[(field, f"row {number}: {message}") for field, message in exc.problems]
-    )
-
-
 def measurement_name(value: object, day: object, indicator: str, unit: str = "") -> str:
     """A measurement as a person names it: the value 5 days of 2026-11-29
     for Median wait (its id means nothing to anyone)."""
@@ -176,6 +170,16 @@ class PeriodClose:
     closed: tuple[ClosedGoal, ...]
     carried: tuple[CarriedGoal, ...]
     dry_run: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ImportPlan:
+    """What an import writes, or would write, by table: new documents, ones
+    replaced, and the ids that exist and were kept as they are."""
+
+    added: dict[str, int]
+    replaced: dict[str, int]
+    kept: dict[str, list[int]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -645,20 +649,163 @@ class Wheel:
         self, rows: Iterable[Mapping[str, Any]], *, confirm_future: bool = False
     ) -> list[int]:
         """Validate every row first; write all of them or none."""
-        docs = []
+        docs = self._checked_measurements(list(rows), None, confirm_future)
+        with self.backend.transaction():
+            self._check_indicators(docs, None)
+            return self._insert_measurements(self._stamped_all(docs))
+
+    def import_measurements(
+        self,
+        rows: Sequence[Mapping[str, Any]],
+        *,
+        labels: Sequence[str],
+        confirm_future: bool = False,
+        dry_run: bool = False,
+    ) -> list[d.Doc]:
+        """Measurements read from a file: every problem of every row at once,
+        each named by the row's label (`line 7`); then all written in one
+        transaction (or, in a dry run, none). The rows as validated."""
+        docs = self._checked_measurements(rows, labels, confirm_future)
+        if dry_run:
+            self.backend.refresh()
+        with self.backend.transaction() if not dry_run else nullcontext():
+            self._check_indicators(docs, labels)
+            if not dry_run:
+                self._insert_measurements(self._stamped_all(docs))
+        return docs
+
+    def _checked_measurements(
+        self, rows: Sequence[Mapping[str, Any]], labels: Sequence[str] | None, future: bool
+    ) -> list[d.Doc]:
+        docs, problems = [], []
         for number, row in enumerate(rows, 1):
+            label = labels[number - 1] if labels else f"row {number}"
             try:
                 docs.append(d.validate_measurement(row))
-                _check_not_future(docs[-1], confirm_future)
+                _check_not_future(docs[-1], future)
             except ValidationError as exc:
-                raise ValidationError(f"row {number}: {exc}", exc.field) from None
-        with self.backend.transaction():
-            for number, doc in enumerate(docs, 1):
-                try:
-                    self._check_indicator(doc["indicator_id"])
-                except ValidationError as exc:
-                    raise _in_row(number, exc) from None
-            return self._insert_measurements([self._stamped(doc) for doc in docs])
+                problems += [(field, f"{label}: {message}") for field, message in exc.problems]
+        if problems:
+            raise ValidationError(problems=problems)
+        return docs
+
+    def _check_indicators(self, docs: Sequence[d.Doc], labels: Sequence[str] | None) -> None:
+        known = self.backend.docs(INDICATOR.table)
+        problems = [
+            ("indicator", f"{labels[n] if labels else f'row {n + 1}'}: indicator "
+                          f"{doc['indicator_id']} does not exist")
+            for n, doc in enumerate(docs) if doc["indicator_id"] not in known
+        ]  # fmt: skip
+        if problems:
+            raise ValidationError(problems=problems)
+
+    def _stamped_all(self, docs: Sequence[d.Doc]) -> list[d.Doc]:
+        """One stamp for every document of one change."""
+        when = now_iso()
+        stamp = {"created_at": when, "updated_at": when, "updated_by": self.user}
+        return [doc | stamp for doc in docs]
+
+    def import_documents(
+        self,
+        tables: Mapping[str, Mapping[int, Mapping[str, Any]]],
+        measurements: Mapping[int, Mapping[str, Any]],
+        *,
+        replace: bool = False,
+        dry_run: bool = False,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> ImportPlan:
+        """Put documents and measurements with the ids they are given (an
+        export read back). Every document is validated like typed input and
+        every reference checked against this wheel and the import together,
+        all problems at once, before anything is written; then one
+        transaction. An id that exists is kept as it is (listed in `kept`)
+        unless `replace`. The stamps given are kept, so an import into an
+        empty wheel exports as the file it came from."""
+        if dry_run:
+            self.backend.refresh()
+        with self.backend.transaction() if not dry_run else nullcontext():
+            problems: list[tuple[str | None, str]] = []
+            checked: dict[str, dict[int, d.Doc]] = {}
+            for table in (*(k.table for k in KINDS.values()), MEASUREMENTS):
+                validate = d.validate_measurement if table == MEASUREMENTS else (
+                    KINDS[BY_TABLE[table]].validate)  # fmt: skip
+                rows = measurements if table == MEASUREMENTS else tables.get(table, {})
+                checked[table] = {}
+                for doc_id, row in sorted(rows.items()):
+                    where = f"{BY_TABLE[table]} {doc_id}"
+                    try:
+                        doc = validate(row)
+                    except ValidationError as exc:
+                        problems += [(fl, f"{where}: {m}") for fl, m in exc.problems]
+                        continue
+                    stamps = {k: row[k] for k in STAMPS if k in row}
+                    bad = [k for k, v in stamps.items() if not isinstance(v, str)]
+                    problems += [(k, f"{where}: {k} must be text") for k in bad]
+                    checked[table][doc_id] = doc | stamps
+            problems += self._import_refs(checked)
+            if problems:
+                raise ValidationError(problems=problems)
+            plan = ImportPlan({}, {}, {})
+            for table, docs in checked.items():
+                existing = self._existing(table, docs)
+                plan.kept[table] = [] if replace else existing
+                plan.replaced[table] = len(existing) if replace else 0
+                plan.added[table] = len(docs) - len(existing)
+            if dry_run:
+                return plan
+            for table, docs in checked.items():
+                if table == MEASUREMENTS or not docs:
+                    continue
+                # issuing an id sets up where the table is kept (a new store
+                # has nothing yet); the counter only grows, so none is reused
+                self.backend.next_id(table)
+                for doc_id, doc in docs.items():
+                    if replace or self.backend.get(table, doc_id) is None:
+                        self.backend.put(table, doc_id, doc)
+            held = self._measurement_ids()
+            new_ids = [i for i in checked[MEASUREMENTS] if i not in held]
+            fresh = set(new_ids)
+            for start in range(0, len(new_ids), 5000):
+                chunk = new_ids[start : start + 5000]
+                self.backend.add_measurements([checked[MEASUREMENTS][i] for i in chunk], chunk)
+                if progress:
+                    progress("measurements written", min(start + 5000, len(new_ids)),
+                             len(new_ids))  # fmt: skip
+            if replace:
+                for doc_id, doc in checked[MEASUREMENTS].items():
+                    if doc_id not in fresh:
+                        self.backend.put_measurement(doc_id, doc)
+        return plan
+
+    def _measurement_ids(self) -> set[int]:
+        return {key for points in self.backend.points().values() for _, key, _ in points}
+
+    def _existing(self, table: str, docs: Mapping[int, Any]) -> list[int]:
+        held = self._measurement_ids() if table == MEASUREMENTS else self.backend.docs(table)
+        return [i for i in docs if i in held]
+
+    def _import_refs(self, checked: Mapping[str, Mapping[int, d.Doc]]) -> list[tuple[str, str]]:
+        """References that point nowhere, in this wheel and the import together."""
+
+        def known(table: str) -> set[int]:
+            return set(self.backend.docs(table)) | set(checked.get(table, {}))
+
+        goals, indicators = known(GOAL.table), known(INDICATOR.table)
+        refs = [
+            (GOAL.table, "parent_id", goals), (INDICATOR.table, "goal_id", goals),
+            (REVIEW.table, "goal_id", goals), (REVIEW.table, "indicator_id", indicators),
+            (LESSON.table, "goal_id", goals), (RISK.table, "goal_id", goals),
+            (MEASUREMENTS, "indicator_id", indicators),
+        ]  # fmt: skip
+        problems = []
+        for table, name, targets in refs:
+            for doc_id, doc in checked.get(table, {}).items():
+                ref = doc.get(name)
+                if ref is not None and ref not in targets:
+                    what = name.removesuffix("_id").replace("parent", "parent goal")
+                    problems.append((name, f"{BY_TABLE[table]} {doc_id}: {what} {ref} does not "
+                                           "exist"))  # fmt: skip
+        return problems
 
     def _check_indicator(self, indicator_id: int) -> None:
         if self.backend.get(INDICATOR.table, indicator_id) is None:

@@ -125,6 +125,23 @@ def test_measurements_by_indicator_and_date(opener: Opener) -> None:
     assert reader.measurement(10**12) is None
 
 
+def test_all_measurements_by_id_with_given_ids_kept(opener: Opener) -> None:
+    backend = opener("alice")
+    rows = [
+        {"indicator_id": 1, "date": "2026-03-01", "value": 3.0, "note": "n"},
+        {"indicator_id": 2, "date": "2024-12-31", "value": 2.0},
+    ]
+    with backend.transaction():
+        ids = backend.add_measurements(rows)
+        given = backend.add_measurements([rows[0] | {"value": 5.0}], [ids[0] + 7])
+    assert given == [ids[0] + 7]
+    with backend.transaction():
+        backend.put_measurement(ids[0], rows[0] | {"date": "2025-01-01"})
+    expected = sorted([(ids[0], rows[0] | {"date": "2025-01-01"}), (ids[1], rows[1]),
+                       (ids[0] + 7, rows[0] | {"value": 5.0})])  # fmt: skip
+    assert list(opener("bob").all_measurements()) == expected
+
+
 def test_a_measurement_keeps_its_id_when_its_date_moves_to_another_year(opener: Opener) -> None:
     backend = opener("alice")
     with backend.transaction():

@@ -26,6 +26,7 @@ from textual.screen import Screen
 from store.errors import StoreCorrupt, StoreError
 from store.plain import plain
 from store.service import GOAL, Kind, Wheel
+from tui import exchange_actions
 from tui.commands import WheelCommands
 from widgets.wheel_bar import STAGES
 
@@ -319,6 +320,7 @@ class StyrApp(App[None]):
             )
         yield SystemCommand("Undo", "undo your last change", self.action_undo)
         yield SystemCommand("Keys", "show every key", self.action_keys)
+        yield from exchange_actions.commands(self)
         stage_screen = self.stage_screen
         if stage_screen is not None:
             yield from stage_screen.palette_commands()

@@ -20,7 +20,7 @@ from store.paths import resolve_store
 from store.plain import plain, plain_lines
 from store.service import GOAL, INDICATOR, Kind, Wheel, measurement_name
 from store.steering import check_new_state
-from tui import steering_cli
+from tui import exchange_cli, steering_cli
 
 Handler = Callable[[argparse.Namespace, Wheel], int]
 
@@ -163,6 +163,7 @@ def build_parser() -> Parser:
     _store_option(where)
     where.set_defaults(handler=where_is)
     steering_cli.add_commands(commands, _store_option)
+    exchange_cli.add_commands(commands, _store_option)
     return parser
 
 
@@ -250,7 +251,9 @@ def _fail(code: int, message: str) -> int:
 
 
 # commands that only read: they never create a store
-READING = frozenset({"status", "where", "undo", "reviews", "lessons", "actions", "risks"})
+READING = frozenset(
+    {"status", "where", "undo", "reviews", "lessons", "actions", "risks", "export", "report"}
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

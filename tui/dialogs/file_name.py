@@ -1,0 +1,40 @@
+"""Ask for a file name to write to (export, report): Enter writes, Escape cancels."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+
+class FileNameDialog(ModalScreen[str | None]):
+    """A title, a file name entry with a suggestion, and what the keys do."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="file_name.cancel"),
+    ]
+
+    def __init__(self, title: str, suggestion: str) -> None:
+        super().__init__(classes="dialog")
+        self._title = title
+        self._suggestion = suggestion
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Static(Text(self._title), classes="dialog-title")
+            yield Input(self._suggestion, id="file-name", placeholder="file name")
+            yield Static(Text("Enter writes the file, Escape cancels"), classes="dialog-hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        name = event.value.strip()
+        if name:
+            self.dismiss(name)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

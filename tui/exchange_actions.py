@@ -1,0 +1,58 @@
+"""The palette's "Export to file…" and "Write the period report…": ask for a
+file name, write the file whole (as `styr export` and `styr report` do), and
+say where it went or why it could not be written."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.app import SystemCommand
+
+from store import exchange
+from store.errors import StoreError
+from store.plain import plain
+from store.report import build_report
+from tui.dialogs.file_name import FileNameDialog
+from tui.exchange_cli import write_out
+
+if TYPE_CHECKING:
+    from tui.app import StyrApp
+
+
+def _ask_and_write(app: StyrApp, title: str, suggestion: str, text: Callable[[], str]) -> None:
+    def write(name: str | None) -> None:
+        if name is None:
+            return
+        target = Path(name).expanduser()
+        try:
+            write_out(text(), str(target))
+        except (StoreError, OSError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            app.notify(plain(f"could not write {target}: {reason}"), severity="error",
+                       markup=False)  # fmt: skip
+            return
+        app.notify(plain(f"wrote {target.resolve()}"), markup=False)
+
+    app.push_screen(FileNameDialog(title, suggestion), write)
+
+
+def commands(app: StyrApp) -> list[SystemCommand]:
+    year = app.today.year
+
+    def export() -> None:
+        _ask_and_write(app, "Export the whole wheel (JSON) to", "styr-export.json",
+                       lambda: exchange.dumps(exchange.export_document(app.wheel)))  # fmt: skip
+
+    def report() -> None:
+        def text() -> str:
+            return build_report(app.wheel, period=str(year), day=app.today)
+
+        title = f"Write the period report {year} (Markdown) to"
+        _ask_and_write(app, title, f"styr-report-{year}.md", text)
+
+    return [
+        SystemCommand("Export to file…", "the whole wheel as JSON (styr export)", export),
+        SystemCommand("Write the period report…", f"Markdown, {year} (styr report)", report),
+    ]
