@@ -455,6 +455,13 @@ class FileStorage(Storage):
         self.checked_whole = True
         return meta
 
+    def count(self, table: str) -> int:
+        """How many documents `table` holds, staged ones included."""
+        append = self._append
+        if append is not None and append.table == table and not self.loaded:
+            return int(append.meta["counts"][table]) + len(append.docs)
+        return len((self.read() or {}).get(table, {}))
+
     def drop_append(self) -> None:
         """Forget bytes read for an append that was not written (the
         transaction failed before it touched this file)."""
