@@ -115,13 +115,17 @@ def parse(path: Path, raw: bytes) -> Data:
         )
     counts = meta.get("counts")
     counts = counts if isinstance(counts, dict) else {}
-    braces = _expected_braces(data)
+    # Bytes noted as checked whole hold no repeated id: skip counting the
+    # wheel's nested objects, the part of a log that grows with the wheel
+    noted = not name.startswith(("measurements-", "history-")) and trusted(path, raw)
+    braces = None if noted else _expected_braces(data)
     # A repeated id parses as one document (the last wins), so compare what
     # was parsed with the text: the counts written last time, and the number
     # of '{' (more in the text than objects parsed: a twin, or a '{' in some
     # text). Only then run the slow exact check.
-    if any(len(data.get(t, {})) != n for t, n in counts.items()) or (
-        braces is not None and raw.count(b"{") != braces
+    if not noted and (
+        any(len(data.get(t, {})) != n for t, n in counts.items())
+        or (braces is not None and raw.count(b"{") != braces)
     ):
         duplicates = _duplicate_keys(raw)
         if duplicates:

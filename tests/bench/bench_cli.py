@@ -27,6 +27,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -124,9 +125,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"store {store}:")
         print_sizes(store)
         tiny = [*styr_command(), "--store", str(scratch / "tiny")]
+        due = f"{date.today().year}-12-31"
         subprocess.run([*tiny, "add", "goal", "G"], check=True, capture_output=True)
         subprocess.run(
-            [*tiny, "add", "indicator", "1", "I", "--baseline", "0", "--target", "9"],
+            [*tiny, "add", "indicator", "1", "I", "--baseline", "0", "--target", "9", "--due", due],
             check=True,
             capture_output=True,
         )
