@@ -1,10 +1,12 @@
 """The folder backend: a wheel kept in a folder of TinyDB files (store.store).
 
 wheel.json holds the documents by table; measurements live in one file per
-calendar year of their dates, with ids that carry the year that issued them
-(year * MEASUREMENT_ID_SPAN + a counter), so they are unique across files
-without a shared counter; history is one file per month. Only this module,
-store.store, store.storage and store.repair know that.
+calendar year of their dates (a big year takes new ones in a small recent
+file beside it, merged into it now and then: store.store), with ids that
+carry the year that issued them (year * MEASUREMENT_ID_SPAN + a counter), so
+they are unique across files without a shared counter; history is one file
+per month. Only this module, store.store, store.storage and store.repair know
+that.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from store.backend import MEASUREMENTS, Change, Doc, Point
 from store.dates import now_iso
 from store.errors import StoreCorrupt, StoreError
 from store.safefs import exists
-from store.store import HISTORY, MEASUREMENT_ID_SPAN, Store, storage_of
+from store.storage import META
+from store.store import HISTORY, MEASUREMENT_ID_SPAN, RECENT_MAX, Store, storage_of
 
 
 class FolderBackend:
@@ -32,7 +35,8 @@ class FolderBackend:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._docs: dict[str, tuple[int, dict[int, Doc]]] = {}
-        self._groups: dict[int, tuple[int, dict[int, list[Point]]]] = {}
+        self._groups: dict[str, tuple[int, dict[int, list[Point]]]] = {}
+        self._twins_checked: dict[int, tuple[int, int]] = {}
         self.tolerant = False
         """A bad measurement file then reads as holding none (the TUI keeps
         showing the rest, read-only); `broken` says why."""
@@ -78,7 +82,10 @@ class FolderBackend:
         store = self.store
         return (
             storage_of(store.wheel).version,
-            tuple((year, storage_of(db).version) for year, db in sorted(store.measure.items())),
+            tuple(
+                (storage_of(db).path.name, storage_of(db).version)
+                for _, db in store.measurement_files()
+            ),
         )
 
     def refresh(self) -> list[Change]:
@@ -124,31 +131,63 @@ class FolderBackend:
         self.store.record(table, doc_id, before, None)
 
     # ------------------------------------------------------- measurements
-    def _groups_of(self, year: int, db: TinyDB) -> dict[int, list[Point]]:
-        """(date, id, value) per indicator in one year file, cached per file version."""
+    def _groups_of(self, db: TinyDB) -> dict[int, list[Point]]:
+        """(date, id, value) per indicator in one measurement file, cached per file version."""
         storage = storage_of(db)
+        name = storage.path.name
         try:
             data = storage.read() or {}
-            cached = self._groups.get(year)
+            cached = self._groups.get(name)
             if cached and cached[0] == storage.version:
                 return cached[1]
             # every document is checked in the pass that indexes it
-            groups = checks.index_measurements(storage.path.name, data.get(MEASUREMENTS, {}))
+            groups = checks.index_measurements(name, data.get(MEASUREMENTS, {}))
         except StoreCorrupt as exc:
             if not self.tolerant:
                 raise
             self.broken = self.broken or str(exc)
             groups = {}
-        self._groups[year] = (storage.version, groups)
+        self._groups[name] = (storage.version, groups)
         return groups
 
-    def _years(self, until: date | None) -> list[int]:
-        return sorted(y for y in self.store.measure if until is None or y <= until.year)
+    def _files(self, until: date | None) -> list[TinyDB]:
+        files = [
+            db for year, db in self.store.measurement_files() if until is None or year <= until.year
+        ]
+        self._no_twins()
+        return files
+
+    def _no_twins(self) -> None:
+        """A measurement in a year file and in its recent file too (a hand
+        edit, or an older styr that wrote the year file) is refused: which
+        one is meant cannot be told. The recent file is small, so this is
+        a few lookups per log since the last merge."""
+        for year, recent in self.store.recent.items():
+            base = self.store.measure.get(year)
+            if base is None:
+                continue
+            versions = (storage_of(base).version, storage_of(recent).version)
+            if self._twins_checked.get(year) == versions:
+                continue
+            try:
+                new = (storage_of(recent).read() or {}).get(MEASUREMENTS, {})
+                old = (storage_of(base).read() or {}).get(MEASUREMENTS, {}) if new else {}
+                twin = next((key for key in new if key in old), None)
+                if twin is not None:
+                    raise StoreCorrupt(
+                        f"measurement {twin} is in both {storage_of(base).path.name} and "
+                        f"{storage_of(recent).path.name}; {checks.FIX}"
+                    )
+            except StoreCorrupt as exc:
+                if not self.tolerant:
+                    raise
+                self.broken = self.broken or str(exc)
+            self._twins_checked[year] = versions
 
     def points(self, until: date | None = None) -> Mapping[int, list[Point]]:
         merged: dict[int, list[Point]] = {}
-        for year in self._years(until):
-            for ind, found in self._groups_of(year, self.store.measure[year]).items():
+        for db in self._files(until):
+            for ind, found in self._groups_of(db).items():
                 merged.setdefault(ind, []).extend(found)
         return {
             ind: sorted(p for p in found if until is None or p[0] <= until)
@@ -157,25 +196,26 @@ class FolderBackend:
 
     def indicator_points(self, indicator_id: int, until: date | None = None) -> list[Point]:
         found: list[Point] = []
-        for year in self._years(until):
-            found.extend(self._groups_of(year, self.store.measure[year]).get(indicator_id, ()))
+        for db in self._files(until):
+            found.extend(self._groups_of(db).get(indicator_id, ()))
         # by date, then id: of two values on one day the later-logged is last
         return sorted(p for p in found if until is None or p[0] <= until)
 
-    def _locate(self, measurement_id: int) -> tuple[int, Doc] | None:
+    def _locate(self, measurement_id: int) -> tuple[int, TinyDB, Doc] | None:
+        """(year, file, document) of a measurement."""
         home = measurement_id // MEASUREMENT_ID_SPAN
-        years = sorted(self.store.measure, key=lambda y: (y != home, y))
-        for year in years:
-            table = (storage_of(self.store.measure[year]).read() or {}).get(MEASUREMENTS, {})
-            doc = table.get(str(measurement_id))
+        files = sorted(self.store.measurement_files(), key=lambda item: item[0] != home)
+        for year, db in files:
+            storage = storage_of(db)
+            doc = (storage.read() or {}).get(MEASUREMENTS, {}).get(str(measurement_id))
             if doc is not None:
-                checks.check_measurement(f"{MEASUREMENTS}-{year}.json", str(measurement_id), doc)
-                return year, doc
+                checks.check_measurement(storage.path.name, str(measurement_id), doc)
+                return year, db, doc
         return None
 
     def measurement(self, measurement_id: int) -> Doc | None:
         found = self._locate(measurement_id)
-        return found[1] if found else None
+        return found[2] if found else None
 
     def all_measurements(self) -> Iterator[tuple[int, Doc]]:
         found: list[tuple[int, Doc]] = []
@@ -190,23 +230,56 @@ class FolderBackend:
     def add_measurements(
         self, docs: Sequence[Doc], ids: Sequence[int | None] | None = None
     ) -> list[int]:
-        by_year: dict[int, list[Document]] = {}
+        by_file: dict[int, tuple[TinyDB, list[Document]]] = {}
         result = []
         for doc, wanted in zip(docs, ids or [None] * len(docs), strict=True):
             year = int(doc["date"][:4])
-            db = self.store.measure_db(year)
+            db = self.store.new_measurements_db(year)
             new_id = wanted or year * MEASUREMENT_ID_SPAN + self.store.next_id(db, MEASUREMENTS)
             if new_id % MEASUREMENT_ID_SPAN == 0:
                 raise StoreError(f"measurements-{year}.json is full (a million ids used)")
-            by_year.setdefault(year, []).append(Document(doc, doc_id=new_id))
+            by_file.setdefault(id(db), (db, []))[1].append(Document(doc, doc_id=new_id))
             self.store.record(MEASUREMENTS, new_id, None, doc)
             result.append(new_id)
-        for year, rows in by_year.items():
-            db = self.store.measure_db(year)
-            storage_of(db).ensure(self.store.writer, now_iso())
-            self._check_before_writing(db)
-            self.store.table(db, MEASUREMENTS).insert_multiple(rows)
+        for db, rows in by_file.values():
+            self._insert(db, rows)
         return result
+
+    def _insert(self, db: TinyDB, rows: list[Document]) -> None:
+        storage = storage_of(db)
+        storage.ensure(self.store.writer, now_iso())
+        self._check_before_writing(db)
+        self.store.table(db, MEASUREMENTS).insert_multiple(rows)
+        year = next((y for y, recent in self.store.recent.items() if recent is db), None)
+        if year is not None and storage.count(MEASUREMENTS) >= RECENT_MAX:
+            self._merge_recent(year)
+
+    def _merge_recent(self, year: int) -> None:
+        """Move the recent file's measurements into the year file, in the
+        same commit (both files renamed together under the commit marker):
+        a crash leaves them in the one file or in the other. The recent
+        file stays, empty, with the counter, for the next ones."""
+        recent, base = self.store.recent[year], self.store.measure_db(year)
+        self._check_before_writing(recent)
+        rows = dict((storage_of(recent).read() or {}).get(MEASUREMENTS, {}))
+        storage_of(base).ensure(self.store.writer, now_iso())
+        self._check_before_writing(base)
+        data = storage_of(base).read()
+        assert data is not None
+        twin = next((key for key in rows if key in data.get(MEASUREMENTS, {})), None)
+        if twin is not None:
+            raise StoreCorrupt(
+                f"measurement {twin} is in both {storage_of(base).path.name} and "
+                f"{storage_of(recent).path.name}; {checks.FIX}"
+            )
+        self.store.table(base, MEASUREMENTS).insert_multiple(
+            [Document(doc, doc_id=int(key)) for key, doc in rows.items()]
+        )
+        self.store.table(recent, MEASUREMENTS).remove(doc_ids=[int(key) for key in rows])
+        counters = [storage_of(db).meta.get("next_id", {}) for db in (base, recent)]
+        data[META]["1"]["next_id"] = counters[0] | {
+            MEASUREMENTS: max(int(c.get(MEASUREMENTS, 1)) for c in counters)
+        }
 
     def _check_before_writing(self, db: TinyDB) -> None:
         """A measurement file is checked whole before it is written: the
@@ -218,25 +291,27 @@ class FolderBackend:
         checks.check_measurements(storage.path.name, (storage.read() or {}).get(MEASUREMENTS, {}))
         storage.checked_whole = True
 
-    def _move(self, measurement_id: int, before: tuple[int, Doc] | None, after: Doc | None) -> None:
+    def _move(
+        self, measurement_id: int, before: tuple[int, TinyDB, Doc] | None, after: Doc | None
+    ) -> None:
         """Replace, move (date into another year) or remove one measurement.
         A move inserts into the new year's file before it removes from the
         old one; the commit writes them in that order too."""
         year = before[0] if before else None
         new_year = int(after["date"][:4]) if after else None
         if after is not None and new_year != year:
-            db = self.store.measure_db(new_year or 0)
-            storage_of(db).ensure(self.store.writer, now_iso())
-            self._check_before_writing(db)
-            self.store.table(db, MEASUREMENTS).insert(Document(after, doc_id=measurement_id))
+            self._insert(
+                self.store.new_measurements_db(new_year or 0),
+                [Document(after, doc_id=measurement_id)],
+            )
         if before is not None:
-            self._check_before_writing(self.store.measure[before[0]])
-            table = self.store.table(self.store.measure[before[0]], MEASUREMENTS)
+            self._check_before_writing(before[1])
+            table = self.store.table(before[1], MEASUREMENTS)
             if after is not None and new_year == year:
                 table.update(after, doc_ids=[measurement_id])
             else:
                 table.remove(doc_ids=[measurement_id])
-        old = dict(before[1]) if before else None
+        old = dict(before[2]) if before else None
         self.store.record(MEASUREMENTS, measurement_id, old, after)
 
     def put_measurement(self, measurement_id: int, doc: Doc) -> None:

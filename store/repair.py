@@ -73,21 +73,22 @@ def repair_interrupted_commit(store: Store) -> int:
     indicators = {int(k) for k in (storage_of(store.wheel).read() or {}).get("indicators", {})}
     copies: dict[str, list[tuple[str, int]]] = {}
     doomed: list[tuple[int, str]] = []
-    for year in sorted(store.measure):
-        table = (storage_of(store.measure[year]).read() or {}).get(MEASUREMENTS, {})
+    files = list(store.measurement_files())
+    for n, (_, db) in enumerate(files):
+        table = (storage_of(db).read() or {}).get(MEASUREMENTS, {})
         for key, doc in table.items():
             if doc["indicator_id"] not in indicators:
-                doomed.append((year, key))
+                doomed.append((n, key))
             else:
-                copies.setdefault(key, []).append((str(doc.get("updated_at", "")), year))
+                copies.setdefault(key, []).append((str(doc.get("updated_at", "")), n))
     for key, found in copies.items():
         # a move that did not finish: the copy written last is the one meant
-        doomed.extend((year, key) for _, year in sorted(found)[:-1])
+        doomed.extend((n, key) for _, n in sorted(found)[:-1])
     if not doomed:
         return 0
     with store.transaction():
-        for year, key in doomed:
-            tinytable = store.table(store.measure[year], MEASUREMENTS)
+        for n, key in doomed:
+            tinytable = store.table(files[n][1], MEASUREMENTS)
             row = tinytable.get(doc_id=int(key))
             tinytable.remove(doc_ids=[int(key)])
             store.record(MEASUREMENTS, int(key), dict(row) if isinstance(row, dict) else None, None)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from store import documents as d
 from store import fields as f
@@ -36,7 +36,11 @@ from store.steering import (
     risk_record,
     shift_months,
 )
-from store.views import WheelView
+
+if TYPE_CHECKING:
+    # the read model and the comparison rules load with the first view: a
+    # write such as `styr log` never needs them
+    from store.views import WheelView
 
 T = TypeVar("T")
 Series = list[tuple[date, float]]
@@ -333,6 +337,8 @@ class Wheel:
             return cached
         goals, indicators, risks = self.goals(), self.indicators(), self.risks()
         series = self.all_series(until=day)
+        from store.views import WheelView
+
         # reading may have loaded a file for the first time: key by the version after
         built = WheelView(self.version, day, goals, indicators, risks, series)
         self._views = {k: v for k, v in self._views.items() if v.version == built.version}

@@ -115,13 +115,17 @@ def parse(path: Path, raw: bytes) -> Data:
         )
     counts = meta.get("counts")
     counts = counts if isinstance(counts, dict) else {}
-    braces = _expected_braces(data)
+    # Bytes noted as checked whole hold no repeated id: skip counting the
+    # wheel's nested objects, the part of a log that grows with the wheel
+    noted = not name.startswith(("measurements-", "history-")) and trusted(path, raw)
+    braces = None if noted else _expected_braces(data)
     # A repeated id parses as one document (the last wins), so compare what
     # was parsed with the text: the counts written last time, and the number
     # of '{' (more in the text than objects parsed: a twin, or a '{' in some
     # text). Only then run the slow exact check.
-    if any(len(data.get(t, {})) != n for t, n in counts.items()) or (
-        braces is not None and raw.count(b"{") != braces
+    if not noted and (
+        any(len(data.get(t, {})) != n for t, n in counts.items())
+        or (braces is not None and raw.count(b"{") != braces)
     ):
         duplicates = _duplicate_keys(raw)
         if duplicates:
@@ -454,6 +458,13 @@ class FileStorage(Storage):
         self._append = _Append(raw, sig, meta, table, cut + 1, start, {})
         self.checked_whole = True
         return meta
+
+    def count(self, table: str) -> int:
+        """How many documents `table` holds, staged ones included."""
+        append = self._append
+        if append is not None and append.table == table and not self.loaded:
+            return int(append.meta["counts"][table]) + len(append.docs)
+        return len((self.read() or {}).get(table, {}))
 
     def drop_append(self) -> None:
         """Forget bytes read for an append that was not written (the

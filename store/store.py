@@ -1,5 +1,12 @@
 """A store folder: wheel.json, yearly measurement files, monthly history files, one lock.
 
+A year file that has grown big (RECENT_FROM) is no longer rewritten by each
+new measurement: new ones go to a small file beside it,
+measurements-YYYY-recent.json, which is merged into the year file in one
+commit once it holds RECENT_MAX of them. So a log costs the same in a store
+of two thousand or two million measurements, and the recent file is an
+ordinary store file: written by rename, checked, backed up, locked alike.
+
 Every read-modify-write runs in `Store.transaction()`: it takes the one
 cross-process lock, re-reads whatever another process changed, lets the
 caller stage changes through TinyDB, and commits every touched file
@@ -29,7 +36,7 @@ from store.backend import Change
 from store.dates import now_iso
 from store.errors import ReadOnly, StoreError, StoreLocked, StoreMissing, WriteFailed
 from store.paths import login_name
-from store.safefs import exists, is_real_folder, not_regular, open_folder, what_is
+from store.safefs import exists, is_real_folder, not_regular, open_folder, signature, what_is
 from store.storage import (
     META,
     SCHEMA_VERSION,
@@ -47,9 +54,16 @@ WHEEL_TABLES = ("goals", "indicators", "reviews", "lessons", "risks")
 MEASUREMENTS = "measurements"
 HISTORY = "history"
 PENDING = ".commit-pending"
-# measurements-YYYY.json; history-YYYY-MM.json (history-YYYY.json from
-# before the audit trail was split by month is still read)
-YEAR_FILE = re.compile(r"^(?:(measurements)-(\d{4})|(history)-(\d{4})(?:-(\d\d))?)\.json$")
+# measurements-YYYY.json and measurements-YYYY-recent.json; history-YYYY-MM.json
+# (history-YYYY.json from before the audit trail was split by month is still read)
+YEAR_FILE = re.compile(
+    r"^(?:(measurements)-(\d{4})(-recent)?|(history)-(\d{4})(?:-(\d\d))?)\.json$"
+)
+# a year file from this size on takes new measurements in its recent file
+# (about 4,500 measurements); the recent file is merged into it at RECENT_MAX
+# (about 450 kB, parsed and rewritten by each log until then)
+RECENT_FROM = 1 << 20
+RECENT_MAX = 2_000
 # a measurement id carries the year file that issued it, so ids are unique
 # across files without a shared counter (and stay stable when a date moves)
 MEASUREMENT_ID_SPAN = 1_000_000
@@ -195,6 +209,8 @@ class Store:
         self._use_folder(folder)
         self.wheel = _open_db(root / WHEEL, pretty=True)
         self.measure: dict[int, TinyDB] = {}
+        # measurements-YYYY-recent.json by year
+        self.recent: dict[int, TinyDB] = {}
         self.history: dict[int, TinyDB] = {}
         self._depth = 0
         self._entries: list[dict[str, Any]] = []
@@ -242,7 +258,7 @@ class Store:
                 storage = storage_of(files[key])
                 # a newer styr's file makes the store read-only before it is
                 # read (older audit files are never written again: not peeked)
-                if files is self.measure:
+                if files is not self.history:
                     storage.schema_hint = peek_schema(storage.path)
                 found.append(storage)
         return found
@@ -250,9 +266,9 @@ class Store:
     def _file_key(self, match: re.Match[str]) -> tuple[dict[int, TinyDB], int]:
         """Measurement files are keyed by year, history files by year * 100
         + month (a yearly history file by its year: it sorts before them)."""
-        measurements, year, _, history_year, month = match.groups()
+        measurements, year, recent, _, history_year, month = match.groups()
         if measurements:
-            return self.measure, int(year)
+            return (self.recent if recent else self.measure), int(year)
         return self.history, int(history_year) * 100 + int(month) if month else int(history_year)
 
     def _permission_problem(self) -> str | None:
@@ -267,11 +283,43 @@ class Store:
         yield storage_of(self.wheel)
         for db in self.measure.values():
             yield storage_of(db)
+        for db in self.recent.values():
+            yield storage_of(db)
         for db in self.history.values():
             yield storage_of(db)
 
     def measure_db(self, year: int) -> TinyDB:
         return self._year_db(self.measure, year, f"{MEASUREMENTS}-{year:04d}.json")
+
+    def measurement_files(self) -> Iterator[tuple[int, TinyDB]]:
+        """(year, file) of every measurement file, a year file before its recent one."""
+        for year in sorted({*self.measure, *self.recent}):
+            for files in (self.measure, self.recent):
+                if year in files:
+                    yield year, files[year]
+
+    def recent_db(self, year: int) -> TinyDB:
+        return self._year_db(self.recent, year, f"{MEASUREMENTS}-{year:04d}-recent.json")
+
+    def new_measurements_db(self, year: int) -> TinyDB:
+        """The file new measurements dated in `year` go to: the year file
+        while it is small, else its recent file. A recent file that is
+        started takes over the year file's id counter, so the ids it issues
+        are still unique in the year."""
+        recent = self.recent.get(year)
+        if recent is not None and (storage_of(recent).exists or signature(storage_of(recent).path)):
+            return recent
+        found = signature(self.root / f"{MEASUREMENTS}-{year:04d}.json")
+        if found is None or found[2] < RECENT_FROM:
+            return self.measure_db(year)
+        counter = self.next_id(self.measure_db(year), MEASUREMENTS)
+        db = self.recent_db(year)
+        storage = storage_of(db)
+        storage.ensure(self.writer, now_iso())
+        data = storage.read()
+        assert data is not None
+        data[META]["1"]["next_id"] = {MEASUREMENTS: counter}
+        return db
 
     def history_db(self, year: int, month: int) -> TinyDB:
         # by month: every change rewrites this file, so it stays small
@@ -452,6 +500,7 @@ class Store:
         storage = storage_of(db)
         base = 0
         if table == MEASUREMENTS:
+            # measurements-YYYY.json or measurements-YYYY-recent.json
             base = int(storage.path.name[len(MEASUREMENTS) + 1 :][:4]) * MEASUREMENT_ID_SPAN
             # the hot path, `styr log`: append to the year without parsing it
             meta = storage.open_append(table) if storage.staging else None
@@ -506,7 +555,12 @@ class Store:
 
     def _migrate(self) -> None:
         self.backup(f"before-schema-{SCHEMA_VERSION}")
-        for db in [self.wheel, *self.measure.values(), *self.history.values()]:
+        for db in [
+            self.wheel,
+            *self.measure.values(),
+            *self.recent.values(),
+            *self.history.values(),
+        ]:
             storage = storage_of(db)
             data = storage.read()
             if data is None:

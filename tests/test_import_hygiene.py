@@ -60,3 +60,34 @@ def test_every_store_module_is_under_the_tinydb_contract_or_is_the_folder_backen
     listed = set(contract["source_modules"]) | folder_backend | {"store.backends"}
     assert set(STORE_MODULES) == listed
     assert set(contract["forbidden_modules"]) >= folder_backend | {"tinydb"}
+
+
+LOG_PROBE = """
+import sys
+from tui.cli import main
+code = main(["--store", sys.argv[1], "log", "1", "3"])
+wanted = ("store.views", "store.compare", "store.demo", "store.table", "store.format")
+print(code, *sorted(m for m in sys.modules if m in wanted), file=sys.stderr)
+"""
+
+
+def test_a_log_loads_neither_the_read_model_nor_the_comparison_rules_nor_the_demo(
+    tmp_path: object,
+) -> None:
+    """`styr log` is the command run most often: it pays only for what it uses."""
+    from pathlib import Path
+
+    from store.backends import open_wheel
+    from store.service import GOAL, INDICATOR
+
+    root = Path(str(tmp_path)) / "store"
+    wheel = open_wheel(root, user="ann")
+    goal = wheel.add(GOAL, {"title": "G"})
+    fields = {"goal_id": goal.id, "name": "I", "baseline": "0", "target": "9"}
+    wheel.add(INDICATOR, fields | {"start": "2026-01-01", "due": "2026-12-31"})
+    done = subprocess.run(
+        [sys.executable, "-c", LOG_PROBE, str(root)], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.startswith("logged the value 3")
+    assert done.stderr.split() == ["0"]
+    assert len(open_wheel(root).series(1)) == 1

@@ -1,6 +1,6 @@
 """Write a reproducible large store for the benchmarks, fast.
 
-    python tests/bench/make_store.py OUTDIR [--seed N]
+    python tests/bench/make_store.py OUTDIR [--seed N] [--scale N]
 
 500 goals in a cascade (org -> units -> teams -> people), 2,000 indicators
 (mixed directions, aggregations, cadences and chain levels), 200,000
@@ -9,6 +9,9 @@ file per month) with an entry per document as if all had been entered
 through styr. The
 files are built directly in the store's on-disk format (the same meta shape
 FileStorage writes), then opened with Wheel.open to prove they are a store.
+--scale N makes N times the measurements (and their audit entries) over the
+same wheel: --scale 10 is the 2,000,000-measurement store. The files are
+written as they are complete, so a big scale needs memory for one year only.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import os
 import random
 import sys
 import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -53,8 +57,10 @@ def stamp(at: datetime, user: str) -> dict[str, str]:
     return {"created_at": iso, "updated_at": iso, "updated_by": user}
 
 
-def build(rng: random.Random, end: date) -> dict[str, dict[str, Any]]:
-    """{file name: file data}."""
+def build(rng: random.Random, end: date, scale: int = 1) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(file name, file data), each file once it is complete."""
+    total = MEASUREMENTS_TOTAL * scale
+    now = datetime.now(UTC).isoformat(timespec="microseconds")
     first = date(end.year - YEARS + 1, 1, 1)
     span_days = (end - first).days
     created = datetime(first.year, 1, 2, 9, tzinfo=UTC)
@@ -127,11 +133,28 @@ def build(rng: random.Random, end: date) -> dict[str, dict[str, Any]]:
         indicators[str(ind_id)] = doc
         trail(created, "indicators", ind_id, doc, user)
 
+    def year_file(year: int, docs: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
+        table = {MEASUREMENTS: docs}
+        return f"{MEASUREMENTS}-{year}.json", {
+            META: {"1": meta(table, {MEASUREMENTS: len(docs) + 1}, now)}
+        } | table
+
+    def month_file(year: int, month: int) -> tuple[str, dict[str, Any]]:
+        entries = history.pop((year, month))
+        table = {HISTORY: {str(i): e for i, e in enumerate(entries, 1)}}
+        return f"{HISTORY}-{year}-{month:02d}.json", {
+            META: {"1": meta(table, {HISTORY: len(entries) + 1}, now)}
+        } | table
+
     # measurement dates spread evenly over the five years, in date order
     by_year: dict[int, dict[str, dict[str, Any]]] = {}
     counters: dict[int, int] = {}
-    for n in range(MEASUREMENTS_TOTAL):
-        day = first + timedelta(days=n * span_days // MEASUREMENTS_TOTAL)
+    for n in range(total):
+        day = first + timedelta(days=n * span_days // total)
+        for year, month in [k for k in history if k < (day.year, day.month)]:
+            yield month_file(year, month)
+        for year in [y for y in by_year if y < day.year]:
+            yield year_file(year, by_year.pop(year))
         counters[day.year] = counters.get(day.year, 0) + 1
         m_id = day.year * MEASUREMENT_ID_SPAN + counters[day.year]
         user = rng.choice(USERS)
@@ -146,24 +169,15 @@ def build(rng: random.Random, end: date) -> dict[str, dict[str, Any]]:
         by_year.setdefault(day.year, {})[str(m_id)] = doc
         trail(at, MEASUREMENTS, m_id, doc, user)
 
-    now = datetime.now(UTC).isoformat(timespec="microseconds")
-    files: dict[str, dict[str, Any]] = {}
+    for year, docs in by_year.items():
+        yield year_file(year, docs)
+    for year, month in list(history):
+        yield month_file(year, month)
     tables = {"goals": goals, "indicators": indicators} | {
         t: {} for t in WHEEL_TABLES if t not in ("goals", "indicators")
     }
     next_ids = {"goals": GOALS + 1, "indicators": INDICATORS + 1}
-    files[WHEEL] = {META: {"1": meta(tables, next_ids, now)}} | tables
-    for year, docs in by_year.items():
-        table = {MEASUREMENTS: docs}
-        files[f"{MEASUREMENTS}-{year}.json"] = {
-            META: {"1": meta(table, {MEASUREMENTS: counters[year] + 1}, now)}
-        } | table
-    for (year, month), entries in history.items():
-        table = {HISTORY: {str(i): e for i, e in enumerate(entries, 1)}}
-        files[f"{HISTORY}-{year}-{month:02d}.json"] = {
-            META: {"1": meta(table, {HISTORY: len(entries) + 1}, now)}
-        } | table
-    return files
+    yield WHEEL, {META: {"1": meta(tables, next_ids, now)}} | tables
 
 
 def as_installed() -> None:
@@ -197,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("outdir", type=Path)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--scale", type=int, default=1, help="times the measurements")
     args = parser.parse_args(argv)
     out: Path = args.outdir
     if out.exists() and any(out.iterdir()):
@@ -204,8 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    files = build(random.Random(args.seed), date.today())
-    for name, data in files.items():
+    for name, data in build(random.Random(args.seed), date.today(), args.scale):
         option = orjson.OPT_INDENT_2 if name == WHEEL else 0
         (out / name).write_bytes(orjson.dumps(data, option=option))
     built = time.perf_counter() - started
@@ -215,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     count = sum(len(wheel.series(i.id)) for i in wheel.indicators())
     opened = time.perf_counter() - started
     assert len(wheel.goals()) == GOALS and len(wheel.indicators()) == INDICATORS
-    assert count == MEASUREMENTS_TOTAL, count
+    assert count == MEASUREMENTS_TOTAL * args.scale, count
     print(f"wrote {out} in {built:.1f} s; opened and read all series in {opened:.1f} s")
     print_sizes(out)
     return 0
