@@ -70,8 +70,9 @@ class VersionAction(argparse.Action):
 
 def _store_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--store", metavar="DIR", default=argparse.SUPPRESS,
-        help="the store folder (default: $STYR_STORE, else styr/ in the user data dir)",
+        "--store", metavar="DIR|URL", default=argparse.SUPPRESS,
+        help="the store folder or a postgresql:// URL "
+        "(default: $STYR_STORE, else styr/ in the user data dir)",
     )  # fmt: skip
 
 
