@@ -195,6 +195,16 @@ class PostgresBackend:
         return int(row[0]) if row else 0
 
     def _migrate(self) -> int:
+        try:
+            return self._migrate_now()
+        except psycopg.errors.InsufficientPrivilege as exc:
+            raise StoreError(
+                f"the role {self._user} may not create or update the styr tables in "
+                f"{self._location} (schema {self._schema}): {exc.diag.message_primary}; "
+                "the schema's owner role opens it once with this styr to do so"
+            ) from None
+
+    def _migrate_now(self) -> int:
         with self.conn.transaction():
             # two styr opening a new schema at once: one creates, the other waits
             self.conn.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema()))")

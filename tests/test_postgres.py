@@ -4,6 +4,7 @@ server's faults, and styr without psycopg. Needs a server (tests/pghelp.py)."""
 
 from __future__ import annotations
 
+import multiprocessing
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -216,3 +217,52 @@ def test_the_cli_imports_psycopg_only_for_a_url(tmp_path: Any) -> None:
         [sys.executable, "-c", probe, str(tmp_path)], capture_output=True, text=True, check=True
     )
     assert done.stdout.splitlines()[-1] == "False"
+
+
+def _log_many(url: str, indicator_id: int, count: int) -> None:
+    wheel = open_wheel(url)
+    for n in range(count):
+        wheel.log(indicator_id, n, "2026-01-05")
+
+
+def test_eight_processes_logging_at_once_keep_every_value(url: Any) -> None:
+    alice = _wheel(url, "alice")
+    goal = alice.add(GOAL, {"title": "Shorter queues"})
+    indicator = alice.add(
+        INDICATOR,
+        {"goal_id": goal.id, "name": "Served", "baseline": "0", "target": "100",
+         "start": "2025-01-01", "due": "2026-12-31"},
+    )  # fmt: skip
+    roles = ["alice", "bob", "carol"]
+    # forked children leave by os._exit: the parent's connection is never closed by them
+    context = multiprocessing.get_context("fork")
+    workers = [
+        context.Process(target=_log_many, args=(url(roles[n % 3]), indicator.id, 25))
+        for n in range(8)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert [w.exitcode for w in workers] == [0] * 8
+    ids = [m.id for m in _wheel(url, "bob").measurements(indicator.id)]
+    assert len(ids) == len(set(ids)) == 200
+    assert sum(1 for e in alice.backend.history() if e["table"] == "measurements") == 200
+
+
+def test_a_connection_killed_mid_transaction_keeps_the_last_commit(
+    url: Any, pg_server: Any
+) -> None:
+    alice = _wheel(url, "alice")
+    kept = alice.add(GOAL, {"title": "Kept"})
+    backend = alice.backend
+    with pytest.raises(StoreError) as caught, backend.transaction():
+        backend.put("goals", backend.next_id("goals"), {"title": "Half"})
+        backend.remove("goals", kept.id)
+        pg_server.admin(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'alice'"
+        )
+    assert "lost the connection" in str(caught.value)
+    bob = _wheel(url, "bob")
+    assert [g.title for g in bob.goals()] == ["Kept"]
+    assert len(bob.history()) == 1

@@ -231,8 +231,10 @@ def undo_last(args: argparse.Namespace, wheel: Wheel) -> int:
 
 
 def where_is(args: argparse.Namespace, wheel: Wheel) -> int:
-    for label, value in wheel.describe_store():
-        print(f"{label + ':':<7} {plain(value)}")
+    lines = wheel.describe_store()
+    width = max(7, *(len(label) + 1 for label, _ in lines))
+    for label, value in lines:
+        print(f"{label + ':':<{width}} {plain(value)}")
     return 0
 
 
