@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from store.errors import BadInput, StoreError
-from store.folder import FolderBackend
 from store.service import Wheel
 
 INSTALL_POSTGRES = "a postgresql:// store needs psycopg: pip install 'styr[postgres]'"
@@ -34,5 +33,7 @@ def open_wheel(
                 raise
             raise StoreError(INSTALL_POSTGRES) from None
         return Wheel(PostgresBackend.open(root, must_exist=must_exist))
+    from store.folder import FolderBackend  # TinyDB is not needed on a server
+
     backend = FolderBackend.open(root, user=user, lock_timeout=lock_timeout, must_exist=must_exist)
     return Wheel(backend)

@@ -63,7 +63,9 @@ def _create_v1() -> list[str]:
                 jsonb_typeof(doc) = 'object'
                 AND (doc->>'indicator_id')::bigint = indicator_id
                 AND (doc->>'value')::float8 = value))""",
-        "CREATE INDEX measurements_by_indicator ON measurements (indicator_id, day, id)",
+        # every read of points is served from the index alone (value included)
+        """CREATE INDEX measurements_by_indicator ON measurements (indicator_id, day, id)
+           INCLUDE (value)""",
         "CREATE INDEX measurements_by_day ON measurements (day)",
         """CREATE TABLE history (
               seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -395,12 +397,14 @@ class PostgresBackend:
         found = self._docs.get(table)
         if found is None:
             with self._errors():
+                # as text, parsed by orjson: several times faster than
+                # psycopg's json loader on a table of a few thousand rows
                 rows = self.conn.execute(
-                    sql.SQL("SELECT id, revision, doc FROM {} ORDER BY id").format(
+                    sql.SQL("SELECT id, revision, doc::text FROM {} ORDER BY id").format(
                         sql.Identifier(table)
                     )
                 ).fetchall()
-            found = self._docs[table] = {int(i): doc for i, _, doc in rows}
+            found = self._docs[table] = {int(i): orjson.loads(doc) for i, _, doc in rows}
             self._revisions[table] = {int(i): int(rev) for i, rev, _ in rows}
         return found
 

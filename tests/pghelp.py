@@ -63,6 +63,13 @@ class PgServer:
         for statement in _GRANTS:
             self.admin(statement)
 
+    def drop(self) -> None:
+        """Remove the tests' database (the roles stay for the next run)."""
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.db))
+            )
+
     def admin(self, statement: str, schema: str | None = None) -> None:
         """Run one statement as the superuser, in the tests' database."""
         with psycopg.connect(self.url("postgres", schema), autocommit=True) as conn:
@@ -97,9 +104,14 @@ def start_server() -> Iterator[PgServer | str]:
     url = os.environ.get("STYR_TEST_PG")
     if url:
         try:
-            yield PgServer(url)
+            server = PgServer(url)
         except psycopg.OperationalError as exc:
             yield f"STYR_TEST_PG names no reachable server: {str(exc).strip()}"
+            return
+        try:
+            yield server
+        finally:
+            server.drop()
         return
     if not (PG_BIN / "initdb").exists():
         yield (
