@@ -130,6 +130,8 @@ class PostgresBackend:
         self._version = 0
         self._docs: dict[str, dict[int, Doc]] = {}
         self._revisions: dict[str, dict[int, int]] = {}
+        # rows fetched one by one from a table not read whole: (revision, doc) or None
+        self._rows: dict[str, dict[int, tuple[int, Doc] | None]] = {}
         self._points: dict[int, list[Point]] | None = None
         self._by_indicator: dict[int, list[Point]] = {}
         self._heard: list[psycopg.Notify] = []
@@ -249,7 +251,7 @@ class PostgresBackend:
         except _CONNECTION_LOST as exc:
             raise StoreError(
                 f"lost the connection to {self._location} ({str(exc).strip() or 'closed'}); "
-                "nothing of this change was kept"
+                "nothing half-written is kept, styr connects again on the next try"
             ) from None
         except psycopg.Error as exc:
             raise StoreError(
@@ -295,6 +297,7 @@ class PostgresBackend:
             else:
                 self._docs.pop(table, None)
                 self._revisions.pop(table, None)
+                self._rows.pop(table, None)
         self._version += 1
 
     def _reconnect(self) -> None:
@@ -409,7 +412,40 @@ class PostgresBackend:
         return found
 
     def get(self, table: str, doc_id: int) -> Doc | None:
-        return self.docs(table).get(doc_id)
+        full = self._docs.get(table)
+        if full is not None:
+            return full.get(doc_id)
+        # one row, not the table: `styr log` needs one indicator of thousands
+        rows = self._rows.setdefault(table, {})
+        if doc_id not in rows:
+            with self._errors():
+                row = self.conn.execute(
+                    sql.SQL("SELECT revision, doc::text FROM {} WHERE id = %s").format(
+                        sql.Identifier(table)
+                    ),
+                    (doc_id,),
+                ).fetchone()
+            rows[doc_id] = (int(row[0]), orjson.loads(row[1])) if row else None
+        found = rows[doc_id]
+        return found[1] if found else None
+
+    def _revision(self, table: str, doc_id: int) -> int | None:
+        if table in self._docs:
+            return self._revisions[table].get(doc_id)
+        found = self._rows.get(table, {}).get(doc_id)
+        return found[0] if found else None
+
+    def _keep(self, table: str, doc_id: int, revision: int, doc: Doc | None) -> None:
+        """What this transaction wrote, as later reads in it must see it."""
+        full = self._docs.get(table)
+        if full is None:
+            self._rows.setdefault(table, {})[doc_id] = None if doc is None else (revision, doc)
+        elif doc is None:
+            full.pop(doc_id, None)
+            self._revisions[table].pop(doc_id, None)
+        else:
+            full[doc_id] = doc
+            self._revisions[table][doc_id] = revision
 
     def next_id(self, table: str) -> int:
         if not self._depth:
@@ -436,7 +472,7 @@ class PostgresBackend:
         before = self.get(table, doc_id)
         self._record(table, doc_id, before, dict(doc))
         name = sql.Identifier(table)
-        revision = self._revisions[table].get(doc_id)
+        revision = self._revision(table, doc_id)
         # the revision read must still be the one stored: else another
         # session saved in between, and this save would silently undo theirs
         if revision is None:
@@ -453,8 +489,7 @@ class PostgresBackend:
             row = self.conn.execute(query, (Jsonb(doc), doc_id, revision)).fetchone()
         if row is None:
             raise self._changed_since(table, doc_id, doc)
-        self._docs[table][doc_id] = dict(doc)
-        self._revisions[table][doc_id] = int(row[0])
+        self._keep(table, doc_id, int(row[0]), dict(doc))
 
     def remove(self, table: str, doc_id: int) -> None:
         before = self.get(table, doc_id)
@@ -464,10 +499,9 @@ class PostgresBackend:
         query = sql.SQL("DELETE FROM {} WHERE id = %s AND revision = %s RETURNING id").format(
             sql.Identifier(table)
         )
-        if self.conn.execute(query, (doc_id, self._revisions[table][doc_id])).fetchone() is None:
+        if self.conn.execute(query, (doc_id, self._revision(table, doc_id))).fetchone() is None:
             raise self._changed_since(table, doc_id, None)
-        del self._docs[table][doc_id]
-        del self._revisions[table][doc_id]
+        self._keep(table, doc_id, 0, None)
 
     # ------------------------------------------------------- measurements
     def points(self, until: date | None = None) -> Mapping[int, list[Point]]:
