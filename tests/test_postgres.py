@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from store.backends import open_wheel
-from store.errors import Conflict, ReadOnly, StoreError
+from store.errors import BadInput, Conflict, ReadOnly, StoreError
 from store.service import GOAL, INDICATOR, Wheel
 from tui.cli import main
 
@@ -266,3 +266,8 @@ def test_a_connection_killed_mid_transaction_keeps_the_last_commit(
     bob = _wheel(url, "bob")
     assert [g.title for g in bob.goals()] == ["Kept"]
     assert len(bob.history()) == 1
+
+
+def test_on_a_server_the_user_is_the_role_not_a_name_given(url: Any) -> None:
+    with pytest.raises(BadInput, match="the user is the database role"):
+        open_wheel(url("alice"), user="bob")
