@@ -154,10 +154,10 @@ class PostgresBackend:
         try:
             return psycopg.connect(url, autocommit=True, connect_timeout=10)
         except psycopg.Error as exc:
-            reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-            raise StoreError(
-                f"cannot connect to {_safe_location(url)}: {reason.removeprefix('FATAL:  ')}"
-            ) from None
+            # libpq says 'connection to server at "h", port 1 failed: WHY' and hints below
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            reason = first.rsplit("failed: ", 1)[-1].removeprefix("FATAL:").strip()
+            raise StoreError(f"cannot connect to {_safe_location(url)}: {reason}") from None
 
     def _prepare(self, must_exist: bool) -> None:
         """Who we are, which schema, and its version: created or migrated

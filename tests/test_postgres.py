@@ -271,3 +271,11 @@ def test_a_connection_killed_mid_transaction_keeps_the_last_commit(
 def test_on_a_server_the_user_is_the_role_not_a_name_given(url: Any) -> None:
     with pytest.raises(BadInput, match="the user is the database role"):
         open_wheel(url("alice"), user="bob")
+
+
+def test_a_role_the_server_does_not_know_is_one_line(
+    pg_server: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--store", pg_server.url("nobody"), "status"]) == 1
+    err = capsys.readouterr().err
+    assert err.endswith(': role "nobody" does not exist\n') and err.count("\n") == 1

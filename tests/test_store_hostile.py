@@ -400,7 +400,8 @@ def test_a_postgresql_url_is_a_server_never_a_folder(
     url = f"{scheme}://someone:s3cret@127.0.0.1:1/styr"
     assert main(["--store", url, "add", "goal", "X"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("styr: cannot connect to postgresql://someone@127.0.0.1:1/styr")
+    refused = "cannot connect to postgresql://someone@127.0.0.1:1/styr: Connection refused"
+    assert err == f"styr: {refused}\n"
     assert len(err.splitlines()) == 1 and "s3cret" not in err
     monkeypatch.setenv("STYR_STORE", url)
     assert main(["status"]) == 1
