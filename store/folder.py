@@ -219,9 +219,8 @@ class FolderBackend:
 
     def all_measurements(self) -> Iterator[tuple[int, Doc]]:
         found: list[tuple[int, Doc]] = []
-        for year in self._years(None):
-            db = self.store.measure[year]
-            self._groups_of(year, db)  # checks every document of the file once
+        for db in self._files(None):
+            self._groups_of(db)  # checks every document of the file once
             table = (storage_of(db).read() or {}).get(MEASUREMENTS, {})
             found.extend((int(key), doc) for key, doc in table.items())
         found.sort(key=lambda pair: pair[0])

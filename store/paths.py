@@ -21,16 +21,23 @@ def default_store() -> Path:
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
-def resolve_store(option: str | os.PathLike[str] | None) -> Path:
-    """--store DIR, else $STYR_STORE, else styr/ in the user data dir."""
+_SERVERS = ("postgresql", "postgres")
+
+
+def resolve_store(option: str | os.PathLike[str] | None) -> Path | str:
+    """--store DIR or URL, else $STYR_STORE, else styr/ in the user data
+    dir. A postgresql:// URL is returned as it is (a libpq URI for the
+    PostgreSQL backend), never turned into a folder."""
     value = os.fspath(option) if option else os.environ.get(ENV_STORE)
     if not value:
         return default_store()
     if _URL.match(value):
         scheme = value.split(":", 1)[0]
+        if scheme in _SERVERS:
+            return value
         raise BadInput(
-            f"the store {scheme}://… is a server address, not a folder; this styr keeps a "
-            "store in a folder only: give --store DIR"
+            f"the store {scheme}://… is a server address, not a folder; styr keeps a store "
+            "in a folder (--store DIR) or in PostgreSQL (--store postgresql://…)"
         )
     return Path(value).expanduser()
 

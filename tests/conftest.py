@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -60,3 +61,17 @@ def _snapshot(root: Path) -> dict[str, bytes]:
 def snapshot() -> Callable[[Path], dict[str, bytes]]:
     """Every file under a store folder (but the lock) with its bytes."""
     return _snapshot
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Any]:
+    """A PostgreSQL server with the team's roles (tests/pghelp.py), or a skip
+    saying why there is none."""
+    try:
+        from pghelp import start_server
+    except ModuleNotFoundError as exc:
+        pytest.skip(f"no psycopg for the PostgreSQL tests: {exc}")
+    for found in start_server():
+        if isinstance(found, str):
+            pytest.skip(found)
+        yield found

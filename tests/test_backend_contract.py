@@ -18,17 +18,34 @@ from store.folder import FolderBackend
 Opener = Callable[[str], Backend]
 
 
-def _folder(tmp_path: Path) -> Iterator[Opener]:
+def _folder(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
     root = tmp_path / "store"
     yield lambda user: FolderBackend.open(root, user=user)
 
 
-BACKENDS = {"folder": _folder}
+def _postgres(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
+    """A fresh schema on the test server; each user logs in as their own role."""
+    from store.postgres import PostgresBackend
+
+    server = request.getfixturevalue("pg_server")
+    schema = server.new_schema()
+    opened: list[PostgresBackend] = []
+
+    def opener(user: str) -> Backend:
+        opened.append(PostgresBackend.open(server.url(user, schema)))
+        return opened[-1]
+
+    yield opener
+    for backend in opened:
+        backend.conn.close()
+
+
+BACKENDS = {"folder": _folder, "postgres": _postgres}
 
 
 @pytest.fixture(params=sorted(BACKENDS))
 def opener(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
-    yield from BACKENDS[request.param](tmp_path)
+    yield from BACKENDS[request.param](request, tmp_path)
 
 
 GOAL = {"title": "Shorter queues", "parent_id": None}

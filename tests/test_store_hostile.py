@@ -376,7 +376,7 @@ def test_the_first_write_says_it_created_a_store(
     assert [g.title for g in open_wheel(root).goals()] == ["First", "Second"]
 
 
-@pytest.mark.parametrize("url", ["postgresql://db/styr", "https://example.org/store"])
+@pytest.mark.parametrize("url", ["https://example.org/store", "mysql://db/styr"])
 def test_a_url_is_never_a_folder(
     tmp_path: Path, url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -385,6 +385,26 @@ def test_a_url_is_never_a_folder(
     assert "server address, not a folder" in capsys.readouterr().err
     monkeypatch.setenv("STYR_STORE", url)
     assert main(["status"]) == 2
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("scheme", ["postgresql", "postgres"])
+def test_a_postgresql_url_is_a_server_never_a_folder(
+    tmp_path: Path,
+    scheme: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    # port 1 on loopback: nothing listens, the connection is refused at once
+    url = f"{scheme}://someone:s3cret@127.0.0.1:1/styr"
+    assert main(["--store", url, "add", "goal", "X"]) == 1
+    err = capsys.readouterr().err
+    refused = "cannot connect to postgresql://someone@127.0.0.1:1/styr: Connection refused"
+    assert err == f"styr: {refused}\n"
+    assert len(err.splitlines()) == 1 and "s3cret" not in err
+    monkeypatch.setenv("STYR_STORE", url)
+    assert main(["status"]) == 1
     assert list(tmp_path.iterdir()) == []
 
 

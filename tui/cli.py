@@ -70,8 +70,9 @@ class VersionAction(argparse.Action):
 
 def _store_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--store", metavar="DIR", default=argparse.SUPPRESS,
-        help="the store folder (default: $STYR_STORE, else styr/ in the user data dir)",
+        "--store", metavar="DIR|URL", default=argparse.SUPPRESS,
+        help="the store folder or a postgresql:// URL "
+        "(default: $STYR_STORE, else styr/ in the user data dir)",
     )  # fmt: skip
 
 
@@ -231,8 +232,10 @@ def undo_last(args: argparse.Namespace, wheel: Wheel) -> int:
 
 
 def where_is(args: argparse.Namespace, wheel: Wheel) -> int:
-    for label, value in wheel.describe_store():
-        print(f"{label + ':':<7} {plain(value)}")
+    lines = wheel.describe_store()
+    width = max(7, *(len(label) + 1 for label, _ in lines))
+    for label, value in lines:
+        print(f"{label + ':':<{width}} {plain(value)}")
     return 0
 
 

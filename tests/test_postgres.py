@@ -1,0 +1,281 @@
+"""The PostgreSQL backend beyond the contract suite: sessions of different
+roles on one wheel, conflicts across connections, the schema's version, the
+server's faults, and styr without psycopg. Needs a server (tests/pghelp.py)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from store.backends import open_wheel
+from store.errors import BadInput, Conflict, ReadOnly, StoreError
+from store.service import GOAL, INDICATOR, Wheel
+from tui.cli import main
+
+psycopg = pytest.importorskip("psycopg")
+
+
+@pytest.fixture
+def schema(pg_server: Any) -> str:
+    return str(pg_server.new_schema())
+
+
+@pytest.fixture
+def url(pg_server: Any, schema: str) -> Iterator[Any]:
+    """url(role) of this test's wheel; every wheel opened is closed after."""
+    yield lambda role, **kw: pg_server.url(role, schema, **kw)
+
+
+def _wheel(url: Any, role: str) -> Wheel:
+    return open_wheel(url(role))
+
+
+def test_a_write_in_one_session_is_seen_by_the_others_refresh_with_who(url: Any) -> None:
+    alice, bob = _wheel(url, "alice"), _wheel(url, "bob")
+    goal = alice.add(GOAL, {"title": "Shorter queues"})
+    assert bob.goal(goal.id).title == "Shorter queues"
+    assert alice.refresh() == [] and bob.refresh() != []
+    # the CLI is another session: bob logging in on the command line
+    assert main(["--store", url("bob"), "add", "goal", "Faster replies"]) == 0
+    changes = alice.refresh()
+    assert {(c.file, c.writer) for c in changes} == {("goals", "bob")}
+    assert [g.title for g in alice.goals()] == ["Shorter queues", "Faster replies"]
+    assert [g.stamp.updated_by for g in alice.goals()] == ["alice", "bob"]
+
+
+def test_a_stale_save_is_a_conflict_across_two_connections(url: Any) -> None:
+    alice, bob = _wheel(url, "alice"), _wheel(url, "bob")
+    goal = alice.add(GOAL, {"title": "Shorter queues"})
+    seen = bob.goal(goal.id).stamp.updated_at
+    alice.update(GOAL, goal.id, {"title": "Short queues"})
+    with pytest.raises(Conflict) as caught:
+        bob.update(GOAL, goal.id, {"title": "Queues"}, expected=seen)
+    assert caught.value.theirs is not None and caught.value.theirs["title"] == "Short queues"
+    assert caught.value.mine["title"] == "Queues"
+    assert _wheel(url, "carol").goal(goal.id).title == "Short queues"
+
+
+def test_a_save_racing_another_commit_is_a_conflict_not_an_overwrite(url: Any) -> None:
+    alice, bob = _wheel(url, "alice"), _wheel(url, "bob")
+    goal = alice.add(GOAL, {"title": "Shorter queues"})
+    backend = bob.backend
+    with pytest.raises(Conflict) as caught, backend.transaction():
+        read = dict(backend.get("goals", goal.id) or {})
+        # alice commits after bob's transaction read the goal, before he saves
+        alice.update(GOAL, goal.id, {"title": "Alice's"})
+        backend.put("goals", goal.id, read | {"title": "Bob's"})
+    assert caught.value.theirs is not None and caught.value.theirs["title"] == "Alice's"
+    assert _wheel(url, "carol").goal(goal.id).title == "Alice's"
+    assert [e["by"] for e in bob.history()] == ["alice", "alice"]
+
+
+def test_the_role_is_the_user_of_history_and_undo(url: Any) -> None:
+    alice, bob = _wheel(url, "alice"), _wheel(url, "bob")
+    mine = alice.add(GOAL, {"title": "Alice's"})
+    bob.add(GOAL, {"title": "Bob's"})
+    assert alice.user == "alice" and bob.user == "bob"
+    assert "'Alice's' added" in alice.undo()
+    alice.refresh()
+    assert [g.title for g in alice.goals()] == ["Bob's"]
+    assert [(e["by"], e["id"]) for e in alice.history()][:1] == [("alice", mine.id)]
+
+
+def test_the_history_is_append_only_and_the_server_says_who(url: Any) -> None:
+    alice = _wheel(url, "alice")
+    alice.add(GOAL, {"title": "Shorter queues"})
+    conn = alice.backend.conn  # type: ignore[attr-defined]
+    conn.execute(
+        "INSERT INTO history (change, at, by, tbl, doc_id) VALUES ('x', 'now', 'bob', 'goals', 1)"
+    )
+    assert [e["by"] for e in alice.history()] == ["alice", "alice"]
+    for statement in ("UPDATE history SET by = 'bob'", "DELETE FROM history"):
+        with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
+            conn.execute(statement)
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("TRUNCATE history")
+
+
+def test_a_newer_schema_opens_read_only(
+    url: Any, pg_server: Any, schema: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _wheel(url, "alice").add(GOAL, {"title": "Shorter queues"})
+    pg_server.admin("UPDATE styr_schema SET version = 99", schema)
+    wheel = _wheel(url, "alice")
+    assert wheel.read_only_reason is not None
+    assert "newer styr (schema version 99" in wheel.read_only_reason
+    assert [g.title for g in wheel.goals()] == ["Shorter queues"]
+    with pytest.raises(ReadOnly):
+        wheel.add(GOAL, {"title": "More"})
+    assert main(["--store", url("alice"), "add", "goal", "More"]) == 1
+    assert "read-only" in capsys.readouterr().err
+    assert main(["--store", url("alice"), "status", "--json"]) == 0
+
+
+def test_a_role_that_may_only_read_gets_a_read_only_wheel(
+    url: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _wheel(url, "alice").add(GOAL, {"title": "Shorter queues"})
+    reader = _wheel(url, "reader")
+    assert reader.read_only_reason == "read-only: the role reader may not write to the wheel"
+    assert [g.title for g in reader.goals()] == ["Shorter queues"]
+    assert main(["--store", url("reader"), "add", "goal", "More"]) == 1
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_a_member_cannot_create_the_tables_and_a_reading_command_never_does(
+    pg_server: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = "wheel_empty"
+    pg_server.admin(f"CREATE SCHEMA {empty} AUTHORIZATION styr_owner")
+    pg_server.admin(f"GRANT USAGE ON SCHEMA {empty} TO styr_member")
+    assert main(["--store", pg_server.url("alice", empty), "add", "goal", "X"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "permission denied for schema wheel_empty" in err
+    assert main(["--store", pg_server.url("styr_owner", empty), "status"]) == 1
+    assert "no styr wheel in" in capsys.readouterr().err
+    with psycopg.connect(pg_server.url("postgres", empty)) as conn:
+        tables = conn.execute(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = %s", (empty,)
+        ).fetchone()
+    assert tables == (0,)
+
+
+def test_where_shows_server_database_and_user_never_a_password(
+    url: Any, schema: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--store", url("alice", password="s3cret"), "where"]) == 0
+    out = capsys.readouterr().out
+    labels = dict(line.split(":", 1) for line in out.splitlines())
+    assert labels["user"].strip() == "alice" and labels["schema"].strip() == schema
+    assert labels["database"].strip().startswith("styr_tests_")
+    assert labels["server"].strip()
+    assert "s3cret" not in out
+
+
+def test_text_is_kept_literally_queries_are_parameterised(url: Any) -> None:
+    alice = _wheel(url, "alice")
+    title = "'); DROP TABLE goals;-- \"$$ %s {}"
+    goal = alice.add(GOAL, {"title": title})
+    assert _wheel(url, "bob").goal(goal.id).title == title
+
+
+def test_measurements_of_many_sessions_keep_unique_ids(url: Any) -> None:
+    wheels = [_wheel(url, role) for role in ("alice", "bob", "carol")]
+    goal = wheels[0].add(GOAL, {"title": "Shorter queues"})
+    indicator = wheels[0].add(
+        INDICATOR,
+        {"goal_id": goal.id, "name": "Served", "baseline": "0", "target": "100",
+         "start": "2025-01-01", "due": "2026-12-31"},
+    )  # fmt: skip
+    for day in range(1, 8):
+        for wheel in wheels:
+            wheel.log(indicator.id, day, f"2026-01-0{day}")
+    reader = _wheel(url, "alice")
+    ids = [m.id for m in reader.measurements(indicator.id)]
+    assert len(ids) == len(set(ids)) == 21
+    assert [v for _, v in reader.series(indicator.id)][:3] == [1.0, 1.0, 1.0]
+
+
+def test_a_lost_connection_is_one_line_and_the_next_refresh_reconnects(
+    url: Any, pg_server: Any
+) -> None:
+    alice = _wheel(url, "alice")
+    goal = alice.add(GOAL, {"title": "Shorter queues"})
+    pg_server.admin(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'alice'"
+    )
+    with pytest.raises(StoreError) as caught:
+        alice.update(GOAL, goal.id, {"title": "Lost"})
+    assert "\n" not in str(caught.value) and "connection" in str(caught.value)
+    alice.refresh()
+    assert alice.update(GOAL, goal.id, {"title": "Found"}).title == "Found"
+    assert _wheel(url, "bob").goal(goal.id).title == "Found"
+
+
+def test_without_psycopg_a_url_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)
+    monkeypatch.delitem(sys.modules, "store.postgres", raising=False)
+    assert main(["--store", "postgresql://127.0.0.1:1/styr", "status"]) == 1
+    assert capsys.readouterr().err == (
+        "styr: a postgresql:// store needs psycopg: pip install 'styr[postgres]'\n"
+    )
+
+
+def test_the_cli_imports_psycopg_only_for_a_url(tmp_path: Any) -> None:
+    probe = (
+        "import sys; from tui.cli import main; main(['--store', sys.argv[1], 'where']);"
+        "print('psycopg' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path)], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.splitlines()[-1] == "False"
+
+
+def _log_many(url: str, indicator_id: int, count: int) -> None:
+    wheel = open_wheel(url)
+    for n in range(count):
+        wheel.log(indicator_id, n, "2026-01-05")
+
+
+def test_eight_processes_logging_at_once_keep_every_value(url: Any) -> None:
+    alice = _wheel(url, "alice")
+    goal = alice.add(GOAL, {"title": "Shorter queues"})
+    indicator = alice.add(
+        INDICATOR,
+        {"goal_id": goal.id, "name": "Served", "baseline": "0", "target": "100",
+         "start": "2025-01-01", "due": "2026-12-31"},
+    )  # fmt: skip
+    roles = ["alice", "bob", "carol"]
+    # forked children leave by os._exit: the parent's connection is never closed by them
+    context = multiprocessing.get_context("fork")
+    workers = [
+        context.Process(target=_log_many, args=(url(roles[n % 3]), indicator.id, 25))
+        for n in range(8)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert [w.exitcode for w in workers] == [0] * 8
+    ids = [m.id for m in _wheel(url, "bob").measurements(indicator.id)]
+    assert len(ids) == len(set(ids)) == 200
+    assert sum(1 for e in alice.backend.history() if e["table"] == "measurements") == 200
+
+
+def test_a_connection_killed_mid_transaction_keeps_the_last_commit(
+    url: Any, pg_server: Any
+) -> None:
+    alice = _wheel(url, "alice")
+    kept = alice.add(GOAL, {"title": "Kept"})
+    backend = alice.backend
+    with pytest.raises(StoreError) as caught, backend.transaction():
+        backend.put("goals", backend.next_id("goals"), {"title": "Half"})
+        backend.remove("goals", kept.id)
+        pg_server.admin(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'alice'"
+        )
+    assert "lost the connection" in str(caught.value)
+    bob = _wheel(url, "bob")
+    assert [g.title for g in bob.goals()] == ["Kept"]
+    assert len(bob.history()) == 1
+
+
+def test_on_a_server_the_user_is_the_role_not_a_name_given(url: Any) -> None:
+    with pytest.raises(BadInput, match="the user is the database role"):
+        open_wheel(url("alice"), user="bob")
+
+
+def test_a_role_the_server_does_not_know_is_one_line(
+    pg_server: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--store", pg_server.url("nobody"), "status"]) == 1
+    err = capsys.readouterr().err
+    assert err.endswith(': role "nobody" does not exist\n') and err.count("\n") == 1

@@ -1,0 +1,59 @@
+"""The TUI on a PostgreSQL wheel: another session's write shows up with who
+made it, heard through LISTEN/NOTIFY (needs a server, tests/pghelp.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tuihelp import press, screen_text, settle
+
+from store.backends import open_wheel
+from store.service import GOAL, Wheel
+from tui.app import StyrApp
+from tui.cli import main
+from tui.dialogs.conflict import ConflictDialog
+from tui.dialogs.form import FormDialog
+from tui.screens.goals import GoalsScreen
+from widgets.wheel_bar import WheelBar
+
+
+async def test_a_cli_write_by_another_role_shows_up_in_the_open_tui(
+    pg_server: Any, make: Callable[[Wheel], StyrApp]
+) -> None:
+    schema = pg_server.new_schema()
+    wheel = open_wheel(pg_server.url("alice", schema))
+    wheel.add(GOAL, {"title": "Shorter queues"})
+    app = make(wheel)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert "Shorter queues" in screen_text(app)
+        bob = pg_server.url("bob", schema)
+        assert main(["--store", bob, "add", "goal", "Faster replies"]) == 0
+        app.poll_store()  # the 1 s timer's work, without waiting for it
+        await settle(pilot)
+        assert "Faster replies" in screen_text(app)
+        assert "updated by bob" in str(app.screen.query_one(WheelBar).render())
+
+
+async def test_two_roles_editing_one_goal_get_the_conflict_dialog(
+    pg_server: Any, make: Callable[[Wheel], StyrApp]
+) -> None:
+    schema = pg_server.new_schema()
+    goal = open_wheel(pg_server.url("alice", schema)).add(GOAL, {"title": "Grow revenue"})
+    app = make(open_wheel(pg_server.url("alice", schema)))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        assert isinstance(app.screen, FormDialog)
+        bob = open_wheel(pg_server.url("bob", schema))
+        bob.update(GOAL, goal.id, {"title": "Bob's title"})
+        await press(pilot, "end", *" (mine)", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConflictDialog)
+        shown = screen_text(app)
+        assert "Grow revenue (mine)" in shown and "Bob's title" in shown
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, GoalsScreen)
+    assert open_wheel(pg_server.url("carol", schema)).goal(goal.id).title == "Bob's title"
