@@ -235,6 +235,10 @@ class FolderBackend:
             year = int(doc["date"][:4])
             db = self.store.new_measurements_db(year)
             new_id = wanted or year * MEASUREMENT_ID_SPAN + self.store.next_id(db, MEASUREMENTS)
+            if wanted:
+                # the id names the year file whose counter issued it (or would)
+                issuer = self.store.new_measurements_db(wanted // MEASUREMENT_ID_SPAN)
+                self.store.reserve_id(issuer, MEASUREMENTS, wanted % MEASUREMENT_ID_SPAN)
             if new_id % MEASUREMENT_ID_SPAN == 0:
                 raise StoreError(f"measurements-{year}.json is full (a million ids used)")
             by_file.setdefault(id(db), (db, []))[1].append(Document(doc, doc_id=new_id))

@@ -522,6 +522,18 @@ class Store:
         counters[table] = new + 1
         return new
 
+    def reserve_id(self, db: TinyDB, table: str, counter: int) -> None:
+        """Make the counter in db's meta pass `counter`: a document put with
+        an id of its own (an import, an undo) is never issued again."""
+        storage = storage_of(db)
+        storage.ensure(self.writer, now_iso())
+        data = storage.read()
+        assert data is not None
+        counters = data[META]["1"].setdefault("next_id", {})
+        if int(counters.get(table, 1)) <= counter:
+            counters[table] = counter + 1
+            storage.write(data)
+
     def table(self, db: TinyDB, name: str) -> Table:
         return db.table(name, cache_size=0)
 

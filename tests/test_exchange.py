@@ -269,3 +269,23 @@ def test_a_file_written_has_the_mode_a_new_file_gets_or_keeps_its_own(
     finally:
         os.umask(old)
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".e.json")] == []
+
+
+def test_ids_brought_in_by_an_import_are_never_issued_again(tmp_path: Path) -> None:
+    """A measurement keeps its id when its date moves to another year, so
+    an imported id can name a year whose file does not exist yet: that
+    year's counter must start past it."""
+    source = open_wheel(tmp_path / "a", user="alice")
+    goal = source.add(GOAL, {"title": "Queues"})
+    indicator = source.add(INDICATOR, {"goal_id": goal.id, "name": "Wait", "baseline": 30,
+                                       "target": 10, "direction": "decrease",
+                                       "start": "2025-01-01", "due": "2026-12-31"})  # fmt: skip
+    moved = source.log(indicator.id, 20, "2025-06-01")
+    source.update_measurement(moved.id, {"date": "2026-02-01"})
+    dump = tmp_path / "a.json"
+    assert main(["export", "--store", str(tmp_path / "a"), "--out", str(dump)]) == 0
+    assert main(["import", str(dump), "--store", str(tmp_path / "b")]) == 0
+    target = open_wheel(tmp_path / "b", user="bob")
+    logged = [target.log(indicator.id, value, "2025-07-01").id for value in (21, 22, 23)]
+    ids = [m.id for m in target.measurements(indicator.id)]
+    assert moved.id in ids and len(set(ids)) == len(ids) == 4, (moved.id, logged)
