@@ -28,7 +28,10 @@ from store.checks import check_file, measurements_look_fine, trust, trusted
 from store.errors import StoreCorrupt, WriteFailed
 from store.safefs import Signature, open_regular, read_regular, signature
 
-SCHEMA_VERSION = 1
+# 2: measurements of a big year may also be in measurements-YYYY-recent.json,
+# which styr 1 would not see (it would show too few and reuse their ids), so
+# a store of schema 2 opens read-only there; the files are otherwise the same
+SCHEMA_VERSION = 2
 META = "meta"
 
 Data = dict[str, dict[str, dict[str, Any]]]

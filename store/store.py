@@ -74,7 +74,11 @@ PARTIAL = re.compile(r"^\.[a-z0-9-]+\.[0-9a-f]{8}\.partial$")
 
 Migration = Callable[[Data], None]
 # from-version -> function upgrading a file's data in place to from-version + 1
-MIGRATIONS: dict[int, Migration] = {}
+MIGRATIONS: dict[int, Migration] = {
+    # the layout of schema 2 only adds files (see storage.SCHEMA_VERSION): the
+    # version in every file's meta is what tells an older styr to keep off
+    1: lambda data: None,
+}
 
 
 class _Table(Table):

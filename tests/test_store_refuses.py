@@ -161,3 +161,24 @@ def test_hand_edited_shapes_are_refused(tmp_path: Path, text: str) -> None:
     with pytest.raises(StoreCorrupt, match=str(path)):
         open_wheel(path.parent)
     assert path.read_text() == text
+
+
+def test_a_store_of_schema_1_is_migrated_after_a_backup(logged: Any) -> None:
+    """Schema 2 adds the recent files that styr 1 would not see: every file
+    gets the new version (so styr 1 opens the store read-only), after a
+    backup of the files as they were, and holds the same documents."""
+    import store.storage
+
+    files = sorted(p for p in logged.root.glob("*.json"))
+    for path in files:
+        data = orjson.loads(path.read_bytes())
+        data["meta"]["1"]["schema_version"] = 1
+        path.write_bytes(orjson.dumps(data))
+    old = {p.name: p.read_bytes() for p in files}
+    wheel = open_wheel(logged.root, user="alice")
+    assert [v for _, v in wheel.series(logged.indicator)] == [7.0]
+    for path in files:
+        meta = orjson.loads(path.read_bytes())["meta"]["1"]
+        assert meta["schema_version"] == store.storage.SCHEMA_VERSION == 2, path.name
+    backup = logged.root / "backups" / "before-schema-2"
+    assert {p.name: p.read_bytes() for p in backup.iterdir()} == old
