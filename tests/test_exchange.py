@@ -289,3 +289,20 @@ def test_ids_brought_in_by_an_import_are_never_issued_again(tmp_path: Path) -> N
     logged = [target.log(indicator.id, value, "2025-07-01").id for value in (21, 22, 23)]
     ids = [m.id for m in target.measurements(indicator.id)]
     assert moved.id in ids and len(set(ids)) == len(ids) == 4, (moved.id, logged)
+
+
+def test_out_to_a_pipe_or_device_writes_into_it_and_never_replaces_it(
+    seeded: Seeded, tmp_path: Path
+) -> None:
+    """`--out /dev/null` must not rename a file over /dev/null (as root it would)."""
+    import threading
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(pipe.read_bytes()))
+    reader.start()
+    assert main(["export", "--store", str(seeded.root), "--out", str(pipe)]) == 0
+    reader.join(timeout=60)
+    assert pipe.is_fifo() and json.loads(got[0])["format"] == "styr-export"
+    assert main(["export", "--store", str(seeded.root), "--out", str(tmp_path)]) == 2

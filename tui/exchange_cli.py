@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -80,6 +81,17 @@ def write_out(text: str, out: str | None) -> None:
         sys.stdout.write(text)
         return
     target = Path(out)
+    try:
+        kind = os.stat(target).st_mode
+    except FileNotFoundError:
+        kind = stat.S_IFREG
+    if stat.S_ISDIR(kind):
+        raise BadInput(f"--out {out} is a folder; give a file name")
+    if not stat.S_ISREG(kind):
+        # /dev/null, /dev/stdout, a pipe: written into, never replaced
+        with open(target, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        return
     fd, temp = tempfile.mkstemp(dir=target.parent or Path("."), prefix=f".{target.name}.")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
