@@ -107,6 +107,7 @@ class StyrApp(App[None]):
         Binding("k", "cursor('up')", "Up", show=False, id="app.up"),
     ]
     POLL_SECONDS: ClassVar[float] = 1.0
+    FIRST_LOAD_DELAY: ClassVar[float] = 0.1
 
     class Loaded(Message):
         """The store is read and the read model built; the stage shows it."""
@@ -170,8 +171,11 @@ class StyrApp(App[None]):
         self.set_interval(self.POLL_SECONDS, self.poll_store, name="poll-store")
 
     def on_ready(self) -> None:
-        """The first frame is rendered: read the store for the first stage."""
-        self._load()
+        """The first frame is rendered: read the store for the first stage
+        a moment later, once the frame is written out. Parsing a big file
+        holds the GIL inside one C call, which would keep Textual's writer
+        thread (and so the frame) waiting even with the read in a worker."""
+        self.set_timer(self.FIRST_LOAD_DELAY, self._load)
 
     def _load(self) -> None:
         self.loaded.clear()

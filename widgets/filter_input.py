@@ -26,7 +26,7 @@ class FilterInput(Widget):
         height: 1;
         display: none;
     }
-    FilterInput > Input {
+    FilterInput > Input, FilterInput > Input:focus {
         height: 1;
         border: none;
     }

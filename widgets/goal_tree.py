@@ -24,8 +24,10 @@ from store.views import GoalNode
 from widgets.gauge import bar, goal_status_text
 
 # tree width from which each row says its status in words too: with the
-# word, the bar and some indentation a title still gets half the row
+# word, the bar and some indentation a title still gets half the row; and
+# from which a closed goal's row says its outcome
 WORDS_FROM = 60
+OUTCOMES_FROM = 76
 BAR_WIDTH = 8
 # rows keep one status column width whatever the filter shows; a closed
 # goal's outcome may widen it
@@ -60,7 +62,7 @@ class GoalTree(Tree[int]):
         self.guide_depth = 2
         self._rows: Sequence[GoalNode] = ()
         self._needle = ""
-        self._words = False
+        self._fitted = (False, False)
 
     @property
     def goal_id(self) -> int | None:
@@ -93,8 +95,12 @@ class GoalTree(Tree[int]):
         selected = self.goal_id
         folded = {n.data for n in walk(self.root) if n.allow_expand and not n.is_expanded}
         rows = self._shown()
-        words = self._words = self.size.width >= WORDS_FROM
-        labels = [goal_status_text(r.rollup.status, r.goal.outcome, word=words) for r in rows]
+        words, outcomes = self._fitted = self._fit(self.size.width)
+        # a closed goal's outcome widens the status column: only where there is room
+        labels = [
+            goal_status_text(r.rollup.status, r.goal.outcome if outcomes else None, word=words)
+            for r in rows
+        ]
         width = max([len(label) for label in labels] + [STATUS_WIDTH]) if words else 0
         self.clear()
         parents: list[TreeNode[int]] = [self.root]
@@ -145,9 +151,14 @@ class GoalTree(Tree[int]):
                 return True
         return False
 
+    @staticmethod
+    def _fit(width: int) -> tuple[bool, bool]:
+        """Whether status words, and closed goals' outcomes, fit `width`."""
+        return width >= WORDS_FROM, width >= OUTCOMES_FROM
+
     def on_resize(self, event: events.Resize) -> None:
         # a tree's own width decides whether the status words fit
-        if self._rows and (event.size.width >= WORDS_FROM) != self._words:
+        if self._rows and self._fit(event.size.width) != self._fitted:
             self._draw()
 
     @on(Tree.NodeHighlighted)

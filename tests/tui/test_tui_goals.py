@@ -361,6 +361,10 @@ async def test_a_closed_goal_says_its_outcome_and_comes_last(
         await settle(pilot)
         head = str(app.screen.query_one("#goal-head", Static).content)
         assert "■ closed: partly" in head and "state: closed" in head
+        await pilot.resize_terminal(120, 30)  # a tree too narrow for the outcome
+        await settle(pilot)
+        rows = [str(node.label) for node in walk(app.screen.query_one(GoalTree).root)]
+        assert rows[-1].startswith("■ ") and "partly" not in rows[-1]
 
 
 async def test_the_detail_names_the_top_risk(wheel: Wheel, make: Make, small: Small) -> None:
