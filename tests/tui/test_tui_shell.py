@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Callable
+from typing import Any
 
+import pytest
 from textual.widgets import Input, Tree
 from tuihelp import Small, press, screen_text, settle
 
@@ -164,3 +167,23 @@ async def test_j_and_k_move_like_arrows(wheel: Wheel, make: Make, small: Small) 
         assert tree.cursor_node is not None and tree.cursor_node.data == small.child
         await pilot.press("k")
         assert tree.cursor_node is not None and tree.cursor_node.data == small.goal
+
+
+async def test_the_first_load_reads_the_store_in_a_worker(
+    wheel: Wheel, make: Make, small: Small, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    builds: list[tuple[bool, bool]] = []
+    build = Wheel.view
+
+    def view(self: Wheel, at: Any = None) -> Any:
+        builds.append((threading.current_thread() is threading.main_thread(), app.is_ready))
+        return build(self, at)
+
+    monkeypatch.setattr(Wheel, "view", view)
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "Grow revenue" in screen_text(app)
+    # nothing reads the store on the event loop before the first load is done
+    assert builds[0] == (False, False)
+    assert all(ready for main, ready in builds if main)

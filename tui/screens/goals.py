@@ -106,8 +106,10 @@ class GoalsScreen(StageScreen):
     @property
     def selected_goal(self) -> d.Goal | None:
         goal_id = self.query_one(GoalTree).goal_id
+        if goal_id is None:
+            return None
         view = self.view()
-        return view.node(goal_id).goal if goal_id is not None and view.has_goal(goal_id) else None
+        return view.node(goal_id).goal if view.has_goal(goal_id) else None
 
     def refresh_data(self) -> None:
         self.query_one(GoalTree).show(self.view().nodes, self._filter)
@@ -122,6 +124,8 @@ class GoalsScreen(StageScreen):
 
     def _show_detail(self) -> None:
         self._detail_pending = False
+        if not self.styr.is_ready:
+            return  # the store is read in the app's first load, not before the first frame
         goal = self.selected_goal
         head = self.query_one("#goal-head", Static)
         indicators = self.query_one("#goal-indicators", DataTable)
