@@ -195,7 +195,9 @@ class StyrApp(App[None]):
     def _show_loaded(self) -> None:
         self.is_ready = True
         screen = self.stage_screen
-        if screen is not None:
+        # a stage still being built (its key pressed during the load) loads
+        # itself once mounted
+        if screen is not None and screen.is_mounted:
             screen.sync_bar()
             screen.reload()
         self.loaded.set()
