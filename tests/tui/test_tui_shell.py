@@ -187,3 +187,14 @@ async def test_the_first_load_reads_the_store_in_a_worker(
     # nothing reads the store on the event loop before the first load is done
     assert builds[0] == (False, False)
     assert all(ready for main, ready in builds if main)
+
+
+async def test_a_stage_chosen_during_the_first_load_shows_its_data(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")  # before the first load (it starts after the first frame)
+        await settle(pilot)
+        assert isinstance(app.screen, MeasureScreen)
+        assert "Revenue" in screen_text(app) and "2026-09-01" in screen_text(app)
