@@ -49,7 +49,7 @@ def seeded(tmp_path: Path) -> Seeded:
     return seed_store(tmp_path / "store")
 
 
-def _snapshot(root: Path) -> dict[str, bytes]:
+def _store_bytes(root: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(root)): p.read_bytes()
         for p in sorted(root.rglob("*"))
@@ -58,9 +58,9 @@ def _snapshot(root: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture
-def snapshot() -> Callable[[Path], dict[str, bytes]]:
+def store_bytes() -> Callable[[Path], dict[str, bytes]]:
     """Every file under a store folder (but the lock) with its bytes."""
-    return _snapshot
+    return _store_bytes
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ from store.backends import open_wheel
 from store.service import GOAL, INDICATOR, Wheel
 from tui.cli import main
 
-Snapshot = Callable[[Path], dict[str, bytes]]
+StoreBytes = Callable[[Path], dict[str, bytes]]
 
 
 def build(root: Path, user: str = "alice") -> Wheel:
@@ -55,12 +55,14 @@ def documents(root: Path) -> dict[str, dict[int, Any]]:
     return {table: dict(backend.docs(table)) for table in WHEEL_TABLES}
 
 
-def refuses(root: Path, snapshot: Snapshot, capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+def refuses(
+    root: Path, store_bytes: StoreBytes, capsys: pytest.CaptureFixture[str], *argv: str
+) -> str:
     """Run a command that must fail as bad input: exit 2, nothing on stdout,
     the store's bytes unchanged; the reason (stderr without 'styr: ')."""
-    before = snapshot(root)
+    before = store_bytes(root)
     code, out, err = cli(root, capsys, *argv)
     assert (code, out) == (2, ""), err
-    assert snapshot(root) == before
+    assert store_bytes(root) == before
     assert err.startswith("styr: ")
     return err[len("styr: ") :].rstrip("\n")

@@ -30,7 +30,7 @@ from store.documents import STAMP_FIELDS
 from store.service import GOAL, INDICATOR, LESSON, REVIEW, RISK
 from tui.cli import main
 
-Snapshot = Callable[[Path], dict[str, bytes]]
+StoreBytes = Callable[[Path], dict[str, bytes]]
 YEAR = datetime.now(UTC).year
 MEASURED = f"measurements-{YEAR}.json"
 HISTORY = f"history-{datetime.now(UTC):%Y-%m}.json"
@@ -230,13 +230,13 @@ def _expect_refused(
 def test_a_hand_broken_document_is_refused(
     template: Path,
     tmp_path: Path,
-    snapshot: Snapshot,
+    store_bytes: StoreBytes,
     capsys: pytest.CaptureFixture[str],
     case: Case,
 ) -> None:
     root = _copy(template, tmp_path)
     _break(root, case)
-    before = snapshot(root)
+    before = store_bytes(root)
     for command, argv in COMMANDS.items():
         # status never reads the audit trail
         if command == "status" and case.file == HISTORY:
@@ -244,7 +244,7 @@ def test_a_hand_broken_document_is_refused(
         code = main(["--store", str(root), *argv])
         err = capsys.readouterr().err
         if case.refused:
-            _expect_refused(err, case, code, before, snapshot(root))
+            _expect_refused(err, case, code, before, store_bytes(root))
         else:
             assert code == 0, err
 
@@ -280,7 +280,7 @@ def test_the_seeded_store_itself_is_fine(template: Path, tmp_path: Path) -> None
 def test_references_cycles_and_rules_between_fields_are_checked(
     template: Path,
     tmp_path: Path,
-    snapshot: Snapshot,
+    store_bytes: StoreBytes,
     capsys: pytest.CaptureFixture[str],
     file: str,
     table: str,
@@ -291,10 +291,10 @@ def test_references_cycles_and_rules_between_fields_are_checked(
 ) -> None:
     root = _copy(template, tmp_path)
     _break(root, Case("", file, table, key, (field,), value, (), ()))
-    before = snapshot(root)
+    before = store_bytes(root)
     assert main(["--store", str(root), "status"]) == 1
     assert message in capsys.readouterr().err
-    assert snapshot(root) == before
+    assert store_bytes(root) == before
 
 
 def test_every_bad_field_of_a_document_is_named_at_once(
@@ -315,7 +315,7 @@ def test_every_bad_field_of_a_document_is_named_at_once(
 
 
 def test_a_duplicate_history_id_is_refused(
-    template: Path, tmp_path: Path, snapshot: Snapshot, capsys: pytest.CaptureFixture[str]
+    template: Path, tmp_path: Path, store_bytes: StoreBytes, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = _copy(template, tmp_path)
     path = root / HISTORY
@@ -324,11 +324,11 @@ def test_a_duplicate_history_id_is_refused(
     raw = orjson.dumps(data).decode()
     first = orjson.dumps({"1": data["history"]["1"]}).decode()[1:-1]
     path.write_text(raw.replace('"history":{', '"history":{' + first + ",", 1))
-    before = snapshot(root)
+    before = store_bytes(root)
     assert main(["--store", str(root), "undo"]) == 1
     err = capsys.readouterr().err
     assert f"{HISTORY}: history entry 1 appears more than once" in err
-    assert snapshot(root) == before
+    assert store_bytes(root) == before
 
 
 def test_a_value_typed_with_stray_case_is_read_as_typed_input_would_be(
@@ -354,12 +354,12 @@ def test_a_value_typed_with_stray_case_is_read_as_typed_input_would_be(
     ],
 )
 def test_a_real_process_says_why_without_a_traceback(
-    template: Path, tmp_path: Path, snapshot: Snapshot, command: str, case_id: str
+    template: Path, tmp_path: Path, store_bytes: StoreBytes, command: str, case_id: str
 ) -> None:
     case = next(case for case in CASES if case.id == case_id)
     root = _copy(template, tmp_path)
     _break(root, case)
-    before = snapshot(root)
+    before = store_bytes(root)
     done = subprocess.run(
         [sys.executable, "-m", "tui", "--store", str(root), *COMMANDS[command]],
         capture_output=True,
@@ -367,7 +367,7 @@ def test_a_real_process_says_why_without_a_traceback(
         timeout=60,
     )
     assert "Traceback" not in done.stderr
-    _expect_refused(done.stderr, case, done.returncode, before, snapshot(root))
+    _expect_refused(done.stderr, case, done.returncode, before, store_bytes(root))
 
 
 # ------------------------------------------------- appends stay cheap
@@ -390,7 +390,7 @@ def test_a_log_into_a_file_styr_checked_reads_no_document_of_it(
 
 
 def test_a_hand_edit_after_a_checked_write_is_still_caught(
-    template: Path, tmp_path: Path, snapshot: Snapshot, capsys: pytest.CaptureFixture[str]
+    template: Path, tmp_path: Path, store_bytes: StoreBytes, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = _copy(template, tmp_path)
     assert main(["--store", str(root), "log", "1", "10", "--at", f"{YEAR}-01-08"]) == 0
@@ -401,10 +401,10 @@ def test_a_hand_edit_after_a_checked_write_is_still_caught(
     path = root / MEASURED
     # same size, so only the bytes tell the edit apart
     path.write_bytes(path.read_bytes().replace(b'"value":10.0', b'"value":"10"'))
-    before = snapshot(root)
+    before = store_bytes(root)
     assert main(["--store", str(root), *COMMANDS["log"]]) == 1
     assert "value '10' is not a number" in capsys.readouterr().err
-    assert snapshot(root) == before
+    assert store_bytes(root) == before
 
 
 def test_a_wheel_file_styr_checked_is_not_checked_again(

@@ -90,15 +90,15 @@ def csv_rows(count: int, bad_at: int | None = None) -> str:
 
 
 def test_csv_with_one_bad_row_in_a_thousand_writes_nothing_and_names_the_line(
-    seeded: Seeded, tmp_path: Path, snapshot: Snapshot, capsys: pytest.CaptureFixture[str]
+    seeded: Seeded, tmp_path: Path, store_bytes: Snapshot, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = tmp_path / "m.csv"
     source.write_text(csv_rows(1000, bad_at=499))
-    before = snapshot(seeded.root)
+    before = store_bytes(seeded.root)
     assert main(["import", str(source), "--store", str(seeded.root)]) == 2
     err = capsys.readouterr().err
     assert "line 501" in err and "lots" in err
-    assert snapshot(seeded.root) == before
+    assert store_bytes(seeded.root) == before
     source.write_text(csv_rows(1000))
     assert main(["import", str(source), "--store", str(seeded.root)]) == 0
     assert "added 1000 measurements" in capsys.readouterr().out
@@ -106,32 +106,32 @@ def test_csv_with_one_bad_row_in_a_thousand_writes_nothing_and_names_the_line(
 
 
 def test_every_bad_row_is_reported(
-    seeded: Seeded, snapshot: Snapshot, capsys: pytest.CaptureFixture[str],
+    seeded: Seeded, store_bytes: Snapshot, capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     text = ("indicator,date,value\n1,2026-01-02,1\n9,2026-01-03,2\n1,someday,3\n"
             "1,2026-01-04,\n1,2999-01-01,5\n")  # fmt: skip
     monkeypatch.setattr("sys.stdin", io.StringIO(text))
-    before = snapshot(seeded.root)
+    before = store_bytes(seeded.root)
     assert main(["import", "-", "--store", str(seeded.root)]) == 2
     err = capsys.readouterr().err.splitlines()
     assert [line.split(":")[1].strip() for line in err] == [
         "line 3", "line 4", "line 5", "line 6",
     ]  # fmt: skip
     assert "no indicator 9" in err[0] and "in the future" in err[3]
-    assert snapshot(seeded.root) == before
+    assert store_bytes(seeded.root) == before
 
 
 def test_unknown_indicator_name_gets_candidates(
-    seeded: Seeded, tmp_path: Path, snapshot: Snapshot, capsys: pytest.CaptureFixture[str]
+    seeded: Seeded, tmp_path: Path, store_bytes: Snapshot, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = tmp_path / "m.csv"
     source.write_text("indicator,date,value\nServd per dy,2026-01-02,1\n")
-    before = snapshot(seeded.root)
+    before = store_bytes(seeded.root)
     assert main(["import", str(source), "--store", str(seeded.root)]) == 2
     err = capsys.readouterr().err
     assert "line 2: no indicator is named 'Servd per dy'; did you mean 'Served per day'?" in err
-    assert snapshot(seeded.root) == before
+    assert store_bytes(seeded.root) == before
 
 
 def test_semicolons_and_decimal_commas(
@@ -151,25 +151,25 @@ def test_semicolons_and_decimal_commas(
 
 
 def test_dry_run_writes_nothing(
-    seeded: Seeded, tmp_path: Path, snapshot: Snapshot, capsys: pytest.CaptureFixture[str]
+    seeded: Seeded, tmp_path: Path, store_bytes: Snapshot, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = tmp_path / "m.csv"
     source.write_text(csv_rows(3))
-    before = snapshot(seeded.root)
+    before = store_bytes(seeded.root)
     assert main(["import", str(source), "--dry-run", "--store", str(seeded.root)]) == 0
     out = capsys.readouterr().out
     assert "would add 3 measurements" in out and "dry run: nothing was written" in out
-    assert snapshot(seeded.root) == before
+    assert store_bytes(seeded.root) == before
     exported = tmp_path / "e.json"
     assert main(["export", "--store", str(seeded.root), "--out", str(exported)]) == 0
     (tmp_path / "x").mkdir()
     assert main(["import", str(exported), "--dry-run", "--store", str(tmp_path / "x")]) == 0
     assert "would add 1 goal\nwould add 1 indicator\n" in capsys.readouterr().out
-    assert snapshot(tmp_path / "x") == {}
+    assert store_bytes(tmp_path / "x") == {}
 
 
 def test_merge_keeps_ids_that_exist_unless_replace(
-    seeded: Seeded, tmp_path: Path, snapshot: Snapshot, capsys: pytest.CaptureFixture[str]
+    seeded: Seeded, tmp_path: Path, store_bytes: Snapshot, capsys: pytest.CaptureFixture[str]
 ) -> None:
     exported = tmp_path / "e.json"
     assert main(["export", "--store", str(seeded.root), "--out", str(exported)]) == 0
@@ -189,7 +189,7 @@ def test_merge_keeps_ids_that_exist_unless_replace(
 
 
 def test_bad_export_reports_every_problem_and_writes_nothing(
-    seeded: Seeded, tmp_path: Path, snapshot: Snapshot, capsys: pytest.CaptureFixture[str]
+    seeded: Seeded, tmp_path: Path, store_bytes: Snapshot, capsys: pytest.CaptureFixture[str]
 ) -> None:
     document = {
         "format": "styr-export", "version": 1,
@@ -200,12 +200,12 @@ def test_bad_export_reports_every_problem_and_writes_nothing(
     }  # fmt: skip
     source = tmp_path / "bad.json"
     source.write_text(json.dumps(document))
-    before = snapshot(seeded.root)
+    before = store_bytes(seeded.root)
     assert main(["import", str(source), "--store", str(seeded.root)]) == 2
     err = capsys.readouterr().err
     assert "goal 5: title" in err and "goal 6: parent goal 40 does not exist" in err
     assert "indicator 9: goal 77 does not exist" in err and "measurement 3:" in err
-    assert snapshot(seeded.root) == before
+    assert store_bytes(seeded.root) == before
     source.write_text('{"format": "other"}')
     assert main(["import", str(source), "--store", str(seeded.root)]) == 2
     assert "not a styr export" in capsys.readouterr().err
@@ -239,9 +239,9 @@ def test_one_kind_as_json_and_one_undo_takes_an_import_back(
 
 
 def test_a_file_that_cannot_be_read_is_bad_input(
-    seeded: Seeded, tmp_path: Path, snapshot: Snapshot, capsys: pytest.CaptureFixture[str]
+    seeded: Seeded, tmp_path: Path, store_bytes: Snapshot, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    before = snapshot(seeded.root)
+    before = store_bytes(seeded.root)
     (tmp_path / "latin1.csv").write_bytes(
         "indicator,date,value\nKø,2026-01-02,1\n".encode("latin-1")
     )
@@ -252,7 +252,7 @@ def test_a_file_that_cannot_be_read_is_bad_input(
     (tmp_path / "h.csv").write_text("when,value\n2026-01-02,1\n")
     assert main(["import", str(tmp_path / "h.csv"), "--store", str(seeded.root)]) == 2
     assert "missing: indicator, date" in capsys.readouterr().err
-    assert snapshot(seeded.root) == before
+    assert store_bytes(seeded.root) == before
 
 
 def test_a_file_written_has_the_mode_a_new_file_gets_or_keeps_its_own(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from steerhelp import Snapshot, agreed, build, cli, documents, refuses
+from steerhelp import StoreBytes, agreed, build, cli, documents, refuses
 
 from store.backends import open_wheel
 from store.documents import Indicator
@@ -72,25 +72,25 @@ def test_a_proposed_goal_can_be_sent_back_to_draft(root: Path) -> None:
      "goal 1 is agreed; it cannot move to closed: it can activate (to active)"),
 ])  # fmt: skip
 def test_any_other_move_is_refused_naming_the_allowed_ones(
-    root: Path, snapshot: Snapshot, moves: list[str], to: str, message: str
+    root: Path, store_bytes: StoreBytes, moves: list[str], to: str, message: str
 ) -> None:
     wheel = open_wheel(root, user="alice")
     for state in moves:
         wheel.move_goal(1, state)
-    before = snapshot(root)
+    before = store_bytes(root)
     with pytest.raises(ValidationError) as caught:
         wheel.move_goal(1, to, outcome="achieved", comment="x")
     assert str(caught.value) == message
-    assert snapshot(root) == before
+    assert store_bytes(root) == before
 
 
 def test_closing_needs_an_outcome_and_a_comment_and_reopening_a_reason(
-    root: Path, snapshot: Snapshot
+    root: Path, store_bytes: StoreBytes
 ) -> None:
     wheel = open_wheel(root, user="alice")
     agreed(wheel)
     wheel.move_goal(1, "active")
-    before = snapshot(root)
+    before = store_bytes(root)
     for kwargs, message in [
         ({}, "closing needs an outcome: one of achieved, partly, missed, dropped"),
         ({"outcome": "great", "comment": "x"},
@@ -99,12 +99,12 @@ def test_closing_needs_an_outcome_and_a_comment_and_reopening_a_reason(
     ]:  # fmt: skip
         with pytest.raises(ValidationError, match=f"^{message}$"):
             wheel.move_goal(1, "closed", **kwargs)
-    assert snapshot(root) == before
+    assert store_bytes(root) == before
     wheel.move_goal(1, "closed", outcome="achieved", comment="done")
-    before = snapshot(root)
+    before = store_bytes(root)
     with pytest.raises(ValidationError, match=r"^reopening a closed goal needs a reason$"):
         wheel.move_goal(1, "active")
-    assert snapshot(root) == before
+    assert store_bytes(root) == before
 
 
 @pytest.mark.parametrize("fields", [
@@ -113,13 +113,13 @@ def test_closing_needs_an_outcome_and_a_comment_and_reopening_a_reason(
     {"moves": [{"from": "draft", "to": "agreed", "at": "2026-01-01", "by": "me", "why": ""}]},
 ])  # fmt: skip
 def test_a_plain_update_cannot_move_a_goal(
-    root: Path, snapshot: Snapshot, fields: dict[str, object]
+    root: Path, store_bytes: StoreBytes, fields: dict[str, object]
 ) -> None:
     wheel = open_wheel(root, user="alice")
-    before = snapshot(root)
+    before = store_bytes(root)
     with pytest.raises(ValidationError, match="changes only as the goal moves: styr goal propose"):
         wheel.update(GOAL, 1, fields)
-    assert snapshot(root) == before
+    assert store_bytes(root) == before
     assert wheel.update(GOAL, 1, {"title": "Short queues", "state": "draft"}).title == (
         "Short queues"
     )
@@ -170,10 +170,10 @@ def test_the_cli_moves_a_goal(root: Path, capsys: pytest.CaptureFixture[str]) ->
      "styr goal propose|agree|activate|close"),
 ])  # fmt: skip
 def test_the_cli_refuses_a_bad_move_with_exit_2_and_writes_nothing(
-    root: Path, snapshot: Snapshot, capsys: pytest.CaptureFixture[str], argv: list[str],
+    root: Path, store_bytes: StoreBytes, capsys: pytest.CaptureFixture[str], argv: list[str],
     message: str,
 ) -> None:  # fmt: skip
-    assert refuses(root, snapshot, capsys, *argv).startswith(message)
+    assert refuses(root, store_bytes, capsys, *argv).startswith(message)
 
 
 def test_the_cli_sends_a_proposal_back(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -201,11 +201,11 @@ def test_a_draft_goals_indicators_are_edited_freely(root: Path) -> None:
     {"target": 12}, {"baseline": 28}, {"due": "2026-09-15"}, {"milestones": "2026-08-01=22"},
 ])  # fmt: skip
 def test_an_agreed_goals_plan_changes_only_by_revision(
-    root: Path, snapshot: Snapshot, fields: dict[str, object]
+    root: Path, store_bytes: StoreBytes, fields: dict[str, object]
 ) -> None:
     wheel = open_wheel(root, user="alice")
     agreed(wheel)
-    before = snapshot(root)
+    before = store_bytes(root)
     with pytest.raises(ValidationError) as caught:
         wheel.update(INDICATOR, 1, fields)
     name = next(iter(fields))
@@ -213,7 +213,7 @@ def test_an_agreed_goals_plan_changes_only_by_revision(
         f"goal 1 is agreed: changing an indicator's {name} is a revision with a reason: "
         "styr revise INDICATOR --reason ..."
     )
-    assert snapshot(root) == before
+    assert store_bytes(root) == before
     assert wheel.update(INDICATOR, 1, {"name": "Waiting days"}).name == "Waiting days"
 
 
@@ -241,10 +241,10 @@ def test_a_revision_records_old_and_new_who_when_why_and_leaves_the_past(root: P
     assert wheel.get(REVIEW, review.id) == review
 
 
-def test_a_revision_needs_a_reason_and_a_change(root: Path, snapshot: Snapshot) -> None:
+def test_a_revision_needs_a_reason_and_a_change(root: Path, store_bytes: StoreBytes) -> None:
     wheel = open_wheel(root, user="alice")
     agreed(wheel)
-    before = snapshot(root)
+    before = store_bytes(root)
     for kwargs, message in [
         ({"target": 14, "reason": " "}, "a revision needs a reason: say why the plan changes"),
         ({"reason": "x"}, "name what to revise: baseline, target, due or milestones"),
@@ -254,7 +254,7 @@ def test_a_revision_needs_a_reason_and_a_change(root: Path, snapshot: Snapshot) 
     ]:
         with pytest.raises((ValidationError, NotFound), match=f"^{message}$"):
             wheel.revise(1, **kwargs)  # type: ignore[arg-type]
-    assert snapshot(root) == before
+    assert store_bytes(root) == before
 
 
 def test_a_revision_is_undone(root: Path) -> None:
@@ -308,11 +308,11 @@ def test_the_cli_revises_and_cites_a_lesson_both_ways(
     (["revise", "9", "--target", "14", "--reason", "x"], "there is no indicator 9"),
 ])  # fmt: skip
 def test_the_cli_refuses_a_bad_revision(
-    root: Path, snapshot: Snapshot, capsys: pytest.CaptureFixture[str], argv: list[str],
+    root: Path, store_bytes: StoreBytes, capsys: pytest.CaptureFixture[str], argv: list[str],
     message: str,
 ) -> None:  # fmt: skip
     agreed(open_wheel(root, user="alice"))
-    assert refuses(root, snapshot, capsys, *argv) == message
+    assert refuses(root, store_bytes, capsys, *argv) == message
 
 
 # ------------------------------------------------- the shapes the verbs write

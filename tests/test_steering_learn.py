@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from steerhelp import Snapshot, agreed, build, cli, documents, refuses
+from steerhelp import StoreBytes, agreed, build, cli, documents, refuses
 
 from store.backends import open_wheel
 from store.errors import NotFound, ValidationError
@@ -64,18 +64,18 @@ def test_reviews_are_listed_newest_first_with_their_deviation(
     (["reviews", "1", "--goal", "1"], "list the reviews of one INDICATOR or one --goal GOAL"),
 ])  # fmt: skip
 def test_bad_reviews_are_refused(
-    root: Path, snapshot: Snapshot, capsys: pytest.CaptureFixture[str], argv: list[str],
+    root: Path, store_bytes: StoreBytes, capsys: pytest.CaptureFixture[str], argv: list[str],
     message: str,
 ) -> None:  # fmt: skip
     # every reason is given; the one this case is about is among them
-    reasons = refuses(root, snapshot, capsys, *argv).splitlines()
+    reasons = refuses(root, store_bytes, capsys, *argv).splitlines()
     assert message in [reason.removeprefix("styr: ") for reason in reasons]
 
 
 def test_a_review_outside_tolerance_needs_cause_and_decision(
-    root: Path, snapshot: Snapshot, capsys: pytest.CaptureFixture[str]
+    root: Path, store_bytes: StoreBytes, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    message = refuses(root, snapshot, capsys, "review", "1", "--judgement", "off_track",
+    message = refuses(root, store_bytes, capsys, "review", "1", "--judgement", "off_track",
                       "--confidence", "3", "--at", "2026-09-29")  # fmt: skip
     assert message.endswith("give the deviation's cause and the decision")
 
@@ -142,13 +142,13 @@ def test_actions_across_lessons_overdue_first_by_owner_and_done(
     (["lesson", "add"], "a lesson needs some text"),
 ])  # fmt: skip
 def test_bad_lessons_and_actions_are_refused(
-    root: Path, snapshot: Snapshot, capsys: pytest.CaptureFixture[str], argv: list[str],
+    root: Path, store_bytes: StoreBytes, capsys: pytest.CaptureFixture[str], argv: list[str],
     message: str,
 ) -> None:  # fmt: skip
     wheel = open_wheel(root, user="alice")
     wheel.add(LESSON, {"happened": "x", "actions": [parse_action("one"), parse_action("two")]})
     wheel.action_done(1, 2)
-    assert refuses(root, snapshot, capsys, *argv).startswith(message)
+    assert refuses(root, store_bytes, capsys, *argv).startswith(message)
 
 
 def test_an_improvement_becomes_a_revision_linked_both_ways(root: Path) -> None:
@@ -167,7 +167,7 @@ def test_an_improvement_becomes_a_revision_linked_both_ways(root: Path) -> None:
 
 
 def test_an_improvement_becomes_a_draft_goal_of_the_next_period(
-    root: Path, snapshot: Snapshot, capsys: pytest.CaptureFixture[str]
+    root: Path, store_bytes: StoreBytes, capsys: pytest.CaptureFixture[str]
 ) -> None:
     wheel = open_wheel(root, user="alice")
     lesson = wheel.add(LESSON, {"goal_id": 1, "improve": "Open a second desk\nin the hall"})
@@ -183,7 +183,7 @@ def test_an_improvement_becomes_a_draft_goal_of_the_next_period(
     assert cli(root, capsys, "lessons")[1].endswith("    used in a goal of goal 2\n")
     assert cli(root, capsys, "undo")[1].startswith("undid: ")
     assert documents(root) == before
-    assert refuses(root, snapshot, capsys, "lesson", "to-goal", "1", "--period", "2026-Q5") == (
+    assert refuses(root, store_bytes, capsys, "lesson", "to-goal", "1", "--period", "2026-Q5") == (
         "period '2026-Q5' is not a period; use a year (2026), a quarter (2026-Q3) "
         "or a month (2026-11)"
     )
@@ -244,13 +244,13 @@ def test_the_register_sorts_by_residual_score_and_flags_what_needs_a_decision(
     (["risk", "accept", "5", "--by", "Kari"], "there is no risk 5"),
 ])  # fmt: skip
 def test_bad_risks_are_refused(
-    root: Path, snapshot: Snapshot, capsys: pytest.CaptureFixture[str], argv: list[str],
+    root: Path, store_bytes: StoreBytes, capsys: pytest.CaptureFixture[str], argv: list[str],
     message: str,
 ) -> None:  # fmt: skip
     open_wheel(root, user="alice").add(
         RISK, {"goal_id": 1, "title": "Staff", "probability": 4, "consequence": 4}
     )
-    assert refuses(root, snapshot, capsys, *argv).startswith(message)
+    assert refuses(root, store_bytes, capsys, *argv).startswith(message)
 
 
 def test_accepting_a_risk_is_in_the_history(root: Path) -> None:

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from steerhelp import Snapshot, agreed, build, cli, documents, refuses
+from steerhelp import StoreBytes, agreed, build, cli, documents, refuses
 
 from store.backends import open_wheel
 from store.errors import ValidationError
@@ -144,19 +144,19 @@ def test_closing_a_period_is_one_undo(root: Path) -> None:
     assert documents(root) == before
 
 
-def test_a_dry_run_writes_nothing(root: Path, snapshot: Snapshot) -> None:
+def test_a_dry_run_writes_nothing(root: Path, store_bytes: StoreBytes) -> None:
     wheel = open_wheel(root, user="alice")
-    before = snapshot(root)
+    before = store_bytes(root)
     done = wheel.close_period("2026-Q3", carry=[1], dry_run=True)
     assert done.dry_run and [c.goal_id for c in done.carried] == [None]
     assert done.carried[0].indicators == (("Wait time", 18, 10),)
-    assert snapshot(root) == before
+    assert store_bytes(root) == before
 
 
-def test_every_reason_a_period_cannot_close_is_given(root: Path, snapshot: Snapshot) -> None:
+def test_every_reason_a_period_cannot_close_is_given(root: Path, store_bytes: StoreBytes) -> None:
     wheel = open_wheel(root, user="alice")
     wheel.log(1, 10, "2026-09-20")  # the last actual is the target: nothing left to carry
-    before = snapshot(root)
+    before = store_bytes(root)
     with pytest.raises(ValidationError) as caught:
         wheel.close_period("2026-Q3", outcomes={3: "achieved", 2: "great"}, carry=[1])
     assert str(caught.value).splitlines() == [
@@ -164,13 +164,13 @@ def test_every_reason_a_period_cannot_close_is_given(root: Path, snapshot: Snaps
         "goal 2: outcome 'great' is not one of: achieved, partly, missed, dropped",
         "cannot carry goal 1: indicator 1 'Wait time': target must differ from baseline",
     ]
-    assert snapshot(root) == before
+    assert store_bytes(root) == before
 
 
 def test_the_cli_closes_a_period(
-    root: Path, snapshot: Snapshot, capsys: pytest.CaptureFixture[str]
+    root: Path, store_bytes: StoreBytes, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    before = snapshot(root)
+    before = store_bytes(root)
     code, out, err = cli(root, capsys, "period", "close", "2026-Q3", "--outcome",
                          "Team desk=achieved", "--carry", "Shorter", "--dry-run")  # fmt: skip
     assert (code, err) == (0, "")
@@ -182,7 +182,7 @@ def test_the_cli_closes_a_period(
         "    Wait time: baseline 18, target 10",
         "    lessons kept: 1",
     ]
-    assert snapshot(root) == before
+    assert store_bytes(root) == before
     code, out, _ = cli(root, capsys, "period", "close", "2026-Q3", "--outcome",
                        "Team desk=achieved", "--carry", "Shorter")  # fmt: skip
     assert out.splitlines()[3] == (
@@ -206,10 +206,10 @@ def test_the_cli_closes_a_period(
     (["period", "close", "2026-Q3", "--carry", "9", "--dry-run"], "there is no goal 9"),
 ])  # fmt: skip
 def test_the_cli_refuses_a_bad_period_close(
-    root: Path, snapshot: Snapshot, capsys: pytest.CaptureFixture[str], argv: list[str],
+    root: Path, store_bytes: StoreBytes, capsys: pytest.CaptureFixture[str], argv: list[str],
     message: str,
 ) -> None:  # fmt: skip
-    assert refuses(root, snapshot, capsys, *argv) == message
+    assert refuses(root, store_bytes, capsys, *argv) == message
 
 
 # ---------------------------------------------------------------- filters
@@ -245,44 +245,46 @@ def test_status_filters_by_owner_state_and_period(
     (["--period", "2026-Q5"], "period '2026-Q5' is not a period"),
 ])  # fmt: skip
 def test_status_refuses_a_bad_filter(
-    root: Path, snapshot: Snapshot, capsys: pytest.CaptureFixture[str], argv: list[str],
+    root: Path, store_bytes: StoreBytes, capsys: pytest.CaptureFixture[str], argv: list[str],
     message: str,
 ) -> None:  # fmt: skip
-    assert refuses(root, snapshot, capsys, "status", *argv).startswith(message)
+    assert refuses(root, store_bytes, capsys, "status", *argv).startswith(message)
 
 
 # ---------------------------------------------------------- future values
 
 
 def test_a_value_dated_in_the_future_needs_confirming(
-    root: Path, snapshot: Snapshot, capsys: pytest.CaptureFixture[str]
+    root: Path, store_bytes: StoreBytes, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    message = refuses(root, snapshot, capsys, "log", "Wait", "12", "--at", TOMORROW)
+    message = refuses(root, store_bytes, capsys, "log", "Wait", "12", "--at", TOMORROW)
     assert message == (
         f"date {TOMORROW} is in the future; confirm it if it is meant (--future on the command "
         "line)"
     )
     wheel = open_wheel(root, user="alice")
-    before = snapshot(root)
+    before = store_bytes(root)
     with pytest.raises(ValidationError, match="is in the future"):
         wheel.log(1, 12, TOMORROW)
     with pytest.raises(ValidationError, match=r"^row 2: date .* is in the future"):
         wheel.log_many([{"indicator_id": 1, "value": 1, "date": "2026-08-01"},
                         {"indicator_id": 1, "value": 2, "date": TOMORROW}])  # fmt: skip
-    assert snapshot(root) == before
+    assert store_bytes(root) == before
     code, out, _ = cli(root, capsys, "log", "Wait", "12", "--at", TOMORROW, "--future")
     assert (code, out) == (0, f"logged the value 12 days of {TOMORROW} for Wait time\n")
     assert wheel.log(1, 11, TOMORROW, confirm_future=True).value == 11
     assert wheel.log(1, 13).date == date.today()
 
 
-def test_a_value_moved_into_the_future_needs_confirming(root: Path, snapshot: Snapshot) -> None:
+def test_a_value_moved_into_the_future_needs_confirming(
+    root: Path, store_bytes: StoreBytes
+) -> None:
     wheel = open_wheel(root, user="alice")
     first = wheel.measurements(1)[0]
-    before = snapshot(root)
+    before = store_bytes(root)
     with pytest.raises(ValidationError, match="is in the future"):
         wheel.update_measurement(first.id, {"date": TOMORROW})
-    assert snapshot(root) == before
+    assert store_bytes(root) == before
     assert wheel.update_measurement(first.id, {"note": "checked"}).note == "checked"
     moved = wheel.update_measurement(first.id, {"date": TOMORROW}, confirm_future=True)
     assert moved.date.isoformat() == TOMORROW

@@ -95,13 +95,13 @@ def test_a_brace_in_a_note_takes_the_ordinary_path(seeded: Any) -> None:
     assert [int(k) for k in parse(path, path.read_bytes())[MEASUREMENTS]] == ids
 
 
-def test_a_twin_in_the_compact_layout_is_refused(seeded: Any, snapshot: Any) -> None:
+def test_a_twin_in_the_compact_layout_is_refused(seeded: Any, store_bytes: Any) -> None:
     ids = _fresh_logs(seeded.root, seeded.indicator, 2)
     path = seeded.root / YEAR
     raw = path.read_bytes()
     doc = orjson.dumps(orjson.loads(raw)[MEASUREMENTS][str(ids[0])] | {"note": "twin"})
     path.write_bytes(raw[:-2] + b',"' + str(ids[0]).encode() + b'":' + doc + b"}}")
-    before = snapshot(seeded.root)
+    before = store_bytes(seeded.root)
     with pytest.raises(StoreCorrupt, match="more than once"):
         open_wheel(seeded.root).log(seeded.indicator, 1, "2026-05-01")
-    assert snapshot(seeded.root) == before
+    assert store_bytes(seeded.root) == before

@@ -185,16 +185,16 @@ def test_kill_between_the_renames_of_a_move_leaves_one_copy(seeded: Any, replace
     assert reopened.history(1)[0]["id"] == moved  # its audit entry went in with it
 
 
-def test_kill_before_the_marker_leaves_the_old_state(seeded: Any, snapshot: Any) -> None:
+def test_kill_before_the_marker_leaves_the_old_state(seeded: Any, store_bytes: Any) -> None:
     wheel = open_wheel(seeded.root, user="alice")
     wheel.log(seeded.indicator, 1, "2025-03-01")
     moved = wheel.log(seeded.indicator, 2, "2026-03-01").id
-    before = snapshot(seeded.root)
+    before = store_bytes(seeded.root)
     _run_dying(seeded.root, moved, _die_before_marker)
     assert list(seeded.root.glob(".*.tmp"))  # the temp files were written
 
     open_wheel(seeded.root, user="alice")
-    assert snapshot(seeded.root) == before
+    assert store_bytes(seeded.root) == before
     assert list(_copies(seeded.root, moved)) == ["measurements-2026.json"]
 
 

@@ -49,13 +49,13 @@ def _budgets(root: Path) -> list[int]:
 
 
 def test_cli_log_on_a_full_disk_fails_cleanly(
-    seeded: Any, disk: DiskFull, snapshot: Any, capsys: pytest.CaptureFixture[str]
+    seeded: Any, disk: DiskFull, store_bytes: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     store = ["--store", str(seeded.root)]
     assert main([*store, "log", str(seeded.indicator), "1", "--at", "2026-01-05"]) == 0
     capsys.readouterr()
     for budget in _budgets(seeded.root):
-        before = snapshot(seeded.root)
+        before = store_bytes(seeded.root)
         disk.budget = budget
         code = main([*store, "log", str(seeded.indicator), "2", "--at", "2026-01-06"])
         out, err = capsys.readouterr()
@@ -63,7 +63,7 @@ def test_cli_log_on_a_full_disk_fails_cleanly(
         assert "the disk is full" in err and "nothing was changed" in err
         assert str(seeded.root) in err
         assert "Traceback" not in err and out == ""
-        assert snapshot(seeded.root) == before  # no temp file left either
+        assert store_bytes(seeded.root) == before  # no temp file left either
     disk.budget = None
     assert main([*store, "log", str(seeded.indicator), "3", "--at", "2026-01-07"]) == 0
     assert [v for _, v in open_wheel(seeded.root).series(seeded.indicator)] == [1.0, 3.0]

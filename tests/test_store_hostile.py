@@ -409,13 +409,13 @@ def test_a_postgresql_url_is_a_server_never_a_folder(
 
 
 def test_a_bad_relative_date_says_what_a_date_may_look_like(
-    seeded: Seeded, capsys: pytest.CaptureFixture[str], snapshot: Callable[[Path], object]
+    seeded: Seeded, capsys: pytest.CaptureFixture[str], store_bytes: Callable[[Path], object]
 ) -> None:
-    before = snapshot(seeded.root)
+    before = store_bytes(seeded.root)
     assert _cli(seeded.root, "log", str(seeded.indicator), "5", "--at", "-3x") == 2
     err = capsys.readouterr().err
     assert "-3x" in err and "YYYY-MM-DD" in err and "expected one argument" not in err
-    assert snapshot(seeded.root) == before
+    assert store_bytes(seeded.root) == before
 
 
 def test_the_lock_and_backups_of_a_group_folder_are_the_groups(tmp_path: Path) -> None:

@@ -224,19 +224,19 @@ def test_a_measurement_in_both_files_is_refused_and_left_alone(
 
 
 def test_a_full_disk_during_a_merge_changes_nothing(
-    seeded: Any, small_limits: None, disk: DiskFull, snapshot: Any
+    seeded: Any, small_limits: None, disk: DiskFull, store_bytes: Any
 ) -> None:
     for n in range(3):
         _log(seeded.root, seeded.indicator, n)
     year = (seeded.root / YEAR).stat().st_size
     # the merge writes the year file, the emptied recent file, the audit trail
     for budget in (0, year // 2, year + 10, year + 400):
-        before = snapshot(seeded.root)
+        before = store_bytes(seeded.root)
         disk.budget = budget
         with pytest.raises(WriteFailed, match="the disk is full"):
             _log(seeded.root, seeded.indicator, 9)
         disk.budget = None
-        assert snapshot(seeded.root) == before, budget
+        assert store_bytes(seeded.root) == before, budget
     _log(seeded.root, seeded.indicator, 3)
     assert [v for _, v in open_wheel(seeded.root).series(seeded.indicator)] == [0, 1, 2, 3]
     # the last log did the merge

@@ -64,18 +64,18 @@ def _log(root: Path, indicator: int) -> int:
 @pytest.mark.parametrize("name", FILES)
 @pytest.mark.parametrize("breakage", list(BREAKAGES))
 def test_broken_file_is_refused_and_left_alone(
-    logged: Any, name: str, breakage: str, snapshot: Any, capsys: pytest.CaptureFixture[str]
+    logged: Any, name: str, breakage: str, store_bytes: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = logged.root / name
     path.write_bytes(BREAKAGES[breakage](path.read_bytes()))
-    before = snapshot(logged.root)
+    before = store_bytes(logged.root)
 
     assert _log(logged.root, logged.indicator) == 1
     out, err = capsys.readouterr()
     assert name in err and "Traceback" not in err and out == ""
     with pytest.raises(StoreCorrupt, match=name):
         open_wheel(logged.root).series(logged.indicator)
-    assert snapshot(logged.root) == before
+    assert store_bytes(logged.root) == before
 
 
 def _newer(path: Path) -> None:
@@ -87,10 +87,10 @@ def _newer(path: Path) -> None:
 
 @pytest.mark.parametrize("name", FILES)
 def test_newer_schema_opens_read_only(
-    logged: Any, name: str, snapshot: Any, capsys: pytest.CaptureFixture[str]
+    logged: Any, name: str, store_bytes: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _newer(logged.root / name)
-    before = snapshot(logged.root)
+    before = store_bytes(logged.root)
 
     wheel = open_wheel(logged.root, user="alice")
     assert wheel.read_only_reason is not None
@@ -107,11 +107,14 @@ def test_newer_schema_opens_read_only(
     out, err = capsys.readouterr()
     assert out == ""
     assert "newer styr" in err and "Traceback" not in err
-    assert snapshot(logged.root) == before
+    assert store_bytes(logged.root) == before
 
 
 def test_folder_the_user_may_not_write_opens_read_only(
-    logged: Any, snapshot: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    logged: Any,
+    store_bytes: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     # the tests run as root, who may write anywhere: os.access answers as a
     # user without write permission on the folder would
@@ -124,7 +127,7 @@ def test_folder_the_user_may_not_write_opens_read_only(
         return real(path, mode, **kwargs)
 
     monkeypatch.setattr(os, "access", access)
-    before = snapshot(logged.root)
+    before = store_bytes(logged.root)
     wheel = open_wheel(logged.root, user="alice")
     assert wheel.read_only_reason == f"read-only: you may not write in {logged.root}"
     assert [v for _, v in wheel.series(logged.indicator)] == [7.0]
@@ -132,7 +135,7 @@ def test_folder_the_user_may_not_write_opens_read_only(
         wheel.log(logged.indicator, 1, "2026-01-06")
     assert _log(logged.root, logged.indicator) == 1
     assert "may not write" in capsys.readouterr().err
-    assert snapshot(logged.root) == before
+    assert store_bytes(logged.root) == before
 
 
 META = '"meta": {"1": {"schema_version": 1}}'

@@ -16,7 +16,7 @@ from store.errors import Ambiguous, BadInput, NotFound, ValidationError
 from store.service import GOAL, INDICATOR, LESSON, REVIEW, RISK, Kind, Wheel
 from tui.cli import main
 
-Snapshot = Callable[[Path], dict[str, bytes]]
+StoreBytes = Callable[[Path], dict[str, bytes]]
 
 # the seeded store: goal 1 with a year's period, indicator 1 bringing a wait down
 GOAL_BASE: dict[str, Any] = {"title": "Shorter queues"}
@@ -224,15 +224,15 @@ API_CASES: list[tuple[str, dict[str, Any], str]] = [
 
 @pytest.mark.parametrize(("kind", "changes", "message"), API_CASES)
 def test_api_refuses_with_one_sentence_and_writes_nothing(
-    root: Path, snapshot: Snapshot, kind: str, changes: dict[str, Any], message: str
+    root: Path, store_bytes: StoreBytes, kind: str, changes: dict[str, Any], message: str
 ) -> None:
     wheel = open_wheel(root, user="alice")
-    before = snapshot(root)
+    before = store_bytes(root)
     with pytest.raises(ValidationError) as caught:
         wheel.add(KINDS[kind], BASES[kind] | changes)
     assert str(caught.value) == message
     _one_sentence(str(caught.value))
-    assert snapshot(root) == before
+    assert store_bytes(root) == before
 
 
 @pytest.mark.parametrize(("kind", "changes"), [
@@ -244,27 +244,29 @@ def test_api_refuses_with_one_sentence_and_writes_nothing(
     ("goal", {"parent_id": 7}),
 ])  # fmt: skip
 def test_updates_are_checked_like_additions(
-    root: Path, snapshot: Snapshot, kind: str, changes: dict[str, Any]
+    root: Path, store_bytes: StoreBytes, kind: str, changes: dict[str, Any]
 ) -> None:
     wheel = open_wheel(root, user="alice")
-    before = snapshot(root)
+    before = store_bytes(root)
     with pytest.raises(ValidationError):
         wheel.update(KINDS[kind], 1, changes)
-    assert snapshot(root) == before
+    assert store_bytes(root) == before
 
 
-def test_a_goal_cannot_go_under_itself_or_its_descendant(root: Path, snapshot: Snapshot) -> None:
+def test_a_goal_cannot_go_under_itself_or_its_descendant(
+    root: Path, store_bytes: StoreBytes
+) -> None:
     wheel = open_wheel(root, user="alice")
     team = wheel.add(GOAL, {"title": "Team", "parent_id": 1})
     person = wheel.add(GOAL, {"title": "Person", "parent_id": team.id})
-    before = snapshot(root)
+    before = store_bytes(root)
     with pytest.raises(ValidationError) as caught:
         wheel.update(GOAL, 1, {"parent_id": person.id})
     assert str(caught.value) == f"a goal cannot be placed under its own sub-goal {person.id}"
     with pytest.raises(ValidationError) as caught:
         wheel.update(GOAL, 1, {"parent_id": 1})
     assert str(caught.value) == "a goal cannot be placed under itself"
-    assert snapshot(root) == before
+    assert store_bytes(root) == before
     assert wheel.goal(1).parent_id is None
 
 
@@ -279,10 +281,10 @@ def test_a_goal_cannot_go_under_itself_or_its_descendant(root: Path, snapshot: S
     ("5", "tomorrowish", f"date 'tomorrowish' is not a date; use {ACCEPTED_FORMS}"),
 ])  # fmt: skip
 def test_measurements_refuse_bad_values_and_dates(
-    root: Path, snapshot: Snapshot, value: object, when: str, message: str
+    root: Path, store_bytes: StoreBytes, value: object, when: str, message: str
 ) -> None:
     wheel = open_wheel(root, user="alice")
-    before = snapshot(root)
+    before = store_bytes(root)
     with pytest.raises(ValidationError) as caught:
         wheel.log(1, value, when)
     assert str(caught.value) == message
@@ -290,16 +292,16 @@ def test_measurements_refuse_bad_values_and_dates(
         wheel.log_many([{"indicator_id": 1, "value": 3, "date": "2026-03-01"},
                         {"indicator_id": 1, "value": value, "date": when}])  # fmt: skip
     assert str(caught.value) == f"row 2: {message}"
-    assert snapshot(root) == before
+    assert store_bytes(root) == before
     assert wheel.series(1) == [(wheel.measurements(1)[0].date, 25.0)]
 
 
-def test_a_measurement_of_no_indicator_is_refused(root: Path, snapshot: Snapshot) -> None:
+def test_a_measurement_of_no_indicator_is_refused(root: Path, store_bytes: StoreBytes) -> None:
     wheel = open_wheel(root, user="alice")
-    before = snapshot(root)
+    before = store_bytes(root)
     with pytest.raises(ValidationError, match=r"^indicator 99 does not exist$"):
         wheel.log(99, 5)
-    assert snapshot(root) == before
+    assert store_bytes(root) == before
 
 
 @pytest.mark.parametrize(("kind", "changes", "stored"), [
@@ -403,17 +405,17 @@ def _cli(root: Path, argv: list[str]) -> int:
 @pytest.mark.parametrize(("argv", "message"), CLI_CASES)
 def test_cli_refuses_with_exit_2_and_writes_nothing(
     root: Path,
-    snapshot: Snapshot,
+    store_bytes: StoreBytes,
     capsys: pytest.CaptureFixture[str],
     argv: list[str],
     message: str,
 ) -> None:
-    before = snapshot(root)
+    before = store_bytes(root)
     assert _cli(root, argv) == 2
     out, err = capsys.readouterr()
     assert out == ""
     assert err == f"styr: {message}\n"
-    assert snapshot(root) == before
+    assert store_bytes(root) == before
 
 
 @pytest.mark.parametrize(("argv", "reason"), [
@@ -424,16 +426,16 @@ def test_cli_refuses_with_exit_2_and_writes_nothing(
 ])  # fmt: skip
 def test_cli_usage_errors_exit_2_and_write_nothing(
     root: Path,
-    snapshot: Snapshot,
+    store_bytes: StoreBytes,
     capsys: pytest.CaptureFixture[str],
     argv: list[str],
     reason: str,
 ) -> None:
-    before = snapshot(root)
+    before = store_bytes(root)
     assert _cli(root, argv) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"styr: {reason}\nusage: ")
-    assert snapshot(root) == before
+    assert store_bytes(root) == before
 
 
 # ------------------------------------------------------- text, as typed
@@ -524,10 +526,10 @@ def test_find_says_what_is_wrong(
 
 
 def test_cli_ambiguous_name_lists_the_candidates_and_exits_2(
-    named: Wheel, snapshot: Snapshot, capsys: pytest.CaptureFixture[str]
+    named: Wheel, store_bytes: StoreBytes, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = named.backend.store.root
-    before = snapshot(root)
+    before = store_bytes(root)
     assert _cli(root, ["add", "indicator", "sak", "Cases", "--baseline", "0", "--target", "5"]) == 2
     assert capsys.readouterr().err == (
         "styr: 'sak' matches 2 goals: 4 'Saker i kø', 5 'Saksbehandlingstid'; use the id\n"
@@ -535,7 +537,7 @@ def test_cli_ambiguous_name_lists_the_candidates_and_exits_2(
     assert _cli(root, ["add", "goal", "Team", "--parent", "sykefravær"]) == 0
     assert capsys.readouterr().out == "added goal 6: Team\n"
     assert open_wheel(root, user="bob").goal(6).parent_id == 2
-    assert snapshot(root) != before
+    assert store_bytes(root) != before
 
 
 def test_cli_finds_an_indicator_by_prefix(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -546,9 +548,9 @@ def test_cli_finds_an_indicator_by_prefix(root: Path, capsys: pytest.CaptureFixt
 # ------------------------------------------------- every problem at once
 
 
-def test_every_bad_field_is_reported_at_once(root: Path, snapshot: Snapshot) -> None:
+def test_every_bad_field_is_reported_at_once(root: Path, store_bytes: StoreBytes) -> None:
     wheel = open_wheel(root, user="alice")
-    before = snapshot(root)
+    before = store_bytes(root)
     with pytest.raises(ValidationError) as caught:
         wheel.add(INDICATOR, INDICATOR_BASE | {"name": " ", "baseline": "abc", "due": "2026-02-30",
                                                "cadence": "hourly", "colour": "red"})  # fmt: skip
@@ -560,13 +562,13 @@ def test_every_bad_field_is_reported_at_once(root: Path, snapshot: Snapshot) -> 
         ("cadence", f"cadence 'hourly' {NOT_ONE_OF} daily, weekly, monthly, quarterly, yearly"),
     ]
     assert str(caught.value).splitlines() == [message for _, message in caught.value.problems]
-    assert snapshot(root) == before
+    assert store_bytes(root) == before
 
 
 def test_cli_prints_every_reason_on_its_own_line(
-    root: Path, snapshot: Snapshot, capsys: pytest.CaptureFixture[str]
+    root: Path, store_bytes: StoreBytes, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    before = snapshot(root)
+    before = store_bytes(root)
     argv = ["add", "indicator", "1", "X", "--baseline", "x", "--target", "1e999",
             "--direction", "up"]  # fmt: skip
     assert _cli(root, argv) == 2
@@ -575,4 +577,4 @@ def test_cli_prints_every_reason_on_its_own_line(
         "styr: target must be a finite number, not '1e999'",
         f"styr: direction 'up' {NOT_ONE_OF} increase, decrease, at_least, at_most",
     ]
-    assert snapshot(root) == before
+    assert store_bytes(root) == before

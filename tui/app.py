@@ -7,10 +7,16 @@ The app holds the open Wheel (`app.wheel`) and the date compared at
 are App MODES, so each keeps its own focus and view state when left. Every
 second a timer re-reads files another process replaced; the active stage
 then redraws and the wheel bar says who changed the store.
+
+The first load (and the rebuild after another process wrote) reads the store
+and builds the read model in a worker thread, so the first frame paints at
+once; the stage then draws from the built view. Each finished load sets
+`app.loaded` and posts `StyrApp.Loaded`: tests await those, not time.
 """
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
@@ -18,9 +24,10 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import events
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.screen import Screen
 
 from store.errors import StoreCorrupt, StoreError
@@ -32,6 +39,7 @@ from widgets.wheel_bar import STAGES
 
 if TYPE_CHECKING:
     from store.compare import WheelComparison
+    from store.views import WheelView
     from tui.screens.stage import StageScreen
 
 SWITCH_HOLD = 0.005  # seconds the screen is held while a stage switches
@@ -102,6 +110,9 @@ class StyrApp(App[None]):
     POLL_SECONDS: ClassVar[float] = 1.0
     FIRST_LOAD_DELAY: ClassVar[float] = 0.1
 
+    class Loaded(Message):
+        """The store is read and the read model built; the stage shows it."""
+
     def __init__(self, wheel: Wheel, *, today: date | None = None) -> None:
         super().__init__()
         self.wheel = wheel
@@ -111,10 +122,12 @@ class StyrApp(App[None]):
         self._fixed_today = today
         self.notice = ""
         """The latest change by someone else, shown in every wheel bar."""
-        self._compared: tuple[tuple[object, ...], WheelComparison] | None = None
         self._instant_switch = False
         self.is_ready = False
-        """True once the first frame is out and the first stage loaded."""
+        """True once the first load is done and the first stage drawn."""
+        self.loaded = asyncio.Event()
+        """Set when a load (the first, or a rebuild after another process
+        wrote) is done and shown; cleared while one runs."""
         self.broken: str | None = None
         """The message of a bad file found while reading: the app is then read-only."""
 
@@ -130,19 +143,16 @@ class StyrApp(App[None]):
         in this process or (after a refresh) another one."""
         return (self.today, self.wheel.version)
 
-    def comparison(self) -> WheelComparison:
-        """compare_wheel for the whole wheel at `today`, computed once per
-        data version: key presses reuse it instead of recomputing."""
-        from store.compare import compare_wheel
+    def view(self) -> WheelView:
+        """The read model at `today`, built once per data version: key
+        presses reuse it instead of recomputing."""
+        view = self.wheel.view(self.today)
+        self._note_broken()
+        return view
 
-        key = self.data_version
-        if self._compared is None or self._compared[0] != key:
-            wheel = self.wheel
-            series = wheel.all_series(until=self.today)
-            result = compare_wheel(wheel.goals(), wheel.indicators(), series, self.today)
-            self._compared = (key, result)
-            self._note_broken()
-        return self._compared[1]
+    def comparison(self) -> WheelComparison:
+        """The whole wheel compared at `today` (the view's comparison)."""
+        return self.view().comparison
 
     @property
     def read_only_reason(self) -> str | None:
@@ -163,16 +173,36 @@ class StyrApp(App[None]):
 
     def on_ready(self) -> None:
         """The first frame is rendered: read the store for the first stage
-        a moment later, once the frame is written out. Parsing a big store
-        holds the GIL, which would keep Textual's writer thread (and so the
-        frame) waiting until the data is read."""
-        self.set_timer(self.FIRST_LOAD_DELAY, self._first_load)
+        a moment later, once the frame is written out. Parsing a big file
+        holds the GIL inside one C call, which would keep Textual's writer
+        thread (and so the frame) waiting even with the read in a worker."""
+        self.set_timer(self.FIRST_LOAD_DELAY, self._load)
 
-    def _first_load(self) -> None:
+    def _load(self) -> None:
+        self.loaded.clear()
+        self._build_view()
+
+    @work(thread=True, exclusive=True, group="load")
+    def _build_view(self) -> None:
+        """Read the store and build the view off the event loop, then draw
+        the stage from it."""
+        try:
+            self.wheel.view(self.today)
+        except StoreError:
+            pass  # the stage's reload reads again and shows the error
+        finally:
+            self.call_from_thread(self._show_loaded)
+
+    def _show_loaded(self) -> None:
         self.is_ready = True
         screen = self.stage_screen
-        if screen is not None:
+        # a stage still being built (its key pressed during the load) loads
+        # itself once mounted
+        if screen is not None and screen.is_mounted:
+            screen.sync_bar()
             screen.reload()
+        self.loaded.set()
+        self.post_message(self.Loaded())
 
     def _note_broken(self) -> None:
         """A bad measurement file read as empty (Wheel.tolerant): say so."""
@@ -229,6 +259,8 @@ class StyrApp(App[None]):
 
     def poll_store(self) -> None:
         """Pick up what other processes wrote; redraw and say who it was."""
+        if not self.loaded.is_set():
+            return  # a load is reading the store in its worker
         for notice in self.wheel.take_notices():
             self.notify(notice, severity="warning", markup=False, timeout=8)
         try:
@@ -245,7 +277,7 @@ class StyrApp(App[None]):
         latest = max(changes, key=lambda change: change.written_at)
         writer = latest.writer.split("@", 1)[0]
         self.notice = plain(f"updated by {writer} {_hhmm(latest.written_at)}".strip())
-        self.refresh_stage()
+        self._load()
 
     def refresh_stage(self) -> None:
         """Ask the active stage to re-read the wheel and update its bar."""

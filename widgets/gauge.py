@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from store.compare import STATUS_GLYPH, STATUS_WORD
+from store import format as fmt
+from store.compare import STATUS_GLYPH, Status
 from store.plain import plain
 
 BLOCKS = " ▏▎▍▌▋▊▉█"
@@ -22,32 +23,25 @@ def bar(progress: float | None, width: int = 10) -> Text:
 
 
 def percent(progress: float | None) -> str:
-    """`42%`, or `  -` when there is no progress to show."""
-    return "  -" if progress is None else f"{progress * 100:3.0f}%"
+    """store.format's percentage, right-aligned in four cells for a column."""
+    return fmt.percent(progress).rjust(4)
 
 
-STATUS_STYLE: dict[str, str] = {
-    "missed": "bold red",
-    "off_track": "red",
-    "at_risk": "yellow",
-    "no_data": "magenta",
-    "on_track": "green",
-    "achieved": "bold green",
-    "not_started": "dim",
-    "closed": "dim",
-}
-
-
-def status_text(status: str, *, word: bool = True) -> Text:
+def status_text(status: Status, *, word: bool = True) -> Text:
     """The status as glyph (and word), coloured but readable without colour."""
-    glyph = STATUS_GLYPH.get(status, "?")  # type: ignore[call-overload]
-    label = f"{glyph} {STATUS_WORD.get(status, status)}" if word else glyph  # type: ignore[call-overload]
-    return Text(label, style=STATUS_STYLE.get(status, ""), no_wrap=True)
+    label = fmt.status_label(status) if word else STATUS_GLYPH[status]
+    return Text(label, style=fmt.STATUS_COLOUR[status], no_wrap=True)
+
+
+def goal_status_text(status: Status, outcome: str | None, *, word: bool = True) -> Text:
+    """A goal's status; a closed one says its outcome: `■ closed: achieved`."""
+    text = status_text(status, word=word)
+    if word and status == "closed" and outcome:
+        text.append(f": {plain(outcome)}")
+    return text
 
 
 def number(value: float | None, unit: str = "") -> str:
-    """A measured or planned value as a person reads it."""
-    if value is None:
-        return "-"
-    shown = f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:,.0f}"
-    return f"{shown} {plain(unit)}".rstrip() if unit else shown
+    """store.format's number, followed by the unit when there is one."""
+    shown = fmt.number(value)
+    return f"{shown} {plain(unit)}" if unit and value is not None else shown

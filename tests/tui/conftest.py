@@ -7,9 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from syrupy.assertion import SnapshotAssertion
-from syrupy.extensions.amber import AmberSnapshotExtension
-from syrupy.location import PyTestLocation
 from tuihelp import TODAY, Small, build_small
 
 from store.backends import open_wheel
@@ -44,15 +41,3 @@ def make() -> Callable[[Wheel], StyrApp]:
         return app
 
     return build
-
-
-@pytest.fixture
-def snapshot(request: pytest.FixtureRequest) -> SnapshotAssertion:
-    """syrupy's own fixture, which snap_compare builds on: tests/conftest.py
-    uses the name `snapshot` for copies of a store folder."""
-    return SnapshotAssertion(
-        update_snapshots=request.config.option.update_snapshots,
-        extension_class=AmberSnapshotExtension,
-        test_location=PyTestLocation(request.node),
-        session=request.session.config._syrupy,  # type: ignore[attr-defined]
-    )

@@ -15,6 +15,7 @@ from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.conflict import ConflictDialog
 from tui.dialogs.form import FormDialog
 from tui.screens.goals import GoalsScreen
+from widgets.goal_tree import GoalTree, walk
 
 Make = Callable[[Wheel], StyrApp]
 
@@ -341,3 +342,33 @@ async def test_alt_backspace_in_a_form_is_an_edit_key_not_esc(
         await settle(pilot)
         assert app.screen is form
         assert box.value == "Half "
+
+
+async def test_a_closed_goal_says_its_outcome_and_comes_last(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    shop = wheel.add(
+        GOAL,
+        {"title": "Open the shop", "due": "2026-03-01", "state": "closed", "outcome": "partly"},
+    )
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        rows = [str(node.label) for node in walk(app.screen.query_one(GoalTree).root)]
+        assert rows[-1].startswith("■ closed: partly") and rows[-1].endswith("Open the shop")
+        assert "■ closed: partly" in screen_text(app)
+        app.screen.select(GOAL, shop.id)
+        await settle(pilot)
+        head = str(app.screen.query_one("#goal-head", Static).content)
+        assert "■ closed: partly" in head and "state: closed" in head
+        await pilot.resize_terminal(120, 30)  # a tree too narrow for the outcome
+        await settle(pilot)
+        rows = [str(node.label) for node in walk(app.screen.query_one(GoalTree).root)]
+        assert rows[-1].startswith("■ ") and "partly" not in rows[-1]
+
+
+async def test_the_detail_names_the_top_risk(wheel: Wheel, make: Make, small: Small) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert "top risk: Market dip (P4 x C5 = 20)" in screen_text(app)

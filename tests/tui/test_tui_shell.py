@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Callable
+from typing import Any
 
+import pytest
 from textual.widgets import Input, Tree
 from tuihelp import Small, press, screen_text, settle
 
@@ -119,7 +122,9 @@ async def test_usable_at_80x24(wheel: Wheel, make: Make, small: Small) -> None:
         await settle(pilot)
         shown = screen_text(app)
         assert "▶[1 Goals]" in shown and "Grow revenue" in shown and "Revenue" in shown
-        assert app.screen.query_one("#goals-body").has_class("-narrow")
+        assert app.screen.has_class("-narrow")  # Textual's breakpoints: the detail below
+        tree, detail = app.screen.query_one("#goals-left"), app.screen.query_one("#goal-detail")
+        assert detail.region.y >= tree.region.bottom
         await pilot.press("i")
         form = app.screen
         assert isinstance(form, FormDialog)
@@ -162,3 +167,34 @@ async def test_j_and_k_move_like_arrows(wheel: Wheel, make: Make, small: Small) 
         assert tree.cursor_node is not None and tree.cursor_node.data == small.child
         await pilot.press("k")
         assert tree.cursor_node is not None and tree.cursor_node.data == small.goal
+
+
+async def test_the_first_load_reads_the_store_in_a_worker(
+    wheel: Wheel, make: Make, small: Small, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    builds: list[tuple[bool, bool]] = []
+    build = Wheel.view
+
+    def view(self: Wheel, at: Any = None) -> Any:
+        builds.append((threading.current_thread() is threading.main_thread(), app.is_ready))
+        return build(self, at)
+
+    monkeypatch.setattr(Wheel, "view", view)
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "Grow revenue" in screen_text(app)
+    # nothing reads the store on the event loop before the first load is done
+    assert builds[0] == (False, False)
+    assert all(ready for main, ready in builds if main)
+
+
+async def test_a_stage_chosen_during_the_first_load_shows_its_data(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")  # before the first load (it starts after the first frame)
+        await settle(pilot)
+        assert isinstance(app.screen, MeasureScreen)
+        assert "Revenue" in screen_text(app) and "2026-09-01" in screen_text(app)

@@ -3,6 +3,7 @@ import it; conftest.py only provides fixtures)."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -63,15 +64,18 @@ def build_small(root: Path) -> Small:
     return Small(root, goal.id, child.id, indicator.id, risk.id)
 
 
+LOAD_TIMEOUT = 30.0  # seconds: generous for a cold start on a loaded machine
+
+
 async def settle(pilot: Pilot[None], times: int = 3) -> None:
-    """Let messages posted from code (not keys) and short timers (a stage's
-    first load, a detail's debounce) be processed."""
+    """Wait until the app's load (first, or after another process wrote) is
+    shown, then let messages posted from code (not keys) be processed.
+    Fails when the load does not finish within LOAD_TIMEOUT."""
     app = pilot.app
-    for _ in range(250):  # the first stage loads a moment after the first frame
-        if getattr(app, "is_ready", True):
-            break
-        await pilot.pause(0.02)
-    await pilot.pause(0.06)
+    loaded = getattr(app, "loaded", None)
+    if loaded is not None:
+        await asyncio.wait_for(loaded.wait(), LOAD_TIMEOUT)
+        await asyncio.wait_for(app.workers.wait_for_complete(), LOAD_TIMEOUT)
     for _ in range(times):
         await pilot.pause()
 
@@ -97,17 +101,13 @@ S = TypeVar("S", bound=Screen[Any])
 
 
 async def open_stage(pilot: Pilot[None], key: str, kind: type[S], state: str) -> S:
-    """Press a stage's key and wait until its `state` line shows it read the store."""
+    """Press a stage's key and wait until it is shown with the store read:
+    its `state` line (a widget id) must then say something."""
     await pilot.press(key)
     await settle(pilot)
     screen = pilot.app.screen
     assert isinstance(screen, kind)
-    # the stage reads the store once the app's first frame is up; on a busy
-    # machine that can take a few more turns of the loop
-    for _ in range(100):
-        if str(screen.query_one(state, Static).content):
-            break
-        await pilot.pause(0.02)
+    assert str(screen.query_one(state, Static).content), f"{state} is empty once loaded"
     return screen
 
 

@@ -20,8 +20,7 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.timer import Timer
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Static
 
 from store.compare import (
     SEVERITY,
@@ -38,6 +37,7 @@ from store.plain import plain
 from store.service import GOAL, INDICATOR, REVIEW, Kind
 from tui.dialogs.review_form import ReviewForm, ReviewSubject
 from tui.screens.stage import StageScreen
+from widgets.filter_input import FilterInput
 from widgets.gauge import bar, percent
 from widgets.plan_chart import ChartData, PlanChart
 
@@ -226,7 +226,6 @@ class CompareScreen(StageScreen):
         self._built = 0
         self._shown_build = -1
         self._shown_keys: set[str] = set()
-        self._search_timer: Timer | None = None
         self._by_key: dict[str, Row] = {}
         self._goals: dict[int, Goal] = {}
         self._indicators: dict[int, Indicator] = {}
@@ -234,7 +233,9 @@ class CompareScreen(StageScreen):
     # ----------------------------------------------------------- layout
     def compose_body(self) -> ComposeResult:
         yield Static("", id="compare-state")
-        yield Input(placeholder="filter by goal or indicator name", id="compare-search")
+        yield FilterInput(
+            "filter by goal or indicator name", delay=SEARCH_DELAY, id="compare-search"
+        )
         with Horizontal(id="compare-body", classes="split"):
             with Vertical(id="compare-left", classes="list-pane"):
                 yield DataTable(id="compare-table", cursor_type="row", zebra_stripes=True)
@@ -246,7 +247,6 @@ class CompareScreen(StageScreen):
         table = self.query_one("#compare-table", DataTable)
         for key, label in COLUMNS:
             table.add_column(label, key=key)
-        self.query_one("#compare-search", Input).display = False
         self.set_focus(table)
         super().on_mount()
 
@@ -611,40 +611,30 @@ class CompareScreen(StageScreen):
         self._fill_table()
 
     def action_text_filter(self) -> None:
-        search = self.query_one("#compare-search", Input)
-        search.display = True
-        self.set_focus(search)
+        self.query_one("#compare-search", FilterInput).open()
 
     def action_clear_filters(self) -> None:
-        search = self.query_one("#compare-search", Input)
-        if not (self.text or self.filter_index or search.display):
+        search = self.query_one("#compare-search", FilterInput)
+        if not (self.filter_index or search.is_active):
             return
-        self.text = ""
         self.filter_index = 0
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        with search.prevent(Input.Changed):
-            search.value = ""
-        search.display = False
-        self.set_focus(self.query_one("#compare-table", DataTable))
+        if not search.clear():
+            self._fill_table()
+
+    @on(FilterInput.Changed, "#compare-search")
+    def _search_changed(self, event: FilterInput.Changed) -> None:
+        self.text = event.text
         self._fill_table()
 
-    @on(Input.Changed, "#compare-search")
-    def _search_changed(self, event: Input.Changed) -> None:
-        self.text = event.value
-        # refilter once typing pauses, not on every key: thousands of rows
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        self._search_timer = self.set_timer(SEARCH_DELAY, self._fill_table)
-
-    @on(Input.Submitted, "#compare-search")
+    @on(FilterInput.Submitted, "#compare-search")
     def _search_done(self) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
-            self._fill_table()
-        search = self.query_one("#compare-search", Input)
-        search.display = bool(self.text)
         self.set_focus(self.query_one("#compare-table", DataTable))
+
+    @on(FilterInput.Cleared, "#compare-search")
+    def _search_cleared(self) -> None:
+        self.text = ""
+        self.set_focus(self.query_one("#compare-table", DataTable))
+        self._fill_table()
 
     def action_review(self) -> None:
         row = self.selected_row()

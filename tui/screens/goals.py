@@ -9,52 +9,53 @@ edited and deleted in modal forms.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Input, Static, Tree
-from textual.widgets.tree import TreeNode
+from textual.message import Message
+from textual.widgets import DataTable, Static
 
 from store import documents as d
-from store.compare import STATUS_WORD
 from store.errors import StoreError
 from store.plain import plain
 from store.service import GOAL, INDICATOR, RISK, Kind
+from store.views import Record
 from tui.dialogs.goal_forms import goal_form, indicator_form, risk_form
-from tui.screens.stage import StageScreen
-from widgets.gauge import bar, number, percent, status_text
+from tui.screens.stage import StageScreen, split_below
+from widgets.filter_input import FilterInput
+from widgets.gauge import bar, goal_status_text, number, percent, status_text
+from widgets.goal_tree import GoalTree
 from widgets.risk_matrix import RiskMatrix, level
 
 HISTORY_SHOWN = 6
 INDICATOR_COLUMNS = ("status", "indicator", "baseline", "target", "actual", "progress")
 RISK_COLUMNS = ("level", "risk", "P", "C", "state")
 WIDE = 110  # columns from which the detail sits beside the tree
-# tree width from which each row says its status in words too: with the
-# word, the bar and some indentation a title still gets half the row
-WORDS_FROM = 60
-WORD_WIDTH = max(len(word) for word in STATUS_WORD.values())
+# an indicator's name gets what the detail pane has left beside the figures
+FIGURE_CELLS = 48
+NAME_WIDTHS = (24, 48)
 
 
-class GoalTree(Tree[int]):
-    """The goal cascade; node data is the goal id."""
+class GoalDetail(VerticalScroll):
+    """The selected goal's detail; says when its width changes, since the
+    indicator names are clipped to fit it."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "toggle_node", "Fold", show=False),
-    ]
-    # Textual's ▶/▼ fold marks would read as the status glyph ▼ (off track)
-    ICON_NODE = "+ "
-    ICON_NODE_EXPANDED = "\N{MINUS SIGN} "
+    class Resized(Message):
+        pass
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.post_message(self.Resized())
 
 
 class GoalsScreen(StageScreen):
     """Goals: set them, break them down, agree on them, see their risks."""
 
     STAGE = "goals"
+    HORIZONTAL_BREAKPOINTS = split_below(WIDE)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add_goal", "Add goal", id="goals.add"),
         Binding("s", "add_subgoal", "Sub-goal", show=False, id="goals.add_sub"),
@@ -69,19 +70,15 @@ class GoalsScreen(StageScreen):
     def __init__(self) -> None:
         super().__init__()
         self._filter = ""
-        self._goals: dict[int, d.Goal] = {}
         self._detail_pending = False
-        self._words = False
+        self._name_width = 0
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="goals-body", classes="split"):
             with Vertical(id="goals-left", classes="list-pane"):
-                yield Input(placeholder="filter goals by title", id="goal-filter")
-                tree = GoalTree("goals", id="goal-tree")
-                tree.show_root = False
-                tree.guide_depth = 2
-                yield tree
-            with VerticalScroll(id="goal-detail", classes="detail-pane"):
+                yield FilterInput("filter goals by title", id="goal-filter")
+                yield GoalTree(id="goal-tree")
+            with GoalDetail(id="goal-detail", classes="detail-pane"):
                 yield Static(id="goal-head")
                 yield Static(Text("Indicators", style="bold"), classes="section-title")
                 yield DataTable(id="goal-indicators", cursor_type="row", zebra_stripes=True)
@@ -93,103 +90,33 @@ class GoalsScreen(StageScreen):
                 yield Static(id="goal-history")
 
     def on_mount(self) -> None:
-        self.query_one("#goal-filter", Input).display = False
         self.query_one("#goal-detail").can_focus = False
-        self.set_focus(self.query_one("#goal-tree", GoalTree))
+        self.set_focus(self.query_one(GoalTree))
 
-    def on_resize(self) -> None:
-        body = self.query_one("#goals-body")
-        narrow = self.size.width < WIDE
-        if body.has_class("-narrow") != narrow:
-            body.set_class(narrow, "-narrow")
-            if self.styr.is_ready:
-                self._show_detail()  # names are clipped to the new width
-        # the tree's width is known once the new layout is done
-        self.call_after_refresh(self._check_words)
+    @on(GoalDetail.Resized)
+    def _detail_resized(self) -> None:
+        if self.styr.is_ready and self._fitting_name_width() != self._name_width:
+            self._show_detail()
 
-    def _check_words(self) -> None:
-        if self.styr.is_ready and self._words_fit() != self._words:
-            self._fill_tree()
-
-    def _words_fit(self) -> bool:
-        return self.query_one("#goal-tree", GoalTree).size.width >= WORDS_FROM
+    def _fitting_name_width(self) -> int:
+        room = self.query_one(GoalDetail).size.width - FIGURE_CELLS
+        return NAME_WIDTHS[1] if room >= NAME_WIDTHS[1] else NAME_WIDTHS[0]
 
     # -------------------------------------------------------------- data
     @property
     def selected_goal(self) -> d.Goal | None:
-        tree = self.query_one("#goal-tree", GoalTree)
-        node = tree.cursor_node
-        # an emptied tree (a filter matching nothing) can keep its old cursor
-        if node is None or node.data is None or not tree.root.children:
+        goal_id = self.query_one(GoalTree).goal_id
+        if goal_id is None:
             return None
-        return self._goals.get(node.data)
+        view = self.view()
+        return view.node(goal_id).goal if view.has_goal(goal_id) else None
 
     def refresh_data(self) -> None:
-        self._goals = {g.id: g for g in self.wheel.goals()}
-        self._fill_tree()
+        self.query_one(GoalTree).show(self.view().nodes, self._filter)
         self._show_detail()
 
-    def _visible_ids(self) -> set[int] | None:
-        """Goals matching the filter and their ancestors; None: all."""
-        if not self._filter:
-            return None
-        needle = self._filter.casefold()
-        shown: set[int] = set()
-        for goal in self._goals.values():
-            if needle in goal.title.casefold():
-                current: d.Goal | None = goal
-                while current is not None and current.id not in shown:
-                    shown.add(current.id)
-                    current = self._goals.get(current.parent_id) if current.parent_id else None
-        return shown
-
-    def _fill_tree(self) -> None:
-        tree = self.query_one("#goal-tree", GoalTree)
-        selected = tree.cursor_node.data if tree.cursor_node is not None else None
-        collapsed = {
-            node.data for node in _walk(tree.root) if node.data is not None and not node.is_expanded
-        }
-        rollups = self.comparison().goals
-        visible = self._visible_ids()
-        words = self._words = self._words_fit()
-        kids: dict[int | None, list[d.Goal]] = {}
-        for goal in self._goals.values():
-            parent = goal.parent_id if goal.parent_id in self._goals else None
-            kids.setdefault(parent, []).append(goal)
-        tree.clear()
-        placed: dict[int, TreeNode[int]] = {}
-
-        def add(parent_node: TreeNode[int], parent_id: int | None) -> None:
-            for goal in sorted(kids.get(parent_id, []), key=_goal_order):
-                if goal.id in placed or (visible is not None and goal.id not in visible):
-                    continue
-                rollup = rollups.get(goal.id)
-                status = status_text(rollup.status if rollup else "no_data", word=words)
-                if words:
-                    status.pad_right(WORD_WIDTH + 2 - len(status))
-                label = Text.assemble(
-                    status,
-                    " ",
-                    bar(rollup.progress if rollup else None, 8),
-                    " ",
-                    Text(plain(goal.title)),
-                    no_wrap=True,
-                )
-                has_kids = bool(kids.get(goal.id))
-                node = parent_node.add(label, data=goal.id, allow_expand=has_kids)
-                placed[goal.id] = node
-                add(node, goal.id)
-                if has_kids and goal.id not in collapsed:
-                    node.expand()
-
-        add(tree.root, None)
-        if selected in placed:
-            _move_to(tree, placed[selected])
-        elif placed:
-            _move_to(tree, next(iter(placed.values())))
-
-    @on(Tree.NodeHighlighted, "#goal-tree")
-    def _on_goal_highlighted(self) -> None:
+    @on(GoalTree.Selected)
+    def _on_goal_selected(self) -> None:
         # one detail redraw for a burst of cursor moves (a held j)
         if not self._detail_pending:
             self._detail_pending = True
@@ -197,6 +124,8 @@ class GoalsScreen(StageScreen):
 
     def _show_detail(self) -> None:
         self._detail_pending = False
+        if not self.styr.is_ready:
+            return  # the store is read in the app's first load, not before the first frame
         goal = self.selected_goal
         head = self.query_one("#goal-head", Static)
         indicators = self.query_one("#goal-indicators", DataTable)
@@ -209,25 +138,25 @@ class GoalsScreen(StageScreen):
         if goal is None:
             head.update(
                 Text(f"No goal matches '{plain(self._filter)}'. Esc clears the filter.")
-                if self._goals
+                if self.view().nodes
                 else Text("No goal yet. Press a to add one.", style="italic")
             )
             self.query_one(RiskMatrix).cells = ()
             self.query_one("#goal-history", Static).update("")
             return
-        comparison = self.comparison()
-        head.update(self._head_text(goal, comparison.goals.get(goal.id)))
-        # on a narrow terminal long names give way to the numbers
-        name_width = 24 if self.size.width < WIDE else 48
-        for ind in self.wheel.indicators(goal.id):
-            c = comparison.indicators.get(ind.id)
+        view = self.view()
+        head.update(self._head_text(goal, view.goal_record(goal.id)))
+        # a narrow detail gives long names less room than the numbers
+        name_width = self._name_width = self._fitting_name_width()
+        for ind in view.node(goal.id).indicators:
+            record = view.indicator_record(ind.id)
             indicators.add_row(
-                status_text(c.status if c else "no_data"),
+                status_text(record["status"]),
                 _clipped(plain(ind.name), name_width),
                 Text(number(ind.baseline, ind.unit)),
                 Text(number(ind.target, ind.unit)),
-                Text(number(c.actual if c else None, ind.unit)),
-                Text(percent(c.progress if c else None)),
+                Text(number(record["actual"], ind.unit)),
+                Text(percent(record["progress"])),
                 key=str(ind.id),
             )
         goal_risks = self.wheel.risks(goal.id)
@@ -246,26 +175,31 @@ class GoalsScreen(StageScreen):
         )
         self.query_one("#goal-history", Static).update(self._history_text(goal))
 
-    def _head_text(self, goal: d.Goal, rollup: Any) -> Text:
+    def _head_text(self, goal: d.Goal, record: Record) -> Text:
         text = Text()
         text.append(plain(goal.title), style="bold")
         text.append(f"  (goal {goal.id})\n", style="dim")
-        if rollup is not None:
-            text.append_text(status_text(rollup.status))
-            text.append("  ")
-            text.append_text(bar(rollup.progress, 16))
-            text.append(f" {percent(rollup.progress)}")
-            if rollup.activity_trap:
-                text.append("  activity trap: activity moves, results do not", style="bold")
-            text.append("\n")
-        agreement = f"state: {goal.state}"
+        text.append_text(goal_status_text(record["status"], record["outcome"]))
+        text.append("  ")
+        text.append_text(bar(record["progress"], 16))
+        text.append(f" {percent(record['progress']).strip()}")
+        if record["activity_trap"]:
+            text.append("  activity trap: activity moves, results do not", style="bold")
+        text.append("\n")
+        agreement = f"state: {record['state']}"
         if goal.agreed_by or goal.agreed_on:
             agreement += f", agreed by {plain(goal.agreed_by) or '?'} on {goal.agreed_on or '?'}"
         elif goal.state in ("draft", "proposed"):
             agreement += ", not agreed yet"
         if goal.outcome:
-            agreement += f", outcome: {goal.outcome}"
+            agreement += f", outcome: {plain(goal.outcome)}"
         text.append(agreement + "\n")
+        risk = record["top_risk"]
+        if risk is not None:
+            text.append(
+                f"top risk: {plain(risk['title'])} "
+                f"(P{risk['probability']} x C{risk['consequence']} = {risk['score']})\n"
+            )
         facts = []
         if goal.owner:
             facts.append(f"owner: {plain(goal.owner)}")
@@ -313,26 +247,25 @@ class GoalsScreen(StageScreen):
 
     # ----------------------------------------------------------- filter
     def action_filter(self) -> None:
-        box = self.query_one("#goal-filter", Input)
-        box.display = True
-        self.set_focus(box)
-
-    @on(Input.Changed, "#goal-filter")
-    def _on_filter_changed(self, event: Input.Changed) -> None:
-        self._filter = event.value.strip()
-        self._fill_tree()
-        self._show_detail()
-
-    @on(Input.Submitted, "#goal-filter")
-    def _on_filter_submitted(self) -> None:
-        self.set_focus(self.query_one("#goal-tree", GoalTree))
+        self.query_one("#goal-filter", FilterInput).open()
 
     def action_clear_filter(self) -> None:
-        box = self.query_one("#goal-filter", Input)
-        if box.display:
-            box.value = ""
-            box.display = False
-            self.set_focus(self.query_one("#goal-tree", GoalTree))
+        self.query_one("#goal-filter", FilterInput).clear()
+
+    @on(FilterInput.Changed, "#goal-filter")
+    def _on_filter_changed(self, event: FilterInput.Changed) -> None:
+        self._filter = event.text.strip()
+        self.refresh_data()
+
+    @on(FilterInput.Submitted, "#goal-filter")
+    def _on_filter_submitted(self) -> None:
+        self.set_focus(self.query_one(GoalTree))
+
+    @on(FilterInput.Cleared, "#goal-filter")
+    def _on_filter_cleared(self) -> None:
+        self._filter = ""
+        self.set_focus(self.query_one(GoalTree))
+        self.refresh_data()
 
     # ---------------------------------------------------------- actions
     def _focused_row(self, table_id: str) -> int | None:
@@ -434,17 +367,11 @@ class GoalsScreen(StageScreen):
     def select(self, kind: Kind[Any], doc_id: int) -> bool:
         if kind is not GOAL:
             return False
-        tree = self.query_one("#goal-tree", GoalTree)
-        for node in _walk(tree.root):
-            if node.data == doc_id:
-                parent = node.parent
-                while parent is not None:
-                    parent.expand()
-                    parent = parent.parent
-                _move_to(tree, node)
-                self.set_focus(tree)
-                return True
-        return False
+        tree = self.query_one(GoalTree)
+        if not tree.select_goal(doc_id):
+            return False
+        self.set_focus(tree)
+        return True
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Add goal", "a new top-level goal", self.action_add_goal)
@@ -463,21 +390,3 @@ def _clipped(text: str, width: int) -> Text:
     line = Text(text, no_wrap=True)
     line.truncate(width, overflow="ellipsis")
     return line
-
-
-def _goal_order(goal: d.Goal) -> tuple[bool, date, int]:
-    """Open goals first, the soonest due first."""
-    return (goal.state == "closed", goal.due or date.max, goal.id)
-
-
-def _move_to(tree: GoalTree, node: TreeNode[int]) -> None:
-    """Put the cursor on `node`. A node knows its line only once the tree
-    has laid out its lines, which it does lazily; asking for a line does."""
-    tree.get_node_at_line(0)
-    tree.move_cursor(node)
-
-
-def _walk(node: TreeNode[int]) -> Iterable[TreeNode[int]]:
-    for child in node.children:
-        yield child
-        yield from _walk(child)

@@ -26,9 +26,11 @@ from store.errors import StoreError, ValidationError
 from store.plain import plain
 from store.service import INDICATOR, Kind, measurement_name
 from tui.dialogs.form import FormDialog, FormField, changed, text_of
-from tui.screens.stage import StageScreen
+from tui.screens.stage import StageScreen, split_below
+from widgets.filter_input import FilterInput
 from widgets.gauge import number, percent, status_text
 
+WIDE = 110  # columns from which the detail sits beside the list
 # the second word of an entry is meant as a date when it looks like one
 _DATE_LIKE = re.compile(r"^([+-]?\d|today$|yesterday$)", re.IGNORECASE)
 
@@ -54,6 +56,7 @@ class MeasureScreen(StageScreen):
     """Measure: record what happened, indicator by indicator."""
 
     STAGE = "measure"
+    HORIZONTAL_BREAKPOINTS = split_below(WIDE)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("l", "log", "Log value", id="measure.log"),
         Binding("e", "edit", "Edit value", id="measure.edit"),
@@ -72,7 +75,7 @@ class MeasureScreen(StageScreen):
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="measure-body", classes="split"):
             with Vertical(id="measure-left", classes="list-pane"):
-                yield Input(placeholder="filter indicators by name", id="indicator-filter")
+                yield FilterInput("filter indicators by name", id="indicator-filter")
                 yield OptionList(id="indicator-list")
             with Vertical(id="measure-detail", classes="detail-pane"):
                 yield Static(id="measure-head")
@@ -84,13 +87,9 @@ class MeasureScreen(StageScreen):
                 yield DataTable(id="measurements", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        self.query_one("#indicator-filter", Input).display = False
         table = self.query_one("#measurements", DataTable)
         table.add_columns("date", "value", "note", "by")
         self.set_focus(self.query_one("#indicator-list", OptionList))
-
-    def on_resize(self) -> None:
-        self.query_one("#measure-body").set_class(self.size.width < 110, "-narrow")
 
     # -------------------------------------------------------------- data
     @property
@@ -228,11 +227,9 @@ class MeasureScreen(StageScreen):
         self.set_focus(self.query_one("#entry", Input))
 
     def action_leave_input(self) -> None:
-        box = self.query_one("#indicator-filter", Input)
-        if self.focused is box:
-            box.value = ""
-            box.display = False
-        self.set_focus(self.query_one("#indicator-list", OptionList))
+        box = self.query_one("#indicator-filter", FilterInput)
+        if not (box.has_focus_within and box.clear()):
+            self.set_focus(self.query_one("#indicator-list", OptionList))
 
     # ------------------------------------------------------ edit, delete
     def _selected_measurement(self) -> d.Measurement | None:
@@ -290,19 +287,24 @@ class MeasureScreen(StageScreen):
 
     # ----------------------------------------------------------- filter
     def action_filter(self) -> None:
-        box = self.query_one("#indicator-filter", Input)
-        box.display = True
-        self.set_focus(box)
+        self.query_one("#indicator-filter", FilterInput).open()
 
-    @on(Input.Changed, "#indicator-filter")
-    def _on_filter(self, event: Input.Changed) -> None:
-        self._filter = event.value.strip()
+    @on(FilterInput.Changed, "#indicator-filter")
+    def _on_filter(self, event: FilterInput.Changed) -> None:
+        self._filter = event.text.strip()
         self._fill_list()
         self._show_indicator()
 
-    @on(Input.Submitted, "#indicator-filter")
+    @on(FilterInput.Submitted, "#indicator-filter")
     def _on_filter_done(self) -> None:
         self.set_focus(self.query_one("#indicator-list", OptionList))
+
+    @on(FilterInput.Cleared, "#indicator-filter")
+    def _on_filter_cleared(self) -> None:
+        self._filter = ""
+        self.set_focus(self.query_one("#indicator-list", OptionList))
+        self._fill_list()
+        self._show_indicator()
 
     # ------------------------------------------------------ palette, jump
     def select(self, kind: Kind[Any], doc_id: int) -> bool:

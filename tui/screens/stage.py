@@ -10,19 +10,23 @@ Contract for subclasses (keep it stable; other stages build on it):
   `self.comparison()`, computed once per data version) and redraw, keeping
   the selection where possible. Never call it directly: call `reload()`,
   which the base also calls on mount (for the first stage: once the
-  app's first frame is on screen), when the stage is shown again after
+  app's first load, run in a worker while the first frame paints, is
+  done), when the stage is shown again after
   the data changed, after undo, and when another process wrote the store.
+- `HORIZONTAL_BREAKPOINTS = split_below(width)` (optional): the screen has
+  the class `-narrow` below `width` columns and `-wide` from there, and the
+  stylesheet puts a `.split` body's detail below its list when narrow.
 - `palette_commands()` (optional): extra command palette entries for this
   stage, as `textual.app.SystemCommand`s.
 - `select(kind, doc_id)` (optional): show that document; the palette uses it
   to jump to a goal or indicator. Return True when it was found.
 
 Helpers for subclasses: `self.styr` (the app), `self.wheel`, `self.today`,
-`self.comparison()`, `self.can_edit()` (False, with the read-only reason
-shown, when the store cannot be changed), `self.show_error(exc)` (a store
-error as a notification, never a traceback), `self.open_form(dialog,
-on_done)` (push a modal, reload when it returns something) and
-`self.confirm(question, on_yes)`.
+`self.view()` (the read model, `wheel.view(today)`), `self.comparison()`,
+`self.can_edit()` (False, with the read-only reason shown, when the store
+cannot be changed), `self.show_error(exc)` (a store error as a notification,
+never a traceback), `self.open_form(dialog, on_done)` (push a modal, reload
+when it returns something) and `self.confirm(question, on_yes)`.
 
 User text goes into widgets as `rich.text.Text` (or `store.plain.plain`
 strings with markup off), never interpolated into markup.
@@ -46,9 +50,15 @@ from widgets.wheel_bar import WheelBar
 
 if TYPE_CHECKING:
     from store.compare import WheelComparison
+    from store.views import WheelView
     from tui.app import StyrApp
 
 T = TypeVar("T")
+
+
+def split_below(width: int) -> list[tuple[int, str]]:
+    """Breakpoints for a screen whose detail goes below its list under `width` columns."""
+    return [(0, "-narrow"), (width, "-wide")]
 
 
 class StageScreen(Screen[None]):
@@ -76,6 +86,9 @@ class StageScreen(Screen[None]):
     @property
     def today(self) -> date:
         return self.styr.today
+
+    def view(self) -> WheelView:
+        return self.styr.view()
 
     def comparison(self) -> WheelComparison:
         return self.styr.comparison()
@@ -125,8 +138,8 @@ class StageScreen(Screen[None]):
         self._seen_version = self.styr.data_version
 
     def on_mount(self) -> None:
-        # the first stage loads when the app's first frame is on screen
-        # (StyrApp.on_ready): on a big store the first read takes a second
+        # the first stage loads once the app's first load is done (a worker
+        # started by StyrApp.on_ready): on a big store it takes a second
         if self.styr.is_ready:
             self.reload()
 

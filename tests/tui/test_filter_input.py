@@ -1,0 +1,53 @@
+"""FilterInput on its own: the messages a pane gets from the `/` filter."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import App, ComposeResult
+from textual.message import Message
+from textual.widgets import Input
+
+from widgets.filter_input import FilterInput
+
+
+class Host(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.got: list[tuple[str, str]] = []
+
+    def compose(self) -> ComposeResult:
+        # a delay no test waits for: Enter must not wait for it either
+        yield FilterInput("filter", delay=600)
+
+    @on(FilterInput.Changed)
+    @on(FilterInput.Submitted)
+    @on(FilterInput.Cleared)
+    def _note(self, event: Message) -> None:
+        self.got.append((type(event).__name__, getattr(event, "text", "")))
+
+
+async def test_enter_sends_the_pending_text_at_once_then_submitted() -> None:
+    app = Host()
+    async with app.run_test() as pilot:
+        box = app.query_one(FilterInput)
+        assert not box.display
+        box.open()
+        await pilot.press(*"rain")
+        assert app.got == []  # still typing
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.got == [("Changed", "rain"), ("Submitted", "rain")]
+        assert box.display and box.text == "rain"  # a filter in use stays in sight
+
+
+async def test_clear_empties_hides_and_says_so_once() -> None:
+    app = Host()
+    async with app.run_test() as pilot:
+        box = app.query_one(FilterInput)
+        assert box.clear() is False  # nothing to clear
+        box.open()
+        await pilot.press(*"x")
+        assert box.clear() is True
+        await pilot.pause()
+        assert app.got == [("Cleared", "")]  # the pending change is dropped
+        assert not box.display and box.text == "" and box.query_one(Input).value == ""
