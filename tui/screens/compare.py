@@ -19,8 +19,7 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.timer import Timer
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from store.compare import plan_points, running_actuals
 from store.documents import Review
@@ -31,6 +30,7 @@ from store.views import Record, WheelView
 from tui.dialogs.review_form import ReviewForm, ReviewSubject
 from tui.screens.stage import StageScreen
 from widgets.compare_table import FILTERS, SORTS, CompareTable, Row, risk_words, status_text
+from widgets.filter_input import FilterInput
 from widgets.plan_chart import ChartData, PlanChart
 
 SEARCH_DELAY = 0.15
@@ -143,12 +143,13 @@ class CompareScreen(StageScreen):
         self.filter_index = 0
         self.text = ""
         self._view: WheelView | None = None
-        self._search_timer: Timer | None = None
 
     # ----------------------------------------------------------- layout
     def compose_body(self) -> ComposeResult:
         yield Static("", id="compare-state")
-        yield Input(placeholder="filter by goal or indicator name", id="compare-search")
+        yield FilterInput(
+            "filter by goal or indicator name", delay=SEARCH_DELAY, id="compare-search"
+        )
         with Horizontal(id="compare-body", classes="split"):
             with Vertical(id="compare-left", classes="list-pane"):
                 yield CompareTable(id="compare-table")
@@ -157,7 +158,6 @@ class CompareScreen(StageScreen):
                 yield Static("", id="compare-facts")
 
     def on_mount(self) -> None:
-        self.query_one("#compare-search", Input).display = False
         self.set_focus(self.table)
         super().on_mount()
 
@@ -295,40 +295,30 @@ class CompareScreen(StageScreen):
         self._arrange()
 
     def action_text_filter(self) -> None:
-        search = self.query_one("#compare-search", Input)
-        search.display = True
-        self.set_focus(search)
+        self.query_one("#compare-search", FilterInput).open()
 
     def action_clear_filters(self) -> None:
-        search = self.query_one("#compare-search", Input)
-        if not (self.text or self.filter_index or search.display):
+        search = self.query_one("#compare-search", FilterInput)
+        if not (self.filter_index or search.is_active):
             return
-        self.text = ""
         self.filter_index = 0
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        with search.prevent(Input.Changed):
-            search.value = ""
-        search.display = False
-        self.set_focus(self.table)
+        if not search.clear():
+            self._arrange()
+
+    @on(FilterInput.Changed, "#compare-search")
+    def _search_changed(self, event: FilterInput.Changed) -> None:
+        self.text = event.text
         self._arrange()
 
-    @on(Input.Changed, "#compare-search")
-    def _search_changed(self, event: Input.Changed) -> None:
-        self.text = event.value
-        # refilter once typing pauses, not on every key: thousands of rows
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        self._search_timer = self.set_timer(SEARCH_DELAY, self._arrange)
-
-    @on(Input.Submitted, "#compare-search")
+    @on(FilterInput.Submitted, "#compare-search")
     def _search_done(self) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
-            self._arrange()
-        search = self.query_one("#compare-search", Input)
-        search.display = bool(self.text)
         self.set_focus(self.table)
+
+    @on(FilterInput.Cleared, "#compare-search")
+    def _search_cleared(self) -> None:
+        self.text = ""
+        self.set_focus(self.table)
+        self._arrange()
 
     def action_review(self) -> None:
         row = self.selected_row()

@@ -16,7 +16,7 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Static
 
 from store.documents import LESSON_TEXTS, Goal, Lesson
 from store.errors import StoreError
@@ -24,6 +24,7 @@ from store.plain import plain, plain_lines
 from store.service import LESSON, Kind
 from tui.dialogs.lesson_form import QUESTIONS, LessonForm
 from tui.screens.stage import StageScreen
+from widgets.filter_input import FilterInput
 
 NARROW = 110
 HEADINGS: dict[str, str] = {
@@ -68,7 +69,7 @@ class LearnScreen(StageScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="learn-state")
-        yield Input(placeholder="filter lessons by any text or goal", id="learn-search")
+        yield FilterInput("filter lessons by any text or goal", id="learn-search")
         with Horizontal(id="learn-body", classes="split"):
             with Vertical(id="lesson-left", classes="list-pane"):
                 yield DataTable(id="lesson-table", cursor_type="row", zebra_stripes=True)
@@ -81,7 +82,6 @@ class LearnScreen(StageScreen):
         table.add_column("Goal", key="goal")
         table.add_column("Lesson", key="lesson")
         table.add_column("Actions", key="actions")
-        self.query_one("#learn-search", Input).display = False
         self.query_one("#lesson-detail").can_focus = False
         self.set_focus(table)
         super().on_mount()
@@ -242,30 +242,25 @@ class LearnScreen(StageScreen):
         self.confirm(f"Delete lesson {lesson.id} of {lesson.date.isoformat()}?\n{what}", delete)
 
     def action_filter(self) -> None:
-        search = self.query_one("#learn-search", Input)
-        search.display = True
-        self.set_focus(search)
+        self.query_one("#learn-search", FilterInput).open()
 
     def action_clear_filter(self) -> None:
-        search = self.query_one("#learn-search", Input)
-        if not (self.text or search.display):
-            return
-        self.text = ""
-        with search.prevent(Input.Changed):
-            search.value = ""
-        search.display = False
-        self.set_focus(self.query_one("#lesson-table", DataTable))
+        self.query_one("#learn-search", FilterInput).clear()
+
+    @on(FilterInput.Changed, "#learn-search")
+    def _search_changed(self, event: FilterInput.Changed) -> None:
+        self.text = event.text
         self._fill_table()
 
-    @on(Input.Changed, "#learn-search")
-    def _search_changed(self, event: Input.Changed) -> None:
-        self.text = event.value
-        self._fill_table()
-
-    @on(Input.Submitted, "#learn-search")
+    @on(FilterInput.Submitted, "#learn-search")
     def _search_done(self) -> None:
-        self.query_one("#learn-search", Input).display = bool(self.text)
         self.set_focus(self.query_one("#lesson-table", DataTable))
+
+    @on(FilterInput.Cleared, "#learn-search")
+    def _search_cleared(self) -> None:
+        self.text = ""
+        self.set_focus(self.query_one("#lesson-table", DataTable))
+        self._fill_table()
 
     # ---------------------------------------------------------- palette
     def palette_commands(self) -> Iterable[SystemCommand]:

@@ -1,0 +1,129 @@
+"""The `/` text filter of a pane: one line, hidden until opened.
+
+It posts `Changed` as the text changes (after typing pauses, when given a
+delay: refiltering thousands of rows on every key would lag), `Submitted`
+on Enter (back to the list, the filter kept) and `Cleared` once emptied and
+hidden. The pane decides what the text matches.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import Input
+
+
+class FilterInput(Widget):
+    """A one-line filter box; `open()` shows and focuses it, `clear()` ends it."""
+
+    DEFAULT_CSS: ClassVar[str] = """
+    FilterInput {
+        height: 1;
+        display: none;
+    }
+    FilterInput > Input {
+        height: 1;
+        border: none;
+    }
+    """
+
+    class Changed(Message):
+        """The filter text is now `text`."""
+
+        def __init__(self, filter_input: FilterInput, text: str) -> None:
+            super().__init__()
+            self.filter_input = filter_input
+            self.text = text
+
+        @property
+        def control(self) -> FilterInput:
+            return self.filter_input
+
+    class Submitted(Message):
+        """Enter: the user is done typing; the filter stays."""
+
+        def __init__(self, filter_input: FilterInput, text: str) -> None:
+            super().__init__()
+            self.filter_input = filter_input
+            self.text = text
+
+        @property
+        def control(self) -> FilterInput:
+            return self.filter_input
+
+    class Cleared(Message):
+        """The filter is empty and hidden again."""
+
+        def __init__(self, filter_input: FilterInput) -> None:
+            super().__init__()
+            self.filter_input = filter_input
+
+        @property
+        def control(self) -> FilterInput:
+            return self.filter_input
+
+    def __init__(self, placeholder: str, *, delay: float = 0.0, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._placeholder = placeholder
+        self._delay = delay
+        self._timer: Timer | None = None
+        self.text = ""
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder=self._placeholder)
+
+    @property
+    def is_active(self) -> bool:
+        """Shown, or filtering by some text."""
+        return bool(self.display or self.text)
+
+    def open(self) -> None:
+        self.display = True
+        self.query_one(Input).focus()
+
+    def clear(self) -> bool:
+        """Empty and hide the filter; False when there was nothing to clear."""
+        if not self.is_active:
+            return False
+        self._stop_timer()
+        box = self.query_one(Input)
+        with box.prevent(Input.Changed):
+            box.value = ""
+        self.text = ""
+        self.display = False
+        self.post_message(self.Cleared(self))
+        return True
+
+    def _stop_timer(self) -> bool:
+        pending = self._timer is not None
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        return pending
+
+    def _post_changed(self) -> None:
+        self._timer = None
+        self.post_message(self.Changed(self, self.text))
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.text = event.value
+        self._stop_timer()
+        if self._delay:
+            self._timer = self.set_timer(self._delay, self._post_changed)
+        else:
+            self._post_changed()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self._stop_timer():
+            self._post_changed()
+        self.display = bool(self.text)
+        self.post_message(self.Submitted(self, self.text))
