@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import pytest
 from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
@@ -15,6 +17,7 @@ from tuihelp import (
     TODAY,
     Small,
     open_stage,
+    press,
     screen_text,
     settle,
     table_keys,
@@ -23,6 +26,7 @@ from tuihelp import (
 from store.backends import open_wheel
 from store.service import INDICATOR, REVIEW, Wheel
 from tui.app import StyrApp, make_app
+from tui.cli import main
 from tui.dialogs.review_form import ReviewForm
 from tui.screens.compare import CompareScreen
 from widgets.compare_table import SORTS
@@ -391,3 +395,51 @@ async def test_at_80x24_the_main_columns_fit_and_the_detail_is_whole(
         await settle(pilot)
         assert "Visitors to the municipal w…" in row_text(app, f"i{big.id}")
         assert "654,321.5" in row_text(app, f"i{big.id}")
+
+
+async def test_a_review_recorded_by_keys_holds_the_status_json_record_of_its_day(
+    wheel: Wheel, small: Small, capsys: pytest.CaptureFixture[str]
+) -> None:
+    day = date(2026, 10, 15)
+    app = make_app(wheel, today=day)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_compare(pilot, app)
+        await go_to(pilot, app, f"i{small.indicator}")
+        await press(pilot, "r")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewForm)
+        await press(pilot, "tab", "6", "tab", *"late orders", "tab", *"external", "tab")
+        await press(pilot, *"continue", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CompareScreen)
+    [review] = open_wheel(small.root, user="alice").reviews(indicator_id=small.indicator)
+    assert main(["status", "--store", str(small.root), "--json", "--at", day.isoformat()]) == 0
+    [record] = [
+        row for row in json.loads(capsys.readouterr().out) if row["indicator_id"] == small.indicator
+    ]
+    assert review.comparison == record
+    assert review.date == day
+    assert (review.judgement, review.confidence, review.comment) == ("at_risk", 6, "late orders")
+    assert (review.cause, review.decision) == ("external", "continue")
+
+
+async def test_every_refusal_of_the_verb_shows_in_the_form(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_compare(pilot, app)
+        await go_to(pilot, app, f"i{small.indicator}")
+        await press(pilot, "r")
+        await settle(pilot)
+        # a judgement that is none of the words, a confidence out of range, no deviation
+        await press(pilot, "ctrl+u", *"guess", "tab", *"12", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewForm)
+        shown = screen_text(app)
+        assert "judgement 'guess' is not one of" in shown
+        assert "confidence must be between 0 and 10, not 12" in shown
+        assert "the result is off track: give the deviation's cause" in shown
+        # the first problem's field has the cursor
+        assert app.focused is app.screen.query_one("#field-judgement")
+        assert wheel.reviews() == []
