@@ -10,9 +10,10 @@ The rules it shows by, tested without a terminal through `build_rows` and
 first shown indicator for days ahead and eta; indicators sort within their
 goal; a missing value always goes last, whichever the order. "Needs
 attention" is an open goal's missed, off-track or at-risk rows: a closed
-goal and its indicators are done with, whatever their figures say. Names
-and figures are shorter below COMPACT_BELOW columns, so status, progress,
-actual, expected and ahead/behind fit at 80 columns without scrolling.
+goal and its indicators are done with, whatever their figures say. In a
+table narrower than COMPACT_BELOW names, bars and big figures are shorter,
+so status, progress, actual, expected and ahead/behind fit at 80 columns
+without scrolling sideways.
 """
 
 from __future__ import annotations

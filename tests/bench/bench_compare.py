@@ -12,6 +12,7 @@ generated with tests/bench/make_store.py into a temporary folder.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -21,8 +22,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests/bench"))
-from bench_tui import NAME, PYTHON, STYR, drive, press, start, stop, wait_for  # noqa: E402
+import bench_tui  # noqa: E402
+from bench_tui import PYTHON, STYR, drive, press, start, stop, wait_for  # noqa: E402
 from make_store import as_installed  # noqa: E402
+
+# a session of its own: bench_tui.py may be running at the same time
+NAME = bench_tui.NAME = f"bench-compare-{os.getpid()}"
 
 
 def compare_latencies(store: Path, samples: int) -> dict[str, list[float]]:
