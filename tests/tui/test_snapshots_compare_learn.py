@@ -76,27 +76,15 @@ def _learn(wheel: Wheel, small: Small) -> Callable[[Pilot[None]], Awaitable[None
     async def run_before(pilot: Pilot[None]) -> None:
         await pilot.press("4")
         await settle(pilot)
-        assert "Revenue reached 16" in screen_text(pilot.app)
+        assert "Lesson 2 · 2026-10-15" in screen_text(pilot.app)
 
     return run_before
 
 
+PANES = {"compare": _compare, "learn": _learn}
+
+
 def test_compare_pane(snap_compare: Any, wheel: Wheel, make: Make, small: Small) -> None:
-    assert snap_compare(make(wheel), terminal_size=SIZE, run_before=_compare(wheel, small))
-
-
-def test_compare_pane_80x24(snap_compare: Any, wheel: Wheel, make: Make, small: Small) -> None:
-    assert snap_compare(make(wheel), terminal_size=SMALL, run_before=_compare(wheel, small))
-
-
-def test_compare_pane_no_color(
-    snap_compare: Any,
-    wheel: Wheel,
-    make: Make,
-    small: Small,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setenv("NO_COLOR", "1")
     assert snap_compare(make(wheel), terminal_size=SIZE, run_before=_compare(wheel, small))
 
 
@@ -104,16 +92,18 @@ def test_learn_pane(snap_compare: Any, wheel: Wheel, make: Make, small: Small) -
     assert snap_compare(make(wheel), terminal_size=SIZE, run_before=_learn(wheel, small))
 
 
-def test_learn_pane_80x24(snap_compare: Any, wheel: Wheel, make: Make, small: Small) -> None:
-    assert snap_compare(make(wheel), terminal_size=SMALL, run_before=_learn(wheel, small))
-
-
-def test_learn_pane_no_color(
+@pytest.mark.parametrize("pane", PANES)
+@pytest.mark.parametrize("variant", ["80x24", "no_color"])
+def test_pane_small_or_without_colour(
     snap_compare: Any,
     wheel: Wheel,
     make: Make,
     small: Small,
     monkeypatch: pytest.MonkeyPatch,
+    pane: str,
+    variant: str,
 ) -> None:
-    monkeypatch.setenv("NO_COLOR", "1")
-    assert snap_compare(make(wheel), terminal_size=SIZE, run_before=_learn(wheel, small))
+    if variant == "no_color":
+        monkeypatch.setenv("NO_COLOR", "1")
+    size = SMALL if variant == "80x24" else SIZE
+    assert snap_compare(make(wheel), terminal_size=size, run_before=PANES[pane](wheel, small))
