@@ -1,6 +1,6 @@
-"""Compare's presentation rules on the read model, without a terminal:
-order, closed goals, needs attention, top risks, sorting, figures, the
-review's arguments."""
+"""Compare's presentation rules on the read model, mostly without a
+terminal: order (and the pane showing it), closed goals, needs attention,
+top risks, sorting, figures, the review's arguments."""
 
 from __future__ import annotations
 
@@ -10,14 +10,16 @@ from pathlib import Path
 
 import pytest
 from rich.text import Text
+from tuihelp import open_stage, table_keys
 
 from store.backends import open_wheel
 from store.service import GOAL, INDICATOR, RISK, Wheel
 from store.views import WheelView
+from tui.app import make_app
 from tui.cli import main
 from tui.dialogs.review_form import ReviewSubject, review_arguments
-from tui.screens.compare import goal_facts, indicator_facts, review_summary
-from widgets.compare_table import Row, arranged, build_rows
+from tui.screens.compare import CompareScreen, goal_facts, indicator_facts, review_summary
+from widgets.compare_table import CompareTable, Row, arranged, build_rows
 
 AT = date(2026, 11, 30)
 
@@ -209,3 +211,10 @@ def test_the_review_passes_what_was_typed_to_the_verb() -> None:
         "cause": None,
         "decision": None,
     }
+
+
+async def test_the_compare_pane_shows_that_order(root: Path, view: WheelView) -> None:
+    app = make_app(open_wheel(root, user="alice"), today=AT)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_stage(pilot, "3", CompareScreen, "#compare-state")
+        assert table_keys(screen.query_one(CompareTable)) == wheel_order(view)
