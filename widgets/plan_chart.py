@@ -6,15 +6,16 @@ today's column with `│`, and a legend says so. Colour only adds emphasis.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from itertools import pairwise
 from typing import ClassVar
 
 from rich.text import Text
 from textual.reactive import var
 from textual.widget import Widget
+
+from store.compare import plan_value
+from store.format import number
 
 PLAN_MARK = "·"
 ACTUAL_MARK = "●"
@@ -34,26 +35,6 @@ class ChartData:
     today: date
 
 
-def plan_value(plan: Sequence[tuple[date, float]], day: date) -> float:
-    """The plan line at `day`: linear between corner points, flat outside them."""
-    if day <= plan[0][0]:
-        return plan[0][1]
-    for (d0, v0), (d1, v1) in pairwise(plan):
-        if day <= d1:
-            span = (d1 - d0).days
-            return v1 if span == 0 else v0 + (v1 - v0) * (day - d0).days / span
-    return plan[-1][1]
-
-
-def short_number(value: float) -> str:
-    """A number in at most about six characters, for the axis."""
-    size = abs(value)
-    for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e4, "k")):
-        if size >= limit:
-            return f"{value / limit:.3g}{suffix}" if limit != 1e4 else f"{value / 1e3:.3g}k"
-    return f"{value:.4g}"
-
-
 Run = tuple[str, str]
 """A piece of one line: its text and its role (plan, actual, today, axis)."""
 
@@ -67,7 +48,7 @@ def render_chart(data: ChartData, width: int, height: int) -> list[list[Run]]:
     low, high = min(values), max(values)
     if high == low:
         low, high = low - 1, high + 1
-    labels = [short_number(high), short_number(low)]
+    labels = [number(high, compact=True), number(low, compact=True)]
     gutter = max(len(label) for label in labels) + 1
     plot_w = max(width - gutter - 1, 4)
     plot_h = max(height - OVERHEAD_ROWS, MIN_PLOT)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import pytest
 from rich.text import Text
+from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 from tuihelp import (
@@ -15,16 +18,19 @@ from tuihelp import (
     TODAY,
     Small,
     open_stage,
+    press,
     screen_text,
     settle,
     table_keys,
 )
 
 from store.backends import open_wheel
-from store.service import INDICATOR, REVIEW, Wheel
+from store.service import GOAL, INDICATOR, REVIEW, Wheel
 from tui.app import StyrApp, make_app
+from tui.cli import main
 from tui.dialogs.review_form import ReviewForm
 from tui.screens.compare import CompareScreen
+from widgets.compare_table import SORTS, CompareTable
 from widgets.plan_chart import ACTUAL_MARK, PLAN_MARK, PlanChart
 
 Make = Callable[[Wheel], StyrApp]
@@ -74,6 +80,17 @@ async def go_to(pilot: Pilot[None], app: StyrApp, key: str) -> None:
             return
         await pilot.press("down")
     raise AssertionError(f"row {key} not reached")
+
+
+async def open_review(pilot: Pilot[None], app: StyrApp, key: str) -> ReviewForm:
+    """Open Compare, go to row `key` and press r: the review form."""
+    await open_compare(pilot, app)
+    await go_to(pilot, app, key)
+    await press(pilot, "r")
+    await settle(pilot)
+    form = app.screen
+    assert isinstance(form, ReviewForm)
+    return form
 
 
 async def test_a_logged_value_changes_the_status_shown(
@@ -139,7 +156,9 @@ async def test_sort_cycles_columns_and_o_flips_the_order(
         await pilot.press("o")
         assert [k for k in row_keys(app) if k.startswith("i")] == [f"i{alpha}", revenue]
         await pilot.press("o")
-        while screen.sort_column != "name":
+        for _ in SORTS:  # bounded: a cycle that never reaches "name" fails, not hangs
+            if screen.sort_column == "name":
+                break
             await pilot.press("s")
         assert "sort name" in screen_text(app)
         assert [k for k in row_keys(app) if k.startswith("i")] == [f"i{alpha}", revenue]
@@ -160,17 +179,15 @@ async def test_status_and_text_filters(wheel: Wheel, make: Make, small: Small) -
         assert "needs attention" in screen_text(app)
         await pilot.press("escape")
         assert row_keys(app) == everything
-        await pilot.press("slash", *"alpha")
-        await pilot.pause(0.3)
-        assert row_keys(app) == [f"g{small.goal}", f"i{alpha}"]
-        await pilot.press("enter")  # back to the table, filter kept
+        # Enter applies what was typed at once (no waiting for the pause in
+        # typing) and goes back to the table, the filter kept
+        await press(pilot, "slash", *"alpha", "enter")
         assert app.focused is table(app)
         assert row_keys(app) == [f"g{small.goal}", f"i{alpha}"]
         await pilot.press("escape")
         assert row_keys(app) == everything
         # letters that are keys of the pane (r, s, f, o) or the app (u, q) are text here
-        await pilot.press("slash", *"revenue squ")
-        await pilot.pause(0.3)
+        await press(pilot, "slash", *"revenue squ", "enter")
         assert isinstance(app.screen, CompareScreen)
         assert row_keys(app) == []
         assert "text revenue squ" in screen_text(app)
@@ -197,11 +214,7 @@ async def test_review_outside_tolerance_needs_cause_and_decision(
 ) -> None:
     app = make(wheel)
     async with app.run_test(size=(100, 30)) as pilot:
-        await open_compare(pilot, app)
-        await go_to(pilot, app, f"i{small.indicator}")
-        await pilot.press("r")
-        await settle(pilot)
-        assert isinstance(app.screen, ReviewForm)
+        await open_review(pilot, app, f"i{small.indicator}")
         assert "Outside tolerance" in screen_text(app)
         # judgement comes suggested; give a confidence and save without a deviation
         await pilot.press("tab", "7", "tab", *"slow autumn", "enter")
@@ -231,10 +244,7 @@ async def test_review_within_tolerance_asks_no_deviation(
     alpha = add_alpha(wheel, small)
     app = make(wheel)
     async with app.run_test(size=(100, 30)) as pilot:
-        await open_compare(pilot, app)
-        await go_to(pilot, app, f"i{alpha}")
-        await pilot.press("r")
-        await settle(pilot)
+        await open_review(pilot, app, f"i{alpha}")
         assert "Deviation cause" not in screen_text(app)
         await pilot.press("tab", *"11", "enter")  # out of range: the store says so
         await settle(pilot)
@@ -263,8 +273,7 @@ async def test_review_of_a_goal_freezes_its_roll_up_on_the_day_compared(
         await settle(pilot)
         [review] = wheel.reviews(goal_id=small.goal)
         assert review.date == date(2026, 10, 15)
-        assert review.comparison["goal_id"] == small.goal
-        assert review.comparison["at"] == "2026-10-15"
+        assert review.comparison == wheel.view(date(2026, 10, 15)).goal_record(small.goal)
         assert review.comparison["status"] == "at_risk"
         assert (review.judgement, review.confidence) == ("at_risk", 4)
         assert review.decision == "adjust_target"
@@ -305,7 +314,7 @@ async def test_usable_at_80x24(wheel: Wheel, make: Make, small: Small) -> None:
         await settle(pilot)
         grid = screen.query_one("#compare-table")
         chart = screen.query_one(PlanChart)
-        assert screen.query_one("#compare-body").has_class("-narrow")
+        assert screen.has_class("-narrow")
         # the detail sits below the table, both on screen
         assert chart.region.y >= grid.region.bottom
         assert chart.region.bottom <= 24 and chart.region.height >= 5
@@ -322,7 +331,7 @@ async def test_wide_terminals_put_the_detail_beside_the_table(
         screen = await open_compare(pilot, app)
         grid = screen.query_one("#compare-table")
         chart = screen.query_one(PlanChart)
-        assert not screen.query_one("#compare-body").has_class("-narrow")
+        assert not screen.has_class("-narrow")
         assert chart.region.x >= grid.region.right
 
 
@@ -371,7 +380,7 @@ async def test_at_80x24_the_main_columns_fit_and_the_detail_is_whole(
         main = ("name", "status", "progress", "actual", "expected", "ahead")
         used = sum(grid.columns[key].get_render_width(grid) for key in main)  # type: ignore[index]
         assert used <= grid.scrollable_content_region.width
-        assert "654.3k" in row_text(app, f"i{big.id}")
+        assert "654k" in row_text(app, f"i{big.id}")
         grid.move_cursor(row=grid.get_row_index(f"i{big.id}"))
         await settle(pilot)
         facts = app.screen.query_one("#compare-facts", Static)
@@ -388,3 +397,91 @@ async def test_at_80x24_the_main_columns_fit_and_the_detail_is_whole(
         await settle(pilot)
         assert "Visitors to the municipal w…" in row_text(app, f"i{big.id}")
         assert "654,321.5" in row_text(app, f"i{big.id}")
+
+
+async def test_a_review_recorded_by_keys_holds_the_status_json_record_of_its_day(
+    wheel: Wheel, small: Small, capsys: pytest.CaptureFixture[str]
+) -> None:
+    day = date(2026, 10, 15)
+    app = make_app(wheel, today=day)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_review(pilot, app, f"i{small.indicator}")
+        await press(pilot, "tab", "6", "tab", *"late orders", "tab", *"external", "tab")
+        await press(pilot, *"continue", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CompareScreen)
+    [review] = open_wheel(small.root, user="alice").reviews(indicator_id=small.indicator)
+    assert main(["status", "--store", str(small.root), "--json", "--at", day.isoformat()]) == 0
+    [record] = [
+        row for row in json.loads(capsys.readouterr().out) if row["indicator_id"] == small.indicator
+    ]
+    assert review.comparison == record
+    assert review.date == day
+    assert (review.judgement, review.confidence, review.comment) == ("at_risk", 6, "late orders")
+    assert (review.cause, review.decision) == ("external", "continue")
+
+
+async def test_every_refusal_of_the_verb_shows_in_the_form(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_review(pilot, app, f"i{small.indicator}")
+        # a judgement that is none of the words, a confidence out of range, no deviation
+        await press(pilot, "ctrl+u", *"guess", "tab", *"12", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewForm)
+        shown = screen_text(app)
+        assert "judgement 'guess' is not one of" in shown
+        assert "confidence must be between 0 and 10, not 12" in shown
+        assert "the result is off track: give the deviation's cause" in shown
+        # the first problem's field has the cursor
+        assert app.focused is app.screen.query_one("#field-judgement")
+        assert wheel.reviews() == []
+
+
+async def test_at_80x24_a_closed_goal_reads_closed_and_a_goal_its_top_risk(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    done = wheel.add(GOAL, {"title": "Old campaign", "state": "closed", "outcome": "missed"})
+    late = add_alpha(wheel, small)
+    wheel.update(INDICATOR, late, {"goal_id": done.id, "target": "100"})  # missed its target
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_compare(pilot, app)
+        assert row_text(app, f"g{done.id}").split(" | ")[1] == "■ closed"
+        # its indicator's figures would need attention, were the goal still open
+        assert "▼ off track" in row_text(app, f"i{late}")
+        await go_to(pilot, app, f"g{small.goal}")
+        await settle(pilot)
+        assert "top risk 20 Market dip (probability 4, consequence 5)" in screen_text(app)
+        await go_to(pilot, app, f"g{done.id}")
+        await settle(pilot)
+        assert "■ closed, outcome missed" in screen_text(app)
+        await press(pilot, "f")  # needs attention: the closed goal and its indicator stay out
+        assert row_keys(app) == [f"g{small.goal}", f"i{small.indicator}"]
+
+
+async def test_the_table_posts_the_row_the_cursor_is_on(wheel: Wheel, small: Small) -> None:
+    class Host(App[None]):
+        def __init__(self) -> None:
+            super().__init__()
+            self.chosen: list[tuple[str | None, int]] = []
+
+        def compose(self) -> ComposeResult:
+            yield CompareTable()
+
+        def on_compare_table_selected(self, message: CompareTable.Selected) -> None:
+            self.chosen.append((message.kind, message.doc_id))
+
+    host = Host()
+    async with host.run_test(size=(100, 20)) as pilot:
+        host.query_one(CompareTable).show(wheel.view(TODAY))
+        await pilot.pause()
+        await pilot.press("down")
+        await pilot.pause()
+        assert host.chosen[0] == ("goal", small.goal)
+        assert host.chosen[-1] == ("indicator", small.indicator)
+        host.query_one(CompareTable).order_rows("wheel", False, "all", "nothing like it")
+        await pilot.pause()
+        assert host.chosen[-1] == (None, 0)

@@ -14,20 +14,12 @@ from widgets.plan_chart import (
     ChartData,
     PlanChart,
     plain_chart,
-    plan_value,
     render_chart,
 )
 
 PLAN = ((date(2026, 1, 1), 0.0), (date(2026, 7, 1), 40.0), (date(2026, 12, 31), 100.0))
 ACTUAL = ((date(2026, 2, 1), 5.0), (date(2026, 6, 1), 20.0), (date(2026, 10, 1), 60.0))
 DATA = ChartData(plan=PLAN, actual=ACTUAL, today=date(2026, 11, 30))
-
-
-def test_plan_value_follows_the_corner_points_and_stays_flat_outside() -> None:
-    assert plan_value(PLAN, date(2025, 6, 1)) == 0.0
-    assert plan_value(PLAN, date(2026, 7, 1)) == 40.0
-    assert plan_value(PLAN, date(2027, 3, 1)) == 100.0
-    assert 40.0 < plan_value(PLAN, date(2026, 10, 1)) < 100.0
 
 
 def test_plain_chart_holds_plan_actual_today_and_the_legend() -> None:

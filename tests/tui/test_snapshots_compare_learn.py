@@ -1,4 +1,5 @@
-"""One SVG snapshot per pane at 100x30 (pytest-textual-snapshot).
+"""SVG snapshots of Compare and Learn (pytest-textual-snapshot) at 100x30,
+at 80x24 (the smallest terminal they are made for) and with NO_COLOR.
 
 The store lives in a fresh tmp folder each run, so the wheel bar's path is
 pinned to a fixed text; the day compared at is fixed by the fixtures.
@@ -8,7 +9,7 @@ the report first.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from tui.app import StyrApp
 
 Make = Callable[[Wheel], StyrApp]
 SIZE = (100, 30)
+SMALL = (80, 24)
 
 
 @pytest.fixture(autouse=True)
@@ -27,7 +29,7 @@ def _fixed_path(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("tui.app.short_path", lambda _path: "~/styr")
 
 
-def test_compare_pane(snap_compare: Any, wheel: Wheel, make: Make, small: Small) -> None:
+def _compare(wheel: Wheel, small: Small) -> Callable[[Pilot[None]], Awaitable[None]]:
     wheel.add(
         REVIEW,
         {
@@ -49,10 +51,10 @@ def test_compare_pane(snap_compare: Any, wheel: Wheel, make: Make, small: Small)
         # a snapshot of a blank or half-drawn screen must not become the baseline
         assert "last review 2026-11-01" in screen_text(pilot.app)
 
-    assert snap_compare(make(wheel), terminal_size=SIZE, run_before=run_before)
+    return run_before
 
 
-def test_learn_pane(snap_compare: Any, wheel: Wheel, make: Make, small: Small) -> None:
+def _learn(wheel: Wheel, small: Small) -> Callable[[Pilot[None]], Awaitable[None]]:
     wheel.add(LESSON, {"date": "2026-06-01", "happened": "Spring was quiet"})
     wheel.add(
         LESSON,
@@ -74,6 +76,34 @@ def test_learn_pane(snap_compare: Any, wheel: Wheel, make: Make, small: Small) -
     async def run_before(pilot: Pilot[None]) -> None:
         await pilot.press("4")
         await settle(pilot)
-        assert "Two large customers paused" in screen_text(pilot.app)
+        assert "Lesson 2 · 2026-10-15" in screen_text(pilot.app)
 
-    assert snap_compare(make(wheel), terminal_size=SIZE, run_before=run_before)
+    return run_before
+
+
+PANES = {"compare": _compare, "learn": _learn}
+
+
+def test_compare_pane(snap_compare: Any, wheel: Wheel, make: Make, small: Small) -> None:
+    assert snap_compare(make(wheel), terminal_size=SIZE, run_before=_compare(wheel, small))
+
+
+def test_learn_pane(snap_compare: Any, wheel: Wheel, make: Make, small: Small) -> None:
+    assert snap_compare(make(wheel), terminal_size=SIZE, run_before=_learn(wheel, small))
+
+
+@pytest.mark.parametrize("pane", PANES)
+@pytest.mark.parametrize("variant", ["80x24", "no_color"])
+def test_pane_small_or_without_colour(
+    snap_compare: Any,
+    wheel: Wheel,
+    make: Make,
+    small: Small,
+    monkeypatch: pytest.MonkeyPatch,
+    pane: str,
+    variant: str,
+) -> None:
+    if variant == "no_color":
+        monkeypatch.setenv("NO_COLOR", "1")
+    size = SMALL if variant == "80x24" else SIZE
+    assert snap_compare(make(wheel), terminal_size=size, run_before=PANES[pane](wheel, small))

@@ -1,9 +1,10 @@
 """Record a review (a check-in) of one indicator or goal from the Compare pane.
 
-The comparison the user is looking at is frozen into the review. When it is
+The form passes what was typed to `Wheel.record_review`, which computes and
+freezes the comparison of that day itself. When the comparison shown is
 outside tolerance the form also asks for the deviation's cause and the
-decision taken; the store enforces that rule, the form shows its message
-under the cause and stays open.
+decision taken; the verb enforces that rule, and the form shows each of its
+refusals under the field concerned and stays open.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ class ReviewSubject:
     """The goal, or `goal > indicator`; user text."""
     summary: str
     """One line about the comparison: status, actual against expected, progress."""
-    comparison: Mapping[str, Any]
-    """The comparison as JSON-ready values; stored with the review."""
+    status: str
+    """The status shown, which suggests the judgement."""
     day: date
     """The day compared at, which is the review's date."""
     goal_id: int | None = None
@@ -35,7 +36,7 @@ class ReviewSubject:
 
     @property
     def outside_tolerance(self) -> bool:
-        return self.comparison.get("status") in OUTSIDE_TOLERANCE
+        return self.status in OUTSIDE_TOLERANCE
 
 
 def suggested_judgement(status: str) -> str:
@@ -48,7 +49,7 @@ def suggested_judgement(status: str) -> str:
 
 
 def review_fields(subject: ReviewSubject) -> list[FormField]:
-    status = str(subject.comparison.get("status", ""))
+    status = subject.status
     fields = [
         FormField(
             "judgement",
@@ -70,33 +71,30 @@ def review_fields(subject: ReviewSubject) -> list[FormField]:
     return fields
 
 
-def review_values(subject: ReviewSubject, values: Mapping[str, str]) -> dict[str, Any]:
-    """The review as the store takes it, from what was typed."""
-    data: dict[str, Any] = {
-        "date": subject.day.isoformat(),
-        "goal_id": subject.goal_id,
+def review_arguments(subject: ReviewSubject, values: Mapping[str, str]) -> dict[str, Any]:
+    """The keyword arguments of `Wheel.record_review`, from what was typed;
+    a cause or decision left empty is none, and the verb says if one is needed."""
+    return {
         "indicator_id": subject.indicator_id,
-        "comparison": dict(subject.comparison),
+        "goal_id": subject.goal_id,
+        "when": subject.day,
         "judgement": values["judgement"].strip(),
         "confidence": values["confidence"].strip(),
         "comment": values["comment"].strip(),
+        "cause": values.get("cause", "").strip() or None,
+        "decision": values.get("decision", "").strip() or None,
     }
-    cause = values.get("cause", "").strip()
-    decision = values.get("decision", "").strip()
-    # no deviation at all when nothing was typed: the store then says
-    # whether one is needed
-    data["deviation"] = {"cause": cause, "decision": decision} if cause or decision else None
-    return data
 
 
 class ReviewForm(FormDialog):
     """Judgement, confidence and comment, plus the deviation when outside tolerance.
 
-    `save` gets the review's fields and returns the stored review or raises
-    ValidationError; the form stays open and shows why.
+    `record` is `Wheel.record_review` (or one that takes the same keyword
+    arguments); it returns the stored review or raises ValidationError, and
+    the form stays open and shows every problem.
     """
 
-    def __init__(self, subject: ReviewSubject, save: Callable[[dict[str, Any]], Review]) -> None:
+    def __init__(self, subject: ReviewSubject, record: Callable[..., Review]) -> None:
         self.subject = subject
         title = f"Review: {plain(subject.label)}\n{plain(subject.summary)}"
         if subject.outside_tolerance:
@@ -104,5 +102,5 @@ class ReviewForm(FormDialog):
         super().__init__(
             title,
             review_fields(subject),
-            lambda values, _overwrite: save(review_values(subject, values)),
+            lambda values, _overwrite: record(**review_arguments(subject, values)),
         )

@@ -51,6 +51,8 @@ class LearnScreen(StageScreen):
     """Lessons learned: list, full text, add/edit/delete."""
 
     STAGE = "learn"
+    # narrow, the lesson's text goes below the list (app.tcss)
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-wide")]  # noqa: RUF012 (Textual's type)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Add lesson", id="learn.add", tooltip="add a lesson"),
         Binding("e", "edit", "Edit", id="learn.edit", tooltip="edit the selected lesson"),
@@ -83,9 +85,6 @@ class LearnScreen(StageScreen):
         self.query_one("#lesson-detail").can_focus = False
         self.set_focus(table)
         super().on_mount()
-
-    def on_resize(self) -> None:
-        self.query_one("#learn-body").set_class(self.size.width < NARROW, "-narrow")
 
     # ------------------------------------------------------------- data
     def refresh_data(self) -> None:
