@@ -32,32 +32,9 @@ class FilterInput(Widget):
     }
     """
 
-    class Changed(Message):
-        """The filter text is now `text`."""
-
-        def __init__(self, filter_input: FilterInput, text: str) -> None:
-            super().__init__()
-            self.filter_input = filter_input
-            self.text = text
-
-        @property
-        def control(self) -> FilterInput:
-            return self.filter_input
-
-    class Submitted(Message):
-        """Enter: the user is done typing; the filter stays."""
-
-        def __init__(self, filter_input: FilterInput, text: str) -> None:
-            super().__init__()
-            self.filter_input = filter_input
-            self.text = text
-
-        @property
-        def control(self) -> FilterInput:
-            return self.filter_input
-
-    class Cleared(Message):
-        """The filter is empty and hidden again."""
+    class _Posted(Message):
+        """What the three messages share: the filter that posted them. They
+        are siblings, so a handler of one is never called for another."""
 
         def __init__(self, filter_input: FilterInput) -> None:
             super().__init__()
@@ -66,6 +43,23 @@ class FilterInput(Widget):
         @property
         def control(self) -> FilterInput:
             return self.filter_input
+
+    class Changed(_Posted):
+        """The filter text is now `text`."""
+
+        def __init__(self, filter_input: FilterInput, text: str) -> None:
+            super().__init__(filter_input)
+            self.text = text
+
+    class Submitted(_Posted):
+        """Enter: the user is done typing; the filter stays."""
+
+        def __init__(self, filter_input: FilterInput, text: str) -> None:
+            super().__init__(filter_input)
+            self.text = text
+
+    class Cleared(_Posted):
+        """The filter is empty and hidden again."""
 
     def __init__(self, placeholder: str, *, delay: float = 0.0, id: str | None = None) -> None:
         super().__init__(id=id)
