@@ -165,6 +165,9 @@ def _goal_rows(goal: Goal, depth: int, rollup: GoalRollUp, style: Style) -> list
     indent = 2 * min(depth, MAX_DEPTH)
     rows = [Row(indent, f"#{goal.id} {plain(goal.title)}", None, rollup.progress, rollup.status)]
     mark = "⚠" if style.unicode else "!"
+    if goal.state == "closed" and goal.outcome:
+        comment = f": {plain(goal.closing_comment)}" if goal.closing_comment else ""
+        rows.append(Row(indent + 2, f"closed, outcome {goal.outcome}{comment}"))
     if rollup.activity_trap:
         text = f"{mark} activity trap: no outcome or impact indicator measures the result"
         rows.append(Row(indent + 2, text))

@@ -287,3 +287,22 @@ def test_real_process(store: tuple[Path, dict[str, int]]) -> None:
     )
     assert bad.returncode == 2 and bad.stdout == ""
     assert "Traceback" not in bad.stderr
+
+
+def test_a_closed_goal_says_closed_with_its_outcome(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    wheel = open_wheel(tmp_path / "store", user="alice")
+    goal = wheel.add(GOAL, {"title": "Old plan", "start": "2026-01-01", "due": "2026-06-30"})
+    for state in ("proposed", "agreed", "active"):
+        wheel.move_goal(goal.id, state)
+    wheel.move_goal(goal.id, "closed", outcome="partly", comment="half the desks [bold]")
+    code, out, _ = status(capsys, tmp_path / "store")
+    assert code == 0
+    lines = out.splitlines()
+    row = next(n for n, line in enumerate(lines) if "Old plan" in line)
+    assert "■ closed" in lines[row] and "no data" not in lines[row]
+    assert lines[row + 1].strip() == "closed, outcome partly: half the desks [bold]"
+    code, out, _ = status(capsys, tmp_path / "store", "--goals", "--json")
+    (record,) = json.loads(out)
+    assert (record["status"], record["outcome"]) == ("closed", "partly")
