@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
@@ -61,8 +62,22 @@ class FilterInput(Widget):
     class Cleared(_Posted):
         """The filter is empty and hidden again."""
 
-    def __init__(self, placeholder: str, *, delay: float = 0.0, id: str | None = None) -> None:
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "submit", "Done", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        placeholder: str,
+        *,
+        then: str,
+        delay: float = 0.0,
+        id: str | None = None,
+    ) -> None:
+        """`then`: the selector of what gets the focus once the filter is
+        done (Enter) or cleared."""
         super().__init__(id=id)
+        self._then = then
         self._placeholder = placeholder
         self._delay = delay
         self._timer: Timer | None = None
@@ -90,8 +105,14 @@ class FilterInput(Widget):
             box.value = ""
         self.text = ""
         self.display = False
+        self._hand_on_focus()
         self.post_message(self.Cleared(self))
         return True
+
+    def _hand_on_focus(self) -> None:
+        # at once, while the app handles the key: a key typed right after
+        # Enter or Esc (a paste, a slow link) goes to the list, not in here
+        self.screen.set_focus(self.screen.query_one(self._then))
 
     def _stop_timer(self) -> bool:
         pending = self._timer is not None
@@ -114,10 +135,9 @@ class FilterInput(Widget):
         else:
             self._post_changed()
 
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
+    def action_submit(self) -> None:
         if self._stop_timer():
             self._post_changed()
+        self._hand_on_focus()
         self.display = bool(self.text)
         self.post_message(self.Submitted(self, self.text))

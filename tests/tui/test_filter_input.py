@@ -17,7 +17,8 @@ class Host(App[None]):
 
     def compose(self) -> ComposeResult:
         # a delay no test waits for: Enter must not wait for it either
-        yield FilterInput("filter", delay=600)
+        yield FilterInput("filter", then="#list", delay=600)
+        yield Input(id="list")
 
     @on(FilterInput.Changed)
     @on(FilterInput.Submitted)
@@ -51,3 +52,15 @@ async def test_clear_empties_hides_and_says_so_once() -> None:
         await pilot.pause()
         assert app.got == [("Cleared", "")]  # the pending change is dropped
         assert not box.display and box.text == "" and box.query_one(Input).value == ""
+
+
+async def test_a_key_right_after_enter_goes_to_the_list_not_the_filter() -> None:
+    """Keys sent at once (a paste, a slow link): the focus moves while the
+    app handles Enter, so the next key cannot land in the filter."""
+    app = Host()
+    async with app.run_test() as pilot:
+        box = app.query_one(FilterInput)
+        box.open()
+        await pilot.press(*"rain", "enter", "l")
+        await pilot.pause()
+        assert box.text == "rain" and app.query_one("#list", Input).value == "l"

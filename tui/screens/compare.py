@@ -148,7 +148,10 @@ class CompareScreen(StageScreen):
     def compose_body(self) -> ComposeResult:
         yield Static("", id="compare-state")
         yield FilterInput(
-            "filter by goal or indicator name", delay=SEARCH_DELAY, id="compare-search"
+            "filter by goal or indicator name",
+            then="#compare-table",
+            delay=SEARCH_DELAY,
+            id="compare-search",
         )
         with Horizontal(id="compare-body", classes="split"):
             with Vertical(id="compare-left", classes="list-pane"):
@@ -309,10 +312,6 @@ class CompareScreen(StageScreen):
     def _search_changed(self, event: FilterInput.Changed) -> None:
         self.text = event.text
         self._arrange()
-
-    @on(FilterInput.Submitted, "#compare-search")
-    def _search_done(self) -> None:
-        self.set_focus(self.table)
 
     @on(FilterInput.Cleared, "#compare-search")
     def _search_cleared(self) -> None:

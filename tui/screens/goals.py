@@ -76,7 +76,7 @@ class GoalsScreen(StageScreen):
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="goals-body", classes="split"):
             with Vertical(id="goals-left", classes="list-pane"):
-                yield FilterInput("filter goals by title", id="goal-filter")
+                yield FilterInput("filter goals by title", then="#goal-tree", id="goal-filter")
                 yield GoalTree(id="goal-tree")
             with GoalDetail(id="goal-detail", classes="detail-pane"):
                 yield Static(id="goal-head")
@@ -256,10 +256,6 @@ class GoalsScreen(StageScreen):
     def _on_filter_changed(self, event: FilterInput.Changed) -> None:
         self._filter = event.text.strip()
         self.refresh_data()
-
-    @on(FilterInput.Submitted, "#goal-filter")
-    def _on_filter_submitted(self) -> None:
-        self.set_focus(self.query_one(GoalTree))
 
     @on(FilterInput.Cleared, "#goal-filter")
     def _on_filter_cleared(self) -> None:

@@ -69,7 +69,9 @@ class LearnScreen(StageScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="learn-state")
-        yield FilterInput("filter lessons by any text or goal", id="learn-search")
+        yield FilterInput(
+            "filter lessons by any text or goal", then="#lesson-table", id="learn-search"
+        )
         with Horizontal(id="learn-body", classes="split"):
             with Vertical(id="lesson-left", classes="list-pane"):
                 yield DataTable(id="lesson-table", cursor_type="row", zebra_stripes=True)
@@ -251,10 +253,6 @@ class LearnScreen(StageScreen):
     def _search_changed(self, event: FilterInput.Changed) -> None:
         self.text = event.text
         self._fill_table()
-
-    @on(FilterInput.Submitted, "#learn-search")
-    def _search_done(self) -> None:
-        self.set_focus(self.query_one("#lesson-table", DataTable))
 
     @on(FilterInput.Cleared, "#learn-search")
     def _search_cleared(self) -> None:

@@ -75,7 +75,9 @@ class MeasureScreen(StageScreen):
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="measure-body", classes="split"):
             with Vertical(id="measure-left", classes="list-pane"):
-                yield FilterInput("filter indicators by name", id="indicator-filter")
+                yield FilterInput(
+                    "filter indicators by name", then="#indicator-list", id="indicator-filter"
+                )
                 yield OptionList(id="indicator-list")
             with Vertical(id="measure-detail", classes="detail-pane"):
                 yield Static(id="measure-head")
@@ -294,10 +296,6 @@ class MeasureScreen(StageScreen):
         self._filter = event.text.strip()
         self._fill_list()
         self._show_indicator()
-
-    @on(FilterInput.Submitted, "#indicator-filter")
-    def _on_filter_done(self) -> None:
-        self.set_focus(self.query_one("#indicator-list", OptionList))
 
     @on(FilterInput.Cleared, "#indicator-filter")
     def _on_filter_cleared(self) -> None:
