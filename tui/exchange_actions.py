@@ -59,8 +59,9 @@ def ask_and_import(app: StyrApp) -> None:
                        markup=False, timeout=10)  # fmt: skip
             return
         rows = done.added.get(MEASUREMENTS, 0)
-        app.notify(plain(f"imported {rows} values for {len(done.per_indicator)} "
-                         f"indicators from {path}"), markup=False)  # fmt: skip
+        count = len(done.per_indicator)
+        app.notify(plain(f"imported {rows} value{'s' * (rows != 1)} for {count} "
+                         f"indicator{'s' * (count != 1)} from {path}"), markup=False)  # fmt: skip
         app.refresh_stage()
 
     app.push_screen(

@@ -56,7 +56,7 @@ async def test_import_shows_a_summary_and_writes_on_y(
         dialog = await open_import(pilot, app, sheet)
         shown = summary(dialog)
         assert f"{sheet}: 2 rows for 1 indicator" in shown
-        assert "Revenue" in shown and "2026-10-01 … 2026-11-01" in shown
+        assert "Revenue      2 rows  2026-10-01 … 2026-11-01" in shown
         assert values(small) == before  # the summary writes nothing
         await press(pilot, "escape")
         await settle(pilot)
@@ -67,7 +67,7 @@ async def test_import_shows_a_summary_and_writes_on_y(
         await settle(pilot)
         assert isinstance(app.screen, MeasureScreen)
         assert app._notifications and list(app._notifications)[-1].message == (
-            f"imported 2 values for 1 indicators from {sheet}"
+            f"imported 2 values for 1 indicator from {sheet}"
         )
     assert values(small) == [*before, ("2026-10-01", 17.5), ("2026-11-01", 18.0)]
 

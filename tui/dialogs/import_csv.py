@@ -38,7 +38,9 @@ def summary_text(path: str, preview: Preview) -> Text:
     width = max((len(plain(plan.names.get(i, ""))) for i in plan.per_indicator), default=0)
     for ind_id, (count, first, last) in sorted(plan.per_indicator.items()):
         name = plain(plan.names.get(ind_id, f"indicator {ind_id}"))
-        text.append(f"  {name:<{min(width, 30)}} {count:>6} rows  {first} … {last}\n")
+        text.append(
+            f"  {name:<{min(width, 30)}} {count:>6} row{'s' * (count != 1)}  {first} … {last}\n"
+        )
     if preview.refused:
         n = len(preview.refused)
         text.append(f"{n} problem{'s' * (n != 1)}; nothing will be written:\n", style="bold")
@@ -46,6 +48,7 @@ def summary_text(path: str, preview: Preview) -> Text:
             text.append(f"  {plain(message)}\n")
         if n > REFUSED_SHOWN:
             text.append(f"  … and {n - REFUSED_SHOWN} more (styr import FILE lists them all)\n")
+    text.rstrip()
     return text
 
 
