@@ -11,10 +11,11 @@ from textual.widgets import Input, Static
 from tuihelp import Small, press, settle
 
 from store.backends import open_wheel
+from store.exchange import Imported, Preview
 from store.service import Wheel
 from tui.app import StyrApp
 from tui.dialogs.file_name import PathSuggester
-from tui.dialogs.import_csv import ImportDialog
+from tui.dialogs.import_csv import ImportDialog, summary_text
 from tui.screens.measure import MeasureScreen
 
 Make = Callable[[Wheel], StyrApp]
@@ -126,3 +127,27 @@ async def test_the_path_entry_completes_file_names(tmp_path: Path) -> None:
     assert await complete(f"{tmp_path}/") == f"{tmp_path}/sheets/"  # dot files only when asked
     assert await complete(f"{tmp_path}/.h") == f"{tmp_path}/.hidden.csv"
     assert await complete(f"{tmp_path}/nothing") is None
+
+
+def test_a_long_list_of_refused_rows_is_cut_and_counted() -> None:
+    refused: list[tuple[str | None, str]] = [
+        ("value", f"line {n}: value 'x' is not a number") for n in range(2, 62)
+    ]
+    shown = summary_text("big.csv", Preview(Imported(), refused)).plain
+    assert "60 problems; nothing will be written" in shown
+    assert "line 51:" in shown and "line 52:" not in shown
+    assert shown.endswith("… and 10 more (styr import FILE lists them all)")
+
+
+async def test_a_file_that_cannot_be_read_is_said_in_place(
+    wheel: Wheel, make: Make, small: Small, tmp_path: Path
+) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, "2")
+        await settle(pilot)
+        dialog = await open_import(pilot, app, tmp_path / "gone.csv")
+        assert summary(dialog) == f"cannot read {tmp_path / 'gone.csv'}: No such file or directory"
+        await press(pilot, "y")
+        await settle(pilot)
+        assert app.screen is dialog
