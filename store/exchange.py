@@ -315,6 +315,33 @@ def import_measurements_csv(
     return Imported(added={MEASUREMENTS: len(docs)}, per_indicator=summary(docs), names=names)
 
 
+@dataclass
+class Preview:
+    """What a measurement CSV would add (the rows the store accepts), and
+    the rows it refuses with why; with any refused row nothing is written."""
+
+    would_add: Imported
+    refused: list[tuple[str | None, str]]
+
+
+def preview_measurements_csv(wheel: Wheel, text: str) -> Preview:
+    """The summary shown before a CSV is imported: the same reading and
+    checks as `import_measurements_csv`, nothing written."""
+    rows, labels, problems = read_measurements_csv(wheel, text)
+    try:
+        docs = wheel.import_measurements(rows, labels=labels, dry_run=True)
+    except ValidationError as exc:
+        problems += exc.problems
+        bad = {f"line {_line(p)}" for p in exc.problems}
+        good = [(row, label) for row, label in zip(rows, labels, strict=True) if label not in bad]
+        docs = wheel.import_measurements(
+            [row for row, _ in good], labels=[label for _, label in good], dry_run=True
+        )
+    names = {i.id: i.name for i in wheel.indicators()}
+    would_add = Imported(added={MEASUREMENTS: len(docs)}, per_indicator=summary(docs), names=names)
+    return Preview(would_add, sorted(problems, key=_line))
+
+
 def import_json(
     wheel: Wheel,
     text: str,

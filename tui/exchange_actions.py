@@ -1,6 +1,8 @@
 """The palette's "Export to file…" and "Write the period report…": ask for a
 file name, write the file whole (as `styr export` and `styr report` do), and
-say where it went or why it could not be written."""
+say where it went or why it could not be written. "Import measurements from
+CSV…" (also `I` in Measure) shows what a file would add and imports it whole
+on confirmation."""
 
 from __future__ import annotations
 
@@ -11,10 +13,12 @@ from typing import TYPE_CHECKING
 from textual.app import SystemCommand
 
 from store import exchange
+from store.backend import MEASUREMENTS
 from store.errors import StoreError
 from store.plain import plain
 from store.report import build_report
 from tui.dialogs.file_name import FileNameDialog
+from tui.dialogs.import_csv import ImportDialog
 from tui.exchange_cli import write_out
 
 if TYPE_CHECKING:
@@ -38,6 +42,33 @@ def _ask_and_write(app: StyrApp, title: str, suggestion: str, text: Callable[[],
     app.push_screen(FileNameDialog(title, suggestion), write)
 
 
+def ask_and_import(app: StyrApp) -> None:
+    """The import dialog; on confirmation the rows are written in one
+    transaction (checked again: another process may have written since)."""
+    if app.refuse_edit():
+        return
+
+    def write(chosen: tuple[str, str] | None) -> None:
+        if chosen is None:
+            return
+        path, text = chosen
+        try:
+            done = exchange.import_measurements_csv(app.wheel, text)
+        except StoreError as exc:
+            app.notify(plain(f"nothing imported from {path}: {exc}"), severity="error",
+                       markup=False, timeout=10)  # fmt: skip
+            return
+        rows = done.added.get(MEASUREMENTS, 0)
+        count = len(done.per_indicator)
+        app.notify(plain(f"imported {rows} value{'s' * (rows != 1)} for {count} "
+                         f"indicator{'s' * (count != 1)} from {path}"), markup=False)  # fmt: skip
+        app.refresh_stage()
+
+    app.push_screen(
+        ImportDialog(lambda text: exchange.preview_measurements_csv(app.wheel, text)), write
+    )
+
+
 def commands(app: StyrApp) -> list[SystemCommand]:
     year = app.today.year
 
@@ -55,4 +86,9 @@ def commands(app: StyrApp) -> list[SystemCommand]:
     return [
         SystemCommand("Export to file…", "the whole wheel as JSON (styr export)", export),
         SystemCommand("Write the period report…", f"Markdown, {year} (styr report)", report),
+        SystemCommand(
+            "Import measurements from CSV…",
+            "indicator,date,value[,note] (styr import)",
+            lambda: ask_and_import(app),
+        ),
     ]

@@ -26,6 +26,7 @@ from store.service import GOAL, INDICATOR, RISK, Kind
 from store.views import Record
 from tui.dialogs.goal_forms import goal_form, indicator_form, risk_form
 from tui.screens.stage import StageScreen, split_below
+from tui.screens.welcome import Welcome
 from widgets.filter_input import FilterInput
 from widgets.gauge import bar, goal_status_text, number, percent, status_text
 from widgets.goal_tree import GoalTree
@@ -74,6 +75,7 @@ class GoalsScreen(StageScreen):
         self._name_width = 0
 
     def compose_body(self) -> ComposeResult:
+        yield Welcome()
         with Horizontal(id="goals-body", classes="split"):
             with Vertical(id="goals-left", classes="list-pane"):
                 yield FilterInput("filter goals by title", then="#goal-tree", id="goal-filter")
@@ -112,6 +114,7 @@ class GoalsScreen(StageScreen):
         return view.node(goal_id).goal if view.has_goal(goal_id) else None
 
     def refresh_data(self) -> None:
+        self.set_class(not self.view().nodes, "-empty")
         self.query_one(GoalTree).show(self.view().nodes, self._filter)
         self._show_detail()
 

@@ -26,6 +26,7 @@ from store.errors import StoreError, ValidationError
 from store.plain import plain
 from store.service import INDICATOR, Kind, measurement_name
 from tui.dialogs.form import FormDialog, FormField, changed, text_of
+from tui.exchange_actions import ask_and_import
 from tui.screens.stage import StageScreen, split_below
 from widgets.filter_input import FilterInput
 from widgets.gauge import number, percent, status_text
@@ -61,6 +62,7 @@ class MeasureScreen(StageScreen):
         Binding("l", "log", "Log value", id="measure.log"),
         Binding("e", "edit", "Edit value", id="measure.edit"),
         Binding("d", "delete", "Delete value", id="measure.delete"),
+        Binding("I", "import_csv", "Import CSV", id="measure.import"),
         Binding("slash", "filter", "Filter", show=False, id="measure.filter"),
         Binding("escape", "leave_input", "Back to list", show=False, id="measure.back"),
     ]
@@ -286,6 +288,9 @@ class MeasureScreen(StageScreen):
             self.reload()
 
         self.confirm(f"Delete {plain(self._named(m))}?\nu undoes it afterwards.", delete)
+
+    def action_import_csv(self) -> None:
+        ask_and_import(self.styr)
 
     # ----------------------------------------------------------- filter
     def action_filter(self) -> None:
