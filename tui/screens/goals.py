@@ -24,7 +24,7 @@ from store.errors import StoreError
 from store.plain import plain
 from store.service import GOAL, INDICATOR, RISK, Kind
 from store.views import Record
-from tui.dialogs.goal_forms import goal_form, indicator_form, risk_form
+from tui.dialogs.goal_forms import goal_form, indicator_form, move_form, risk_form
 from tui.screens.stage import StageScreen, split_below
 from widgets.filter_input import FilterInput
 from widgets.gauge import bar, goal_status_text, number, percent, status_text
@@ -63,6 +63,12 @@ class GoalsScreen(StageScreen):
         Binding("r", "add_risk", "Risk", id="goals.add_risk"),
         Binding("e", "edit", "Edit", id="goals.edit"),
         Binding("d", "delete", "Delete", id="goals.delete"),
+        Binding("p", "move('proposed')", "Propose", show=False, id="goals.propose"),
+        Binding("b", "move('draft')", "Back to draft", show=False, id="goals.send_back"),
+        Binding("g", "move('agreed')", "Agree", show=False, id="goals.agree"),
+        Binding("v", "move('active')", "Activate", show=False, id="goals.activate"),
+        Binding("c", "move('closed')", "Close", show=False, id="goals.close"),
+        Binding("o", "reopen", "Reopen", show=False, id="goals.reopen"),
         Binding("slash", "filter", "Filter", show=False, id="goals.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="goals.clear_filter"),
     ]
@@ -86,6 +92,8 @@ class GoalsScreen(StageScreen):
                 with Horizontal(id="risk-area"):
                     yield DataTable(id="goal-risks", cursor_type="row", zebra_stripes=True)
                     yield RiskMatrix(id="risk-matrix")
+                yield Static(Text("Revisions", style="bold"), classes="section-title")
+                yield Static(id="goal-revisions")
                 yield Static(Text("Recent history", style="bold"), classes="section-title")
                 yield Static(id="goal-history")
 
@@ -143,6 +151,7 @@ class GoalsScreen(StageScreen):
             )
             self.query_one(RiskMatrix).cells = ()
             self.query_one("#goal-history", Static).update("")
+            self.query_one("#goal-revisions", Static).update("")
             return
         view = self.view()
         head.update(self._head_text(goal, view.goal_record(goal.id)))
@@ -174,6 +183,33 @@ class GoalsScreen(StageScreen):
             (r.probability, r.consequence) for r in goal_risks if r.state != "closed"
         )
         self.query_one("#goal-history", Static).update(self._history_text(goal))
+        self.query_one("#goal-revisions", Static).update(self._revisions_text(goal))
+
+    def _revisions_text(self, goal: d.Goal) -> Text:
+        """Every change of plan of the goal's indicators, newest first."""
+        rows = [(rev, ind) for ind in self.wheel.indicators(goal.id) for rev in ind.revisions]
+        text = Text()
+        for rev, ind in sorted(rows, key=lambda row: row[0].at, reverse=True):
+            changes = (
+                "; ".join(
+                    f"{name} {_shown(old)} -> {_shown(new)}"
+                    for name, (old, new) in rev.changes.items()
+                )
+                or f"target {rev.old:g} -> {rev.new:g}"
+            )
+            source = "".join(
+                f", from {what} {ref}"
+                for what, ref in (("lesson", rev.lesson_id), ("review", rev.review_id))
+                if ref is not None
+            )
+            text.append(
+                f"{rev.at[:16].replace('T', ' ')}  {plain(rev.by)}: '{plain(ind.name)}' "
+                f"{plain(changes)}, because {plain(rev.why)}{source}\n"
+            )
+        if not rows:
+            text.append("no revisions: the plan is as first set", style="dim")
+        text.rstrip()
+        return text
 
     def _head_text(self, goal: d.Goal, record: Record) -> Text:
         text = Text()
@@ -363,6 +399,30 @@ class GoalsScreen(StageScreen):
 
         self.confirm(question, delete)
 
+    def action_move(self, to: str) -> None:
+        """Move the selected goal one step; agreeing and closing ask first."""
+        goal = self._need_goal()
+        if goal is None or not self.can_edit():
+            return
+        if to in ("agreed", "closed"):
+            self.open_form(move_form(self.wheel, goal, to), self._moved)
+            return
+        try:
+            moved = self.wheel.move_goal(goal.id, to)
+        except StoreError as exc:
+            self.show_error(exc)
+            return
+        self.reload()
+        self._moved(moved)
+
+    def action_reopen(self) -> None:
+        goal = self._need_goal()
+        if goal is not None:
+            self.open_form(move_form(self.wheel, goal, "active"), self._moved)
+
+    def _moved(self, goal: d.Goal) -> None:
+        self.notify(f"goal {goal.id} is {goal.state} (u undoes)", markup=False)
+
     # ------------------------------------------------------ palette, jump
     def select(self, kind: Kind[Any], doc_id: int) -> bool:
         if kind is not GOAL:
@@ -383,6 +443,23 @@ class GoalsScreen(StageScreen):
         yield SystemCommand("Edit", "the selected goal, indicator or risk", self.action_edit)
         yield SystemCommand("Delete", "the selected goal, indicator or risk", self.action_delete)
         yield SystemCommand("Filter goals", "by title", self.action_filter)
+        for verb, to, key in (("Propose", "proposed", "p"), ("Send back to draft", "draft", "b"),
+                              ("Agree", "agreed", "g"), ("Activate", "active", "v"),
+                              ("Close", "closed", "c")):  # fmt: skip
+            yield SystemCommand(
+                f"{verb} goal", f"the selected goal ({key})", lambda to=to: self.action_move(to)
+            )
+        yield SystemCommand("Reopen goal", "a closed goal, with a reason (o)", self.action_reopen)
+
+
+def _shown(value: object) -> str:
+    if value is None or value == []:
+        return "none"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list | tuple):
+        return ",".join(f"{day}={v:g}" for day, v in value)
+    return str(value)
 
 
 def _clipped(text: str, width: int) -> Text:

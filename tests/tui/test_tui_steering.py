@@ -1,0 +1,94 @@
+"""Steering in the Goals pane, driven by keys: moving a goal through its
+states, and revising an agreed goal's indicator plan with a reason."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.widgets import Static
+from tuihelp import Small, press, settle
+
+from store.backends import open_wheel
+from store.service import Wheel
+from tui.app import StyrApp
+from tui.dialogs.form import FormDialog
+
+Make = Callable[[Wheel], StyrApp]
+
+
+def shown(app: StyrApp, widget: str) -> str:
+    return str(app.screen.query_one(widget, Static).content)
+
+
+async def test_a_goal_moves_through_its_states_with_one_key_each(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "p")
+        await settle(pilot)
+        assert open_wheel(small.root).goal(small.goal).state == "proposed"
+        await press(pilot, "g")
+        assert isinstance(app.screen, FormDialog)
+        await press(pilot, "ctrl+u", *"Kommunestyret", "enter")
+        await settle(pilot)
+        goal = open_wheel(small.root).goal(small.goal)
+        assert (goal.state, goal.agreed_by) == ("agreed", "Kommunestyret")
+        assert goal.agreed_on is not None
+        assert "state: agreed, agreed by Kommunestyret on" in shown(app, "#goal-head")
+        await press(pilot, "v")
+        await settle(pilot)
+        assert open_wheel(small.root).goal(small.goal).state == "active"
+        await press(pilot, "c", "enter")  # no outcome: refused in the form
+        await settle(pilot)
+        assert isinstance(app.screen, FormDialog)
+        assert open_wheel(small.root).goal(small.goal).state == "active"
+        await press(pilot, *"partly", "tab", *"half the growth", "enter")
+        await settle(pilot)
+        goal = open_wheel(small.root).goal(small.goal)
+        assert (goal.state, goal.outcome, goal.closing_comment) == (
+            "closed",
+            "partly",
+            "half the growth",
+        )
+        await press(pilot, "o", "enter")  # no reason: refused in the form
+        await settle(pilot)
+        assert isinstance(app.screen, FormDialog)
+        await press(pilot, *"budget came back", "enter")
+        await settle(pilot)
+        goal = open_wheel(small.root).goal(small.goal)
+        assert goal.state == "active" and goal.moves[-1]["why"] == "budget came back"
+        assert [m["by"] for m in goal.moves] == ["alice"] * 5
+
+
+async def test_agree_defaults_to_the_current_user(wheel: Wheel, make: Make, small: Small) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "p", "g", "enter")
+        await settle(pilot)
+        assert open_wheel(small.root).goal(small.goal).agreed_by == "alice"
+
+
+async def test_a_move_the_wheel_refuses_is_a_notice_and_writes_nothing(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        before = open_wheel(small.root).goal(small.goal).stamp.updated_at
+        await press(pilot, "v")
+        await settle(pilot)
+        assert any("cannot move to active" in n.message for n in app._notifications)
+        goal = open_wheel(small.root).goal(small.goal)
+        assert (goal.state, goal.stamp.updated_at) == ("draft", before)
+
+
+async def test_the_goal_form_no_longer_offers_the_moved_fields(wheel: Wheel, make: Make) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "e")
+        assert isinstance(app.screen, FormDialog)
+        assert not set(app.screen.values) & {"state", "agreed_by", "agreed_on", "outcome"}
