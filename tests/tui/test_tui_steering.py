@@ -92,3 +92,66 @@ async def test_the_goal_form_no_longer_offers_the_moved_fields(wheel: Wheel, mak
         await press(pilot, "e")
         assert isinstance(app.screen, FormDialog)
         assert not set(app.screen.values) & {"state", "agreed_by", "agreed_on", "outcome"}
+
+
+def agreed(small: Small) -> Wheel:
+    wheel = open_wheel(small.root, user="alice")
+    wheel.move_goal(small.goal, "proposed")
+    wheel.move_goal(small.goal, "agreed", by="Board")
+    return wheel
+
+
+async def test_an_agreed_goals_plan_change_needs_a_reason_and_is_a_revision(
+    make: Make, small: Small
+) -> None:
+    wheel = agreed(small)
+    review = wheel.record_review(
+        indicator_id=small.indicator, judgement="on_track", confidence=7,
+        cause="internal", decision="adjust_target",
+    )  # fmt: skip
+    values = wheel.measurements(small.indicator)
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "tab", "e")  # the indicator row in focus
+        assert isinstance(app.screen, FormDialog)
+        await press(pilot, "tab", "tab", "tab", "ctrl+u", "2", "5", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, FormDialog)  # no reason: kept open
+        assert "needs a reason" in str(app.screen.query_one("#error-reason", Static).content)
+        assert open_wheel(small.root).indicator(small.indicator).target == 20
+        # the error put the cursor in the reason input
+        await press(pilot, *"new contract", "tab", "tab", str(review.id), "enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, FormDialog)
+        after = open_wheel(small.root)
+        ind = after.indicator(small.indicator)
+        assert ind.target == 25
+        (rev,) = ind.revisions
+        assert (rev.old, rev.new, rev.by, rev.why, rev.review_id) == (
+            20,
+            25,
+            "alice",
+            "new contract",
+            review.id,
+        )
+        assert after.measurements(small.indicator) == values
+        assert [r.id for r in after.reviews(indicator_id=small.indicator)] == [review.id]
+        revisions = shown(app, "#goal-revisions")
+        assert "alice: 'Revenue' target 20 -> 25, because new contract" in revisions
+        assert f"from review {review.id}" in revisions
+
+
+async def test_a_draft_goals_indicator_is_edited_freely(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "tab", "e")
+        assert isinstance(app.screen, FormDialog)
+        assert "reason" not in app.screen.values
+        await press(pilot, "tab", "tab", "tab", "ctrl+u", "2", "5", "enter")
+        await settle(pilot)
+        ind = open_wheel(small.root).indicator(small.indicator)
+        assert (ind.target, ind.revisions) == (25, ())
