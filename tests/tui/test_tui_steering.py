@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 from tuihelp import Small, press, settle
 
 from store.backends import open_wheel
@@ -137,9 +137,16 @@ async def test_an_agreed_goals_plan_change_needs_a_reason_and_is_a_revision(
         )
         assert after.measurements(small.indicator) == values
         assert [r.id for r in after.reviews(indicator_id=small.indicator)] == [review.id]
-        revisions = shown(app, "#goal-revisions")
-        assert "alice: 'Revenue' target 20 -> 25, because new contract" in revisions
-        assert f"from review {review.id}" in revisions
+        table = app.screen.query_one("#goal-revisions", DataTable)
+        row = [str(cell) for cell in table.get_row_at(0)]
+        assert row[1:] == [
+            "alice",
+            "Revenue: target 20 -> 25",
+            f"new contract, from review {review.id}",
+        ]
+        assert "Revisions  1, newest first" in shown(app, "#revisions-title")
+        await press(pilot, "tab", "tab")  # from the indicators past the risks
+        assert app.focused is table
 
 
 async def test_a_draft_goals_indicator_is_edited_freely(
@@ -155,3 +162,5 @@ async def test_a_draft_goals_indicator_is_edited_freely(
         await settle(pilot)
         ind = open_wheel(small.root).indicator(small.indicator)
         assert (ind.target, ind.revisions) == (25, ())
+        assert "none: the plan is as first set" in shown(app, "#revisions-title")
+        assert not app.screen.query_one("#goal-revisions", DataTable).display

@@ -34,6 +34,7 @@ from widgets.risk_matrix import RiskMatrix, level
 HISTORY_SHOWN = 6
 INDICATOR_COLUMNS = ("status", "indicator", "baseline", "target", "actual", "progress")
 RISK_COLUMNS = ("level", "risk", "P", "C", "state")
+REVISION_COLUMNS = ("when", "by", "change", "why")
 WIDE = 110  # columns from which the detail sits beside the tree
 # an indicator's name gets what the detail pane has left beside the figures
 FIGURE_CELLS = 48
@@ -92,8 +93,8 @@ class GoalsScreen(StageScreen):
                 with Horizontal(id="risk-area"):
                     yield DataTable(id="goal-risks", cursor_type="row", zebra_stripes=True)
                     yield RiskMatrix(id="risk-matrix")
-                yield Static(Text("Revisions", style="bold"), classes="section-title")
-                yield Static(id="goal-revisions")
+                yield Static(id="revisions-title", classes="section-title")
+                yield DataTable(id="goal-revisions", cursor_type="row", zebra_stripes=True)
                 yield Static(Text("Recent history", style="bold"), classes="section-title")
                 yield Static(id="goal-history")
 
@@ -151,7 +152,7 @@ class GoalsScreen(StageScreen):
             )
             self.query_one(RiskMatrix).cells = ()
             self.query_one("#goal-history", Static).update("")
-            self.query_one("#goal-revisions", Static).update("")
+            self._show_revisions(None)
             return
         view = self.view()
         head.update(self._head_text(goal, view.goal_record(goal.id)))
@@ -183,13 +184,25 @@ class GoalsScreen(StageScreen):
             (r.probability, r.consequence) for r in goal_risks if r.state != "closed"
         )
         self.query_one("#goal-history", Static).update(self._history_text(goal))
-        self.query_one("#goal-revisions", Static).update(self._revisions_text(goal))
+        self._show_revisions(goal)
 
-    def _revisions_text(self, goal: d.Goal) -> Text:
-        """Every change of plan of the goal's indicators, newest first."""
-        rows = [(rev, ind) for ind in self.wheel.indicators(goal.id) for rev in ind.revisions]
-        text = Text()
-        for rev, ind in sorted(rows, key=lambda row: row[0].at, reverse=True):
+    def _show_revisions(self, goal: d.Goal | None) -> None:
+        """Every change of plan of the goal's indicators, newest first, in a
+        table so Tab reaches it (and scrolls the detail to it) at 80x24."""
+        indicators = self.wheel.indicators(goal.id) if goal is not None else []
+        rows = [(rev, ind) for ind in indicators for rev in ind.revisions]
+        table = self.query_one("#goal-revisions", DataTable)
+        table.clear(columns=True)
+        table.add_columns(*REVISION_COLUMNS)
+        table.display = bool(rows)
+        title = Text("Revisions", style="bold")
+        title.append(
+            f"  {len(rows)}, newest first" if rows else "  none: the plan is as first set",
+            style="dim",
+        )
+        self.query_one("#revisions-title", Static).update(title if goal is not None else "")
+        ordered = sorted(rows, key=lambda row: row[0].at, reverse=True)
+        for row_number, (rev, ind) in enumerate(ordered):
             changes = (
                 "; ".join(
                     f"{name} {_shown(old)} -> {_shown(new)}"
@@ -202,14 +215,13 @@ class GoalsScreen(StageScreen):
                 for what, ref in (("lesson", rev.lesson_id), ("review", rev.review_id))
                 if ref is not None
             )
-            text.append(
-                f"{rev.at[:16].replace('T', ' ')}  {plain(rev.by)}: '{plain(ind.name)}' "
-                f"{plain(changes)}, because {plain(rev.why)}{source}\n"
+            table.add_row(
+                rev.at[:16].replace("T", " "),
+                Text(plain(rev.by)),
+                Text(f"{plain(ind.name)}: {plain(changes)}"),
+                Text(plain(rev.why) + source),
+                key=str(row_number),
             )
-        if not rows:
-            text.append("no revisions: the plan is as first set", style="dim")
-        text.rstrip()
-        return text
 
     def _head_text(self, goal: d.Goal, record: Record) -> Text:
         text = Text()
