@@ -47,6 +47,7 @@ async def test_actions_overdue_first_done_with_x_and_mine_with_m(wheel: Wheel, m
         assert keys(app) == [f"{second}.1", f"{first}.2", f"{first}.1"]  # done goes last
         await press(pilot, "m")
         assert keys(app) == [f"{second}.1", f"{first}.1"]  # alice's own
+        assert "owner alice" in str(app.screen.query_one("#learn-state", Static).content)
         await press(pilot, "m", "t")
         assert keys(app) == [str(second), str(first)]  # the lessons again
 
@@ -62,3 +63,14 @@ async def test_marking_a_done_action_again_is_refused_in_a_notice(wheel: Wheel, 
         assert any("already done" in n.message for n in app._notifications)
         lesson = open_wheel(wheel.backend.store.root).get(LESSON, first)
         assert [a.done for a in lesson.actions] == [True, False]
+
+
+async def test_no_actions_of_mine_says_whose(wheel: Wheel, make: Make) -> None:
+    add_lessons(wheel)
+    app = make(open_wheel(wheel.backend.store.root, user="carol"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_stage(pilot, "4", LearnScreen, "#learn-state")
+        await press(pilot, "m")
+        assert keys(app) == []
+        state = str(app.screen.query_one("#learn-state", Static).content)
+        assert state == "No actions owned by carol (m: everyone's)"

@@ -218,7 +218,8 @@ class GoalsScreen(StageScreen):
             table.add_row(
                 rev.at[:16].replace("T", " "),
                 Text(plain(rev.by)),
-                Text(f"{plain(ind.name)}: {plain(changes)}"),
+                # the name clipped as in the indicators table, so the change fits
+                _clipped(plain(ind.name), NAME_WIDTHS[0]).append(f": {plain(changes)}"),
                 Text(plain(rev.why) + source),
                 key=str(row_number),
             )

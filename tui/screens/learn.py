@@ -185,7 +185,7 @@ class LearnScreen(StageScreen):
             table.add_row(
                 "OVERDUE" if x.overdue else ("done" if a.done else "open"),
                 f"{x.lesson.id}.{x.number}",
-                Text(clipped(plain(a.what), 40)),
+                Text(clipped(plain(a.what), 34)),
                 Text(clipped(plain(a.owner), 12)),
                 a.due.isoformat() if a.due else "",
                 key=f"{x.lesson.id}.{x.number}",
@@ -201,8 +201,13 @@ class LearnScreen(StageScreen):
             line.append("  ·  text ", style="dim")
             line.append(plain(self.text), style="bold")
         if not actions:
-            line = Text("No actions" + (" match" if self.text or self.mine else " yet: a lesson's "
-                        "actions are listed here (t: back to the lessons)"))  # fmt: skip
+            if self.mine:
+                why = f" owned by {plain(self.wheel.user)}" + (" match" if self.text else "")
+                line = Text(f"No actions{why} (m: everyone's)")
+            elif self.text:
+                line = Text("No actions match (Esc clears the filter)")
+            else:
+                line = Text("No actions yet: a lesson's actions are listed here (t: the lessons)")
         self.query_one("#learn-state", Static).update(line)
         self._show_detail()
 
