@@ -164,3 +164,42 @@ async def test_a_draft_goals_indicator_is_edited_freely(
         assert (ind.target, ind.revisions) == (25, ())
         assert "none: the plan is as first set" in shown(app, "#revisions-title")
         assert not app.screen.query_one("#goal-revisions", DataTable).display
+
+
+async def test_u_undoes_a_move_and_a_revision(make: Make, small: Small) -> None:
+    wheel = agreed(small)
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "v")
+        await settle(pilot)
+        assert open_wheel(small.root).goal(small.goal).state == "active"
+        await press(pilot, "u")
+        await settle(pilot)
+        assert open_wheel(small.root).goal(small.goal).state == "agreed"
+        await press(pilot, "tab", "e", "tab", "tab", "tab", "ctrl+u", "2", "5", "enter")
+        await press(pilot, *"why not", "enter")
+        await settle(pilot)
+        assert open_wheel(small.root).indicator(small.indicator).target == 25
+        await press(pilot, "u")
+        await settle(pilot)
+        ind = open_wheel(small.root).indicator(small.indicator)
+        assert (ind.target, ind.revisions) == (20, ())
+
+
+async def test_a_plan_change_and_a_rename_save_together(make: Make, small: Small) -> None:
+    wheel = agreed(small)
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "tab", "e", "end", *" (net)", "tab", "tab", "tab", "ctrl+u", "3", "0")
+        for _ in range(10):  # on to the reason, after the milestones
+            await press(pilot, "tab")
+        await press(pilot, *"new owner", "enter")
+        await settle(pilot)
+        ind = open_wheel(small.root).indicator(small.indicator)
+        assert (ind.name, ind.target, [r.why for r in ind.revisions]) == (
+            "Revenue (net)",
+            30,
+            ["new owner"],
+        )
