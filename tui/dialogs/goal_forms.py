@@ -9,6 +9,7 @@ from typing import Any
 from store import documents as d
 from store.errors import BadInput, ValidationError
 from store.service import GOAL, INDICATOR, RISK, Wheel
+from store.steering import AGREED_STATES
 from tui.dialogs.form import FormDialog, FormField, changed, text_of
 
 
@@ -34,12 +35,6 @@ def goal_fields(goal: d.Goal | None = None, parent: d.Goal | None = None) -> lis
         FormField("unit", "Unit", g.unit if g else "", "organisational unit"),
         FormField("start", "Start", text_of(g.start) if g else "", "YYYY-MM-DD, today, -2w"),
         FormField("due", "Due", text_of(g.due) if g else "", "YYYY-MM-DD"),
-        FormField("state", "State", g.state if g else "draft", " / ".join(d.GOAL_STATES),
-                  d.GOAL_STATES),
-        FormField("agreed_by", "Agreed by", g.agreed_by if g else ""),
-        FormField("agreed_on", "Agreed on", text_of(g.agreed_on) if g else ""),
-        FormField("outcome", "Outcome", text_of(g.outcome) if g else "",
-                  "when closed: " + " / ".join(d.OUTCOMES), d.OUTCOMES),
         FormField("closing_comment", "Closing comment", g.closing_comment if g else ""),
         FormField("tags", "Tags", " ".join(g.tags) if g else "", "words"),
         FormField("weight", "Weight", text_of(g.weight) if g else "1"),
@@ -70,6 +65,14 @@ def indicator_fields(goal: d.Goal | None, ind: d.Indicator | None = None) -> lis
         FormField("tolerance", "Tolerance", text_of(i.tolerance) if i else "0.1", "0.1 = 10 %"),
         FormField("milestones", "Milestones", milestones, "2026-06-30=20,2026-09-30=35"),
     ]  # fmt: skip
+
+
+# on an agreed goal a change of plan is a revision: these inputs say why
+REVISION_FIELDS = [
+    FormField("reason", "Reason", "", "why the plan changes (needed for a revision)"),
+    FormField("lesson_id", "From lesson", "", "lesson id, optional", aliases=("lesson",)),
+    FormField("review_id", "From review", "", "review id, optional", aliases=("review",)),
+]
 
 
 def risk_fields(risk: d.Risk | None = None) -> list[FormField]:
@@ -123,8 +126,10 @@ def goal_form(wheel: Wheel, goal: d.Goal | None = None, parent: d.Goal | None = 
 
 
 def indicator_form(wheel: Wheel, goal: d.Goal, ind: d.Indicator | None = None) -> FormDialog:
-    """Add an indicator to `goal`, or edit `ind`."""
-    fields = indicator_fields(goal, ind)
+    """Add an indicator to `goal`, or edit `ind`; on an agreed goal the edit
+    form asks a reason too, and a change of plan goes through Wheel.revise."""
+    revising = ind is not None and goal.state in AGREED_STATES
+    fields = indicator_fields(goal, ind) + (REVISION_FIELDS if revising else [])
     initial = _initial(fields)
 
     def save(values: dict[str, str], overwrite: bool) -> d.Indicator:
@@ -132,13 +137,58 @@ def indicator_form(wheel: Wheel, goal: d.Goal, ind: d.Indicator | None = None) -
             data: dict[str, Any] = {k: v for k, v in values.items() if v.strip()}
             data["goal_id"] = goal.id
             return wheel.add(INDICATOR, data)
+        expected = None if overwrite else ind.stamp.updated_at
         touched = changed(values, initial)
-        return wheel.update(
-            INDICATOR, ind.id, touched, expected=None if overwrite else ind.stamp.updated_at
-        )
+        plan = {k: touched.pop(k) for k in d.REVISED_FIELDS if revising and k in touched}
+        why = {k: touched.pop(k, "") for k in ("reason", "lesson_id", "review_id")}
+        if not plan:
+            return wheel.update(INDICATOR, ind.id, touched, expected=expected)
+        # the conflict check first: an empty update writes nothing
+        wheel.update(INDICATOR, ind.id, {}, expected=expected)
+        revised = wheel.revise(
+            ind.id, reason=why["reason"], lesson_id=_ref(why["lesson_id"], "lesson_id"),
+            review_id=_ref(why["review_id"], "review_id"), **plan,
+        )  # fmt: skip
+        return wheel.update(INDICATOR, ind.id, touched) if touched else revised
 
     title = f"Edit indicator {ind.id}" if ind else f"Add indicator to goal {goal.id}"
+    if revising:
+        title += f" (goal {goal.id} is {goal.state}: a plan change needs a reason)"
     return FormDialog(title, fields, save)
+
+
+def _ref(text: str, field: str) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise ValidationError(f"{field.removesuffix('_id')}: give its id, a number", field)
+    return int(text)
+
+
+def move_form(wheel: Wheel, goal: d.Goal, to: str) -> FormDialog:
+    """Agree (who, when), close (outcome, comment) or reopen (a reason) a
+    goal through Wheel.move_goal; its refusals show in the form."""
+    if to == "agreed":
+        verb = "Agree"
+        fields = [
+            FormField("by", "Agreed by", wheel.user, "a person or a body", aliases=("agreed by",)),
+            FormField("on", "Agreed on", "today", "YYYY-MM-DD", aliases=("agreed on",)),
+        ]
+    elif to == "closed":
+        verb = "Close"
+        fields = [
+            FormField("outcome", "Outcome", "", " / ".join(d.OUTCOMES), d.OUTCOMES),
+            FormField("comment", "Comment", "", "how it went"),
+        ]
+    else:
+        verb = "Reopen"
+        fields = [FormField("reason", "Reason", "", "why it is reopened")]
+
+    def save(values: dict[str, str], overwrite: bool) -> d.Goal:
+        return wheel.move_goal(goal.id, to, **values)
+
+    return FormDialog(f"{verb} goal {goal.id}", fields, save)
 
 
 def risk_form(wheel: Wheel, goal: d.Goal, risk: d.Risk | None = None) -> FormDialog:

@@ -24,7 +24,7 @@ from store.errors import StoreError
 from store.plain import plain
 from store.service import GOAL, INDICATOR, RISK, Kind
 from store.views import Record
-from tui.dialogs.goal_forms import goal_form, indicator_form, risk_form
+from tui.dialogs.goal_forms import goal_form, indicator_form, move_form, risk_form
 from tui.screens.stage import StageScreen, split_below
 from tui.screens.welcome import Welcome
 from widgets.filter_input import FilterInput
@@ -35,6 +35,7 @@ from widgets.risk_matrix import RiskMatrix, level
 HISTORY_SHOWN = 6
 INDICATOR_COLUMNS = ("status", "indicator", "baseline", "target", "actual", "progress")
 RISK_COLUMNS = ("level", "risk", "P", "C", "state")
+REVISION_COLUMNS = ("when", "by", "change", "why")
 WIDE = 110  # columns from which the detail sits beside the tree
 # an indicator's name gets what the detail pane has left beside the figures
 FIGURE_CELLS = 48
@@ -64,6 +65,12 @@ class GoalsScreen(StageScreen):
         Binding("r", "add_risk", "Risk", id="goals.add_risk"),
         Binding("e", "edit", "Edit", id="goals.edit"),
         Binding("d", "delete", "Delete", id="goals.delete"),
+        Binding("p", "move('proposed')", "Propose", show=False, id="goals.propose"),
+        Binding("b", "move('draft')", "Back to draft", show=False, id="goals.send_back"),
+        Binding("g", "move('agreed')", "Agree", show=False, id="goals.agree"),
+        Binding("v", "move('active')", "Activate", show=False, id="goals.activate"),
+        Binding("c", "move('closed')", "Close", show=False, id="goals.close"),
+        Binding("o", "reopen", "Reopen", show=False, id="goals.reopen"),
         Binding("slash", "filter", "Filter", show=False, id="goals.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="goals.clear_filter"),
     ]
@@ -88,6 +95,8 @@ class GoalsScreen(StageScreen):
                 with Horizontal(id="risk-area"):
                     yield DataTable(id="goal-risks", cursor_type="row", zebra_stripes=True)
                     yield RiskMatrix(id="risk-matrix")
+                yield Static(id="revisions-title", classes="section-title")
+                yield DataTable(id="goal-revisions", cursor_type="row", zebra_stripes=True)
                 yield Static(Text("Recent history", style="bold"), classes="section-title")
                 yield Static(id="goal-history")
 
@@ -146,6 +155,7 @@ class GoalsScreen(StageScreen):
             )
             self.query_one(RiskMatrix).cells = ()
             self.query_one("#goal-history", Static).update("")
+            self._show_revisions(None)
             return
         view = self.view()
         head.update(self._head_text(goal, view.goal_record(goal.id)))
@@ -177,6 +187,45 @@ class GoalsScreen(StageScreen):
             (r.probability, r.consequence) for r in goal_risks if r.state != "closed"
         )
         self.query_one("#goal-history", Static).update(self._history_text(goal))
+        self._show_revisions(goal)
+
+    def _show_revisions(self, goal: d.Goal | None) -> None:
+        """Every change of plan of the goal's indicators, newest first, in a
+        table so Tab reaches it (and scrolls the detail to it) at 80x24."""
+        indicators = self.wheel.indicators(goal.id) if goal is not None else []
+        rows = [(rev, ind) for ind in indicators for rev in ind.revisions]
+        table = self.query_one("#goal-revisions", DataTable)
+        table.clear(columns=True)
+        table.add_columns(*REVISION_COLUMNS)
+        table.display = bool(rows)
+        title = Text("Revisions", style="bold")
+        title.append(
+            f"  {len(rows)}, newest first" if rows else "  none: the plan is as first set",
+            style="dim",
+        )
+        self.query_one("#revisions-title", Static).update(title if goal is not None else "")
+        ordered = sorted(rows, key=lambda row: row[0].at, reverse=True)
+        for row_number, (rev, ind) in enumerate(ordered):
+            changes = (
+                "; ".join(
+                    f"{name} {_shown(old)} -> {_shown(new)}"
+                    for name, (old, new) in rev.changes.items()
+                )
+                or f"target {rev.old:g} -> {rev.new:g}"
+            )
+            source = "".join(
+                f", from {what} {ref}"
+                for what, ref in (("lesson", rev.lesson_id), ("review", rev.review_id))
+                if ref is not None
+            )
+            table.add_row(
+                rev.at[:16].replace("T", " "),
+                Text(plain(rev.by)),
+                # the name clipped as in the indicators table, so the change fits
+                _clipped(plain(ind.name), NAME_WIDTHS[0]).append(f": {plain(changes)}"),
+                Text(plain(rev.why) + source),
+                key=str(row_number),
+            )
 
     def _head_text(self, goal: d.Goal, record: Record) -> Text:
         text = Text()
@@ -362,6 +411,30 @@ class GoalsScreen(StageScreen):
 
         self.confirm(question, delete)
 
+    def action_move(self, to: str) -> None:
+        """Move the selected goal one step; agreeing and closing ask first."""
+        goal = self._need_goal()
+        if goal is None or not self.can_edit():
+            return
+        if to in ("agreed", "closed"):
+            self.open_form(move_form(self.wheel, goal, to), self._moved)
+            return
+        try:
+            moved = self.wheel.move_goal(goal.id, to)
+        except StoreError as exc:
+            self.show_error(exc)
+            return
+        self.reload()
+        self._moved(moved)
+
+    def action_reopen(self) -> None:
+        goal = self._need_goal()
+        if goal is not None:
+            self.open_form(move_form(self.wheel, goal, "active"), self._moved)
+
+    def _moved(self, goal: d.Goal) -> None:
+        self.notify(f"goal {goal.id} is {goal.state} (u undoes)", markup=False)
+
     # ------------------------------------------------------ palette, jump
     def select(self, kind: Kind[Any], doc_id: int) -> bool:
         if kind is not GOAL:
@@ -382,6 +455,23 @@ class GoalsScreen(StageScreen):
         yield SystemCommand("Edit", "the selected goal, indicator or risk", self.action_edit)
         yield SystemCommand("Delete", "the selected goal, indicator or risk", self.action_delete)
         yield SystemCommand("Filter goals", "by title", self.action_filter)
+        for verb, to, key in (("Propose", "proposed", "p"), ("Send back to draft", "draft", "b"),
+                              ("Agree", "agreed", "g"), ("Activate", "active", "v"),
+                              ("Close", "closed", "c")):  # fmt: skip
+            yield SystemCommand(
+                f"{verb} goal", f"the selected goal ({key})", lambda to=to: self.action_move(to)
+            )
+        yield SystemCommand("Reopen goal", "a closed goal, with a reason (o)", self.action_reopen)
+
+
+def _shown(value: object) -> str:
+    if value is None or value == []:
+        return "none"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list | tuple):
+        return ",".join(f"{day}={v:g}" for day, v in value)
+    return str(value)
 
 
 def _clipped(text: str, width: int) -> Text:

@@ -3,7 +3,8 @@
 Newest first, each optionally linked to a goal; the selected lesson is shown
 in full (what was planned, what happened, why, what to sustain, what to
 improve) with its actions. `a` adds, `e` or Enter edits, `d` deletes after
-asking, `/` filters by text.
+asking, `/` filters by text. `t` turns the list into every lesson's actions,
+overdue first, where `x` marks one done and `m` keeps only the user's own.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from textual.widgets import DataTable, Static
 from store.documents import LESSON_TEXTS, Goal, Lesson
 from store.errors import StoreError
 from store.plain import plain, plain_lines
-from store.service import LESSON, Kind
+from store.service import LESSON, Kind, OpenAction
 from tui.dialogs.lesson_form import QUESTIONS, LessonForm
 from tui.screens.stage import StageScreen
 from widgets.filter_input import FilterInput
@@ -36,6 +37,8 @@ HEADINGS: dict[str, str] = {
 }
 # the list shows the most telling text a lesson has
 SUMMARY_ORDER = ("happened", "improve", "planned", "why", "sustain")
+LESSON_COLUMNS = ("Date", "Goal", "Lesson", "Actions")
+ACTION_COLUMNS = ("State", "No.", "Action", "Owner", "Due")
 
 
 def summary(lesson: Lesson) -> str:
@@ -57,6 +60,29 @@ class LearnScreen(StageScreen):
         Binding("a", "add", "Add lesson", id="learn.add", tooltip="add a lesson"),
         Binding("e", "edit", "Edit", id="learn.edit", tooltip="edit the selected lesson"),
         Binding("d", "delete", "Delete", id="learn.delete", tooltip="delete, after asking"),
+        Binding(
+            "t",
+            "toggle_actions",
+            "Actions",
+            id="learn.actions",
+            tooltip="list every lesson's actions, overdue first / the lessons",
+        ),
+        Binding(
+            "x",
+            "done",
+            "Done",
+            show=False,
+            id="learn.done",
+            tooltip="mark the selected action done",
+        ),
+        Binding(
+            "m",
+            "mine",
+            "Mine",
+            show=False,
+            id="learn.mine",
+            tooltip="only the actions you own / everyone's",
+        ),
         Binding("slash", "filter", "Filter", id="learn.filter", tooltip="filter by text"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="learn.clear"),
     ]
@@ -66,6 +92,8 @@ class LearnScreen(StageScreen):
         self.text = ""
         self._lessons: dict[int, Lesson] = {}
         self._goals: dict[int, Goal] = {}
+        self.showing_actions = False
+        self.mine = False
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="learn-state")
@@ -80,10 +108,7 @@ class LearnScreen(StageScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#lesson-table", DataTable)
-        table.add_column("Date", key="date")
-        table.add_column("Goal", key="goal")
-        table.add_column("Lesson", key="lesson")
-        table.add_column("Actions", key="actions")
+        self._set_columns()
         self.query_one("#lesson-detail").can_focus = False
         self.set_focus(table)
         super().on_mount()
@@ -116,10 +141,30 @@ class LearnScreen(StageScreen):
             ).casefold()
         ]
 
+    def _set_columns(self) -> None:
+        table = self.query_one("#lesson-table", DataTable)
+        table.clear(columns=True)
+        columns = ACTION_COLUMNS if self.showing_actions else LESSON_COLUMNS
+        for label in columns:
+            table.add_column(label, key=label.casefold())
+
+    def shown_actions(self) -> list[OpenAction]:
+        """Every lesson's actions, overdue first (the wheel's order), after
+        the owner and text filters."""
+        needle = self.text.casefold()
+        return [
+            x
+            for x in self.wheel.actions(owner="me" if self.mine else None)
+            if needle in f"{x.action.what} {x.action.owner}".casefold()
+        ]
+
     def _fill_table(self) -> None:
         table = self.query_one("#lesson-table", DataTable)
-        keep = self.selected_id()
+        keep = self._row_key()
         table.clear()
+        if self.showing_actions:
+            self._fill_actions(table, keep)
+            return
         lessons = self.shown_lessons()
         for lesson in lessons:
             done = sum(action.done for action in lesson.actions)
@@ -130,9 +175,42 @@ class LearnScreen(StageScreen):
                 f"{done}/{len(lesson.actions)} done" if lesson.actions else "",
                 key=str(lesson.id),
             )
-        if keep is not None and any(lesson.id == keep for lesson in lessons):
-            table.move_cursor(row=table.get_row_index(str(keep)))
+        if keep is not None and any(str(lesson.id) == keep for lesson in lessons):
+            table.move_cursor(row=table.get_row_index(keep))
         self._show_state(len(lessons))
+        self._show_detail()
+
+    def _fill_actions(self, table: DataTable[Any], keep: str | None) -> None:
+        actions = self.shown_actions()
+        for x in actions:
+            a = x.action
+            table.add_row(
+                "OVERDUE" if x.overdue else ("done" if a.done else "open"),
+                f"{x.lesson.id}.{x.number}",
+                Text(clipped(plain(a.what), 34)),
+                Text(clipped(plain(a.owner), 12)),
+                a.due.isoformat() if a.due else "",
+                key=f"{x.lesson.id}.{x.number}",
+            )
+        keys = [f"{x.lesson.id}.{x.number}" for x in actions]
+        if keep in keys:
+            table.move_cursor(row=keys.index(keep))
+        overdue = sum(x.overdue for x in actions)
+        line = Text(f"{len(actions)} actions, {overdue} overdue; overdue first", style="dim")
+        if self.mine:
+            line.append(f"  ·  owner {plain(self.wheel.user)} (m: everyone's)", style="dim")
+        if self.text:
+            line.append("  ·  text ", style="dim")
+            line.append(plain(self.text), style="bold")
+        if not actions:
+            if self.mine:
+                why = f" owned by {plain(self.wheel.user)}" + (" match" if self.text else "")
+                line = Text(f"No actions{why} (m: everyone's)")
+            elif self.text:
+                line = Text("No actions match (Esc clears the filter)")
+            else:
+                line = Text("No actions yet: a lesson's actions are listed here (t: the lessons)")
+        self.query_one("#learn-state", Static).update(line)
         self._show_detail()
 
     def _show_state(self, count: int) -> None:
@@ -145,12 +223,17 @@ class LearnScreen(StageScreen):
                 line.append(plain(self.text), style="bold")
         self.query_one("#learn-state", Static).update(line)
 
-    def selected_id(self) -> int | None:
+    def _row_key(self) -> str | None:
+        """The selected row's key: a lesson's id, or LESSON.ACTION."""
         table = self.query_one("#lesson-table", DataTable)
         if table.row_count == 0:
             return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return None if key is None else int(key)
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def selected_id(self) -> int | None:
+        """The selected lesson, or the lesson of the selected action."""
+        key = self._row_key()
+        return None if key is None else int(key.split(".")[0])
 
     def selected(self) -> Lesson | None:
         lesson_id = self.selected_id()
@@ -243,6 +326,34 @@ class LearnScreen(StageScreen):
         what = clipped(summary(lesson), 50)
         self.confirm(f"Delete lesson {lesson.id} of {lesson.date.isoformat()}?\n{what}", delete)
 
+    def action_toggle_actions(self) -> None:
+        self.showing_actions = not self.showing_actions
+        self._set_columns()
+        self._fill_table()
+
+    def action_mine(self) -> None:
+        if not self.showing_actions:
+            self.action_toggle_actions()
+        self.mine = not self.mine
+        self._fill_table()
+
+    def action_done(self) -> None:
+        key = self._row_key() if self.showing_actions else None
+        if key is None:
+            self.notify("t lists the actions; x marks the selected one done", markup=False)
+            return
+        if not self.can_edit():
+            return
+        lesson_id, number = (int(part) for part in key.split("."))
+        try:
+            lesson = self.wheel.action_done(lesson_id, number)
+        except StoreError as exc:
+            self.show_error(exc)
+            return
+        what = plain(lesson.actions[number - 1].what)
+        self.notify(f"done: {what} (u undoes)", markup=False)
+        self.reload()
+
     def action_filter(self) -> None:
         self.query_one("#learn-search", FilterInput).open()
 
@@ -264,11 +375,19 @@ class LearnScreen(StageScreen):
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Add a lesson", "After Action Review", self.action_add)
         yield SystemCommand("Edit the lesson", "the selected lesson", self.action_edit)
+        yield SystemCommand(
+            "Actions / lessons", "every lesson's actions, overdue first (t)",
+            self.action_toggle_actions,
+        )  # fmt: skip
+        yield SystemCommand("Mark the action done", "the selected action (x)", self.action_done)
+        yield SystemCommand("My actions / everyone's", "owner me (m)", self.action_mine)
 
     def select(self, kind: Kind[Any], doc_id: int) -> bool:
         if kind is not LESSON or doc_id not in self._lessons:
             return False
         table = self.query_one("#lesson-table", DataTable)
+        if self.showing_actions:
+            self.action_toggle_actions()
         if all(lesson.id != doc_id for lesson in self.shown_lessons()):
             self.action_clear_filter()
         table.move_cursor(row=table.get_row_index(str(doc_id)))
