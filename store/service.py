@@ -121,6 +121,8 @@ RISK = Kind(
 KINDS: dict[str, Kind[Any]] = {k.name: k for k in (GOAL, INDICATOR, REVIEW, LESSON, RISK)}
 BY_TABLE: dict[str, str] = {k.table: k.name for k in KINDS.values()} | {MEASUREMENTS: "measurement"}
 STAMPS = d.STAMP_FIELDS
+# (target table, id) -> the documents whose references name it
+Referrers = dict[tuple[str, int], list[tuple[Kind[Any], Ref, int]]]
 # the order in which a cascade names what it removes
 CASCADE_ORDER = ("goals", "indicators", "risks", "lessons", "reviews", MEASUREMENTS)
 
@@ -531,9 +533,9 @@ class Wheel:
                 return _content(after)
         return None
 
-    def _referrers(self) -> dict[tuple[str, int], list[tuple[Kind[Any], Ref, int]]]:
+    def _referrers(self) -> Referrers:
         """(target table, id) -> the documents whose references name it."""
-        found: dict[tuple[str, int], list[tuple[Kind[Any], Ref, int]]] = {}
+        found: Referrers = {}
         for kind in KINDS.values():
             for doc_id, doc in self.backend.docs(kind.table).items():
                 for ref in kind.refs:
@@ -544,12 +546,17 @@ class Wheel:
                             found.setdefault(key, []).append((kind, ref, doc_id))
         return found
 
-    def dependants(self, kind: Kind[Any], doc_id: int) -> dict[str, list[int]]:
+    def dependants(
+        self,
+        kind: Kind[Any],
+        doc_id: int,
+        referrers: Referrers | None = None,
+    ) -> dict[str, list[int]]:
         """What deleting this document would remove with it, by table: every
         document whose cascading reference names it, and so on down (the
         rules are the kinds' `refs`), and the measurements of every
         indicator among them."""
-        referrers = self._referrers()
+        referrers = self._referrers() if referrers is None else referrers
         doomed: dict[str, list[int]] = {}
         frontier: list[tuple[Kind[Any], int]] = [(kind, doc_id)]
         seen = {(kind.table, doc_id)}
@@ -569,7 +576,7 @@ class Wheel:
     def _unlink(
         self,
         gone: set[tuple[str, int]],
-        referrers: Mapping[tuple[str, int], list[tuple[Kind[Any], Ref, int]]],
+        referrers: Referrers,
     ) -> None:
         """Take references to deleted documents out of the documents that
         keep them only as links (a goal's lessons, where it was carried from)."""
@@ -595,7 +602,9 @@ class Wheel:
         """Remove a document; with `cascade`, also what depends on it."""
         with self.backend.transaction():
             row = self._raw(kind, doc_id)
-            deps = self.dependants(kind, doc_id)
+            # one pass over every document finds both what cascades and what links
+            referrers = self._referrers()
+            deps = self.dependants(kind, doc_id, referrers)
             if deps and not cascade:
                 raise NeedsCascade(
                     f"{self.name_of(kind.table, doc_id, row)} has {self.describe(deps)}; "
@@ -604,7 +613,6 @@ class Wheel:
                 )
             removed = {t: len(ids) for t, ids in deps.items()}
             removed[kind.table] = removed.get(kind.table, 0) + 1
-            referrers = self._referrers()
             for measurement_id in deps.pop(MEASUREMENTS, []):
                 self._remove_measurement(measurement_id)
             gone = {(kind.table, doc_id)}
