@@ -22,6 +22,7 @@ from tui.app import STAGE_KEYS, make_app
 DAY = date(2026, 11, 30)
 SIZE = (100, 30)
 LOAD_TIMEOUT = 60.0  # seconds: a cold start on a loaded machine
+STEADY_TRIES = 50  # pictures taken 0.1 s apart at most, until two agree
 
 
 async def shoot(root: Path, out: Path) -> list[Path]:
@@ -35,11 +36,18 @@ async def shoot(root: Path, out: Path) -> list[Path]:
             await pilot.press(str(number))
             await asyncio.wait_for(app.loaded.wait(), LOAD_TIMEOUT)
             await asyncio.wait_for(app.workers.wait_for_complete(), LOAD_TIMEOUT)
-            for _ in range(3):
-                await pilot.pause()
-            name = f"{stage}.svg"
-            app.save_screenshot(name, str(out))
-            written.append(out / name)
+            # a busy machine may still be drawing: take the picture once two
+            # in a row agree, so every run gives the same bytes
+            shot, previous = "", None
+            for _ in range(STEADY_TRIES):
+                await pilot.pause(0.1)
+                shot = app.export_screenshot()
+                if shot == previous:
+                    break
+                previous = shot
+            path = out / f"{stage}.svg"
+            path.write_text(shot, encoding="utf-8")
+            written.append(path)
     return written
 
 
