@@ -347,6 +347,24 @@ def _is_stale(indicator: Indicator, at: date, last: date | None) -> bool:
     return (at - since).days > CADENCE_DAYS[indicator.cadence]
 
 
+def due_for_value(indicator: Indicator, comparison: Comparison, goal: Goal | None) -> bool:
+    """Whether Measure asks for a value now: none within its cadence and
+    its period still running (past its due date, or once its goal is
+    closed, no value is asked for)."""
+    closed = goal is not None and goal.state == "closed"
+    return comparison.stale and comparison.at <= indicator.due and not closed
+
+
+def outside_period(indicator: Indicator, day: date) -> str | None:
+    """Where a value dated `day` lies when outside the indicator's period,
+    `before start` or `after due`; None inside it."""
+    if day < indicator.start:
+        return "before start"
+    if day > indicator.due:
+        return "after due"
+    return None
+
+
 def compare(indicator: Indicator, series: Sequence[tuple[date, float]], at: date) -> Comparison:
     """Where one indicator stands on day `at`, from its (date, value) series."""
     ordered = sorted(series, key=_DAY)

@@ -34,6 +34,11 @@ class ValidationError(BadInput):
         self.field = self.problems[0][0]
 
 
+class FutureDate(ValidationError):
+    """A value is dated after today and was not confirmed: the caller may
+    ask the user and try again with the confirmation."""
+
+
 class NotFound(BadInput):
     """No document matches the id or name given."""
 

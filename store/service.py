@@ -7,7 +7,7 @@ in the audit trail and can be undone by the user who made it.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Hashable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +20,7 @@ from store.dates import as_date, now_iso, today
 from store.errors import (
     Ambiguous,
     Conflict,
+    FutureDate,
     NeedsCascade,
     NotFound,
     NothingToUndo,
@@ -30,6 +31,7 @@ from store.steering import (
     Period,
     check_move,
     check_outcome,
+    lessons_for,
     needs_decision,
     parse_period,
     proposed_outcome,
@@ -176,6 +178,8 @@ class PeriodClose:
     closed: tuple[ClosedGoal, ...]
     carried: tuple[CarriedGoal, ...]
     dry_run: bool
+    # due in the period but closed before: left as they are, and may be carried
+    already_closed: tuple[ClosedGoal, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +202,7 @@ class OpenAction:
 
 def _check_not_future(doc: Mapping[str, Any], confirmed: bool) -> None:
     if not confirmed and doc["date"] > today().isoformat():
-        raise ValidationError(
+        raise FutureDate(
             f"date {doc['date']} is in the future; confirm it if it is meant "
             "(--future on the command line)",
             "date",
@@ -1067,14 +1071,21 @@ class Wheel:
 
         return [x for x in self.lessons() if all(w in text(x) for w in wanted)]
 
-    def actions(self, *, owner: str | None = None, overdue: bool = False) -> list[OpenAction]:
+    def actions(
+        self,
+        *,
+        owner: str | None = None,
+        overdue: bool = False,
+        goal_ids: Container[int] | None = None,
+    ) -> list[OpenAction]:
         """Every lesson's actions: overdue first, then open by due date, then
-        done. `owner` "me" is the current user; `overdue` keeps only those."""
+        done. `owner` "me" is the current user; `overdue` keeps only those;
+        `goal_ids` only those of the lessons of these goals (a goal filter)."""
         day = today()
         who = self.user if owner == "me" else owner
         found = [
             OpenAction(lesson, n, a, not a.done and a.due is not None and a.due < day)
-            for lesson in self.lessons()
+            for lesson in lessons_for(self.lessons(), goal_ids)
             for n, a in enumerate(lesson.actions, 1)
             if who is None or a.owner.casefold() == who.casefold()
         ]
@@ -1154,10 +1165,13 @@ class Wheel:
                 f"goal {g} is not due in {span.label}" for g in [*given, *wanted] if g not in ids
             ]
             closed: list[ClosedGoal] = []
+            before: list[ClosedGoal] = []
             for goal in in_period:
                 if goal.state == "closed":
                     if goal.id in given:
                         errors.append(f"goal {goal.id} is already closed ({goal.outcome})")
+                    before.append(ClosedGoal(goal.id, goal.title, "closed", goal.outcome or "",
+                                             goal.closing_comment, False))  # fmt: skip
                     continue
                 status = view.goal_record(goal.id)["status"]
                 try:
@@ -1176,8 +1190,9 @@ class Wheel:
                 raise ValidationError("\n".join(errors), "period")
             if dry_run:
                 return PeriodClose(
-                    span, following, tuple(closed), tuple(c for c, _ in carried), True
-                )
+                    span, following, tuple(closed), tuple(c for c, _ in carried), True,
+                    tuple(before),
+                )  # fmt: skip
             for done in closed:
                 current = dict(self._raw(GOAL, done.goal_id))
                 moves = [
@@ -1200,7 +1215,7 @@ class Wheel:
                     self._link_lesson(lesson_id, "goal", goal.id)
                 result.append(CarriedGoal(plan.from_id, plan.title, goal.id, plan.start,
                                           plan.due, plan.indicators, plan.lessons))  # fmt: skip
-        return PeriodClose(span, following, tuple(closed), tuple(result), False)
+        return PeriodClose(span, following, tuple(closed), tuple(result), False, tuple(before))
 
     def _carry(
         self, goal: d.Goal, span: Period, errors: list[str]

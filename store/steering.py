@@ -7,13 +7,13 @@ The verbs that apply them live on the Wheel (store/service.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Final
 
 from store import fields as f
-from store.documents import GOAL_STATES, OUTCOMES, Goal, Risk
+from store.documents import GOAL_STATES, OUTCOMES, Goal, Lesson, Risk
 from store.errors import ValidationError
 
 # ------------------------------------------------------------ goal states
@@ -229,3 +229,44 @@ def goal_filter(
         )
 
     return keep
+
+
+@dataclass(frozen=True, slots=True)
+class GoalFilter:
+    """The owner, state and period filters the TUI keeps while the user
+    moves around the wheel; `styr status --owner/--state/--period` in one
+    value. Built only through `make`, so what it holds is valid."""
+
+    owner: str | None = None
+    state: str | None = None
+    period: Period | None = None
+
+    @classmethod
+    def make(
+        cls, *, owner: str | None = None, state: str | None = None, period: str | None = None
+    ) -> GoalFilter:
+        """Check each part as `styr status` does; bad input raises."""
+        return cls(
+            owner.strip() or None if owner else None,
+            f.choice(state, "state", GOAL_STATES) if state else None,
+            parse_period(period) if period and period.strip() else None,
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.owner or self.state or self.period)
+
+    def keep(self, user: str) -> Callable[[Goal], bool] | None:
+        """The goals it keeps (None: every goal)."""
+        if not self.active:
+            return None
+        label = self.period.label if self.period else None
+        return goal_filter(owner=self.owner, state=self.state, period=label, user=user)
+
+
+def lessons_for(lessons: Iterable[Lesson], goal_ids: Container[int] | None) -> list[Lesson]:
+    """The lessons of the goals a filter keeps (None: no filter, every
+    lesson, also those of no goal), in the order given."""
+    if goal_ids is None:
+        return list(lessons)
+    return [x for x in lessons if x.goal_id is not None and x.goal_id in goal_ids]

@@ -23,8 +23,8 @@ as `{id, title, probability, consequence, score}` in residual terms, or None.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -197,6 +197,29 @@ class WheelView:
         while end < len(self.nodes) and self.nodes[end].depth > depth:
             end += 1
         return self.nodes[start:end]
+
+    def kept(
+        self, keep: Callable[[Goal], bool] | None, nodes: Sequence[GoalNode] | None = None
+    ) -> tuple[GoalNode, ...]:
+        """The nodes (default: the whole tree) whose goal `keep` keeps, in
+        tree order, each at its depth among those kept: a goal whose parent
+        is left out hangs under its nearest kept ancestor (or becomes a
+        root), so the rows still draw as a tree. Without `keep`, all."""
+        rows = self.nodes if nodes is None else nodes
+        if keep is None:
+            return tuple(rows)
+        kept: list[GoalNode] = []
+        # the ancestors of the node at hand: (depth in the tree, whether kept)
+        path: list[tuple[int, bool]] = []
+        for node in rows:
+            while path and path[-1][0] >= node.depth:
+                path.pop()
+            taken = keep(node.goal)
+            if taken:
+                depth = sum(1 for _, was in path if was)
+                kept.append(node if depth == node.depth else replace(node, depth=depth))
+            path.append((node.depth, taken))
+        return tuple(kept)
 
     # ----------------------------------------------------------- records
     def indicator_record(self, indicator_id: int) -> Record:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
@@ -30,20 +31,24 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 
+from store.documents import GOAL_STATES
 from store.errors import StoreCorrupt, StoreError
 from store.plain import plain
 from store.service import GOAL, Kind, Wheel
+from store.steering import GoalFilter, Period, parse_period
 from tui import exchange_actions
 from tui.commands import WheelCommands
 from widgets.wheel_bar import STAGES
 
 if TYPE_CHECKING:
     from store.compare import WheelComparison
-    from store.views import WheelView
+    from store.service import PeriodClose
+    from store.views import GoalNode, WheelView
     from tui.screens.stage import StageScreen
 
 SWITCH_HOLD = 0.005  # seconds the screen is held while a stage switches
 STAGE_KEYS: tuple[str, ...] = tuple(key for key, _ in STAGES)
+WHEEL_ACTIONS = frozenset({"my_goals", "state_filter", "period_filter", "close_period"})
 
 # Stage screens are imported when first shown: a screen nobody visits costs
 # nothing at start-up. Each module defines the class named here.
@@ -106,6 +111,12 @@ class StyrApp(App[None]):
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("j", "cursor('down')", "Down", show=False, id="app.down"),
         Binding("k", "cursor('up')", "Up", show=False, id="app.up"),
+        # the wheel filters and closing a period work in every stage: capitals,
+        # so no stage's own keys (m in Learn, s in Goals and Compare) clash
+        Binding("M", "my_goals", "My goals", show=False, id="app.mine"),
+        Binding("S", "state_filter", "State", show=False, id="app.state"),
+        Binding("P", "period_filter", "Period", show=False, id="app.period"),
+        Binding("C", "close_period", "Close period", show=False, id="app.close_period"),
     ]
     POLL_SECONDS: ClassVar[float] = 1.0
     FIRST_LOAD_DELAY: ClassVar[float] = 0.1
@@ -130,6 +141,9 @@ class StyrApp(App[None]):
         wrote) is done and shown; cleared while one runs."""
         self.broken: str | None = None
         """The message of a bad file found while reading: the app is then read-only."""
+        self.goal_filter = GoalFilter()
+        """The owner, state and period filters, kept while moving around the wheel."""
+        self._kept: tuple[WheelView, GoalFilter, tuple[GoalNode, ...]] | None = None
 
     # ------------------------------------------------------------ data
     @property
@@ -140,8 +154,9 @@ class StyrApp(App[None]):
     @property
     def data_version(self) -> tuple[object, ...]:
         """Changes whenever any goal, indicator or measurement changes,
-        in this process or (after a refresh) another one."""
-        return (self.today, self.wheel.version)
+        in this process or (after a refresh) another one, and when the
+        wheel filters change: a stage then shows other goals."""
+        return (self.today, self.wheel.version, self.goal_filter)
 
     def view(self) -> WheelView:
         """The read model at `today`, built once per data version: key
@@ -149,6 +164,34 @@ class StyrApp(App[None]):
         view = self.wheel.view(self.today)
         self._note_broken()
         return view
+
+    def shown_nodes(self) -> tuple[GoalNode, ...]:
+        """The view's goal tree as the wheel filters keep it (every stage
+        shows these goals), built once per view and filter."""
+        view = self.view()
+        kept = self._kept
+        if kept is None or kept[0] is not view or kept[1] != self.goal_filter:
+            nodes = view.kept(self.goal_filter.keep(self.wheel.user))
+            kept = self._kept = (view, self.goal_filter, nodes)
+        return kept[2]
+
+    def shown_goal_ids(self) -> frozenset[int] | None:
+        """The goals the wheel filters keep; None when no filter is on."""
+        if not self.goal_filter.active:
+            return None
+        return frozenset(node.goal.id for node in self.shown_nodes())
+
+    @property
+    def filter_words(self) -> str:
+        """The wheel filters as the bar shows them: `filter: mine active 2026-Q3`."""
+        f = self.goal_filter
+        parts = [
+            "mine" if f.owner == "me" else plain(f.owner or ""),
+            f.state or "",
+            f.period.label if f.period else "",
+        ]
+        words = " ".join(part for part in parts if part)
+        return f"filter: {words}" if words else ""
 
     def comparison(self) -> WheelComparison:
         """The whole wheel compared at `today` (the view's comparison)."""
@@ -315,6 +358,59 @@ class StyrApp(App[None]):
         self.notify(plain(message), markup=False)
         self.refresh_stage()
 
+    # ------------------------------------------------------- filters
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # the wheel keys act on a stage, not under a dialog (the palette's
+        # entries call the actions themselves, once it has closed)
+        if action in WHEEL_ACTIONS:
+            return self.stage_screen is not None and self.screen is self.stage_screen
+        return True
+
+    def set_goal_filter(self, wanted: GoalFilter) -> None:
+        """Show only the goals `wanted` keeps, in every stage from now on."""
+        self.goal_filter = wanted
+        self.refresh_stage()
+
+    def action_my_goals(self) -> None:
+        mine = None if self.goal_filter.owner else "me"
+        self.set_goal_filter(replace(self.goal_filter, owner=mine))
+
+    def action_state_filter(self) -> None:
+        """The next state: draft, proposed, agreed, active, closed, then any."""
+        cycle: list[str | None] = [None, *GOAL_STATES]
+        following = cycle[(cycle.index(self.goal_filter.state) + 1) % len(cycle)]
+        self.set_goal_filter(replace(self.goal_filter, state=following))
+
+    def action_period_filter(self) -> None:
+        from tui.dialogs.period import period_prompt
+
+        def chosen(period: Period | str | None) -> None:
+            if period is not None:  # None: cancelled
+                wanted = period if isinstance(period, Period) else None
+                self.set_goal_filter(replace(self.goal_filter, period=wanted))
+
+        self.push_screen(period_prompt(self.goal_filter.period), chosen)
+
+    def action_clear_filters(self) -> None:
+        self.set_goal_filter(GoalFilter())
+
+    def action_close_period(self) -> None:
+        screen = self.stage_screen
+        if screen is None:
+            return
+        from tui.dialogs.close_period import ClosePeriodDialog
+
+        first = self.goal_filter.period or parse_period(str(self.today.year))
+        screen.open_form(ClosePeriodDialog(self.wheel, first), self._period_closed)
+
+    def _period_closed(self, done: PeriodClose) -> None:
+        carried = f", {len(done.carried)} carried into {done.next.label}" if done.carried else ""
+        self.notify(
+            f"period {done.period.label} closed: {len(done.closed)} goals closed{carried}"
+            " (u undoes)",
+            markup=False,
+        )
+
     def jump_to(self, kind: Kind[Any], doc_id: int) -> None:
         """Show a goal in Goals, an indicator in Measure."""
         stage = "goals" if kind is GOAL else "measure"
@@ -351,6 +447,26 @@ class StyrApp(App[None]):
                 partial(self.show_stage, stage),
             )
         yield SystemCommand("Undo", "undo your last change", self.action_undo)
+        yield SystemCommand(
+            "My goals / everyone's", "only the goals you own, in every stage (M)",
+            self.action_my_goals,
+        )  # fmt: skip
+        yield SystemCommand(
+            "Filter by goal state", "next state: draft … closed, then any (S)",
+            self.action_state_filter,
+        )  # fmt: skip
+        yield SystemCommand(
+            "Filter by period", "a year, quarter or month: 2026, 2026-Q3, 2026-11 (P)",
+            self.action_period_filter,
+        )  # fmt: skip
+        if self.goal_filter.active:
+            yield SystemCommand(
+                "Clear the wheel filters", "show every goal", self.action_clear_filters
+            )
+        yield SystemCommand(
+            "Close a period…", "outcomes, carry goals into the next period (C)",
+            self.action_close_period,
+        )  # fmt: skip
         yield SystemCommand("Keys", "show every key", self.action_keys)
         yield from exchange_actions.commands(self)
         stage_screen = self.stage_screen

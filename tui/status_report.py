@@ -100,7 +100,7 @@ def run(
     wanted = parse_status(status) if status is not None else None
     keep = goal_filter(owner=owner, state=state, period=period, user=wheel.user)
     sel = select(wheel, day, goal)
-    sel = Selection(sel.view, tuple(node for node in sel.nodes if keep(node.goal)))
+    sel = Selection(sel.view, sel.view.kept(keep, sel.nodes))
     if as_json:
         records = goal_records(sel, wanted) if goals_only else indicator_records(sel, wanted)
         out.write(dump_json(records) + "\n")

@@ -32,7 +32,7 @@ from textual.widgets import DataTable
 from store.compare import SEVERITY, STATUS_WORD, Status
 from store.format import STATUS_COLOUR, ahead_words, number, percent, status_label
 from store.plain import plain
-from store.views import Record, WheelView
+from store.views import GoalNode, Record, WheelView
 from widgets.gauge import bar
 
 RowKind = Literal["goal", "indicator"]
@@ -149,8 +149,7 @@ class Row:
         return (not statuses or self.status in statuses) and (not text or text in self.search)
 
 
-def goal_row(record: Record, compact: bool) -> Row:
-    depth = record["depth"]
+def goal_row(record: Record, compact: bool, depth: int) -> Row:
     # deep cascades stop indenting, so names keep their room
     indent = "  " * min(depth, MAX_INDENT)
     title = plain(record["goal"])
@@ -209,12 +208,15 @@ def indicator_row(record: Record, depth: int, is_open: bool, compact: bool) -> R
     )
 
 
-def build_rows(view: WheelView, compact: bool) -> list[Row]:
-    """A goal row per goal in the tree order, its indicators as children."""
+def build_rows(
+    view: WheelView, compact: bool, nodes: Sequence[GoalNode] | None = None
+) -> list[Row]:
+    """A goal row per goal of `nodes` (default: the view's tree) in order,
+    indented by the node's depth, its indicators as children."""
     rows = []
-    for node in view.nodes:
+    for node in view.nodes if nodes is None else nodes:
         record = view.goal_record(node.goal.id)
-        row = goal_row(record, compact)
+        row = goal_row(record, compact, node.depth)
         row.children = [
             indicator_row(view.indicator_record(i.id), node.depth, row.open, compact)
             for i in node.indicators
@@ -280,6 +282,7 @@ class CompareTable(DataTable[Text | str]):
         self.compact = False
         self.rows_shown: list[Row] = []
         self._view: WheelView | None = None
+        self._goal_nodes: Sequence[GoalNode] | None = None
         self._rows: list[Row] = []
         self._by_key: dict[str, Row] = {}
         self._built = 0
@@ -304,7 +307,7 @@ class CompareTable(DataTable[Text | str]):
             self._add_columns()
             self._shown_build = -1
             if self._view is not None:
-                self.show(self._view, rebuild=True)
+                self.show(self._view, self._goal_nodes, rebuild=True)
 
     # ------------------------------------------------------------ data
     @property
@@ -315,11 +318,14 @@ class CompareTable(DataTable[Text | str]):
     def row_of(self, key: str) -> Row | None:
         return self._by_key.get(key)
 
-    def show(self, view: WheelView, rebuild: bool = False) -> None:
-        """Show `view`; the rows are built again only for another view."""
-        if rebuild or view is not self._view:
-            self._view = view
-            self._rows = build_rows(view, self.compact)
+    def show(
+        self, view: WheelView, nodes: Sequence[GoalNode] | None = None, rebuild: bool = False
+    ) -> None:
+        """Show the goals `nodes` (default: all) of `view`; the rows are
+        built again only for another view or other nodes."""
+        if rebuild or view is not self._view or nodes is not self._goal_nodes:
+            self._view, self._goal_nodes = view, nodes
+            self._rows = build_rows(view, self.compact, nodes)
             self._by_key = {row.key: row for row in self._rows}
             for row in self._rows:
                 self._by_key.update((child.key, child) for child in row.children)

@@ -22,7 +22,9 @@ class WheelBar(Widget):
 
     The active stage is bracketed and marked with `▶` so it reads without
     colour; the store path, the user and a read-only mark sit on the right,
-    and the latest change by someone else is shown as a notice.
+    and the latest change by someone else is shown as a notice. The goal
+    filters on (`filter: mine active 2026-Q3`) come first on the right, so
+    a narrow terminal cuts the store path, never them.
     """
 
     DEFAULT_CSS = """
@@ -43,6 +45,8 @@ class WheelBar(Widget):
     """Empty, or why the store cannot be changed."""
     notice: reactive[str] = reactive("")
     """The latest change by someone else, e.g. `updated by ann 14:02`."""
+    filters: reactive[str] = reactive("")
+    """Empty, or the goal filters on, e.g. `filter: mine 2026-Q3`."""
 
     def __init__(
         self,
@@ -52,6 +56,7 @@ class WheelBar(Widget):
         user: str = "",
         read_only: str = "",
         notice: str = "",
+        filters: str = "",
         stages: Sequence[tuple[str, str]] = STAGES,
         id: str | None = None,
     ) -> None:
@@ -62,6 +67,7 @@ class WheelBar(Widget):
         self.set_reactive(WheelBar.user, user)
         self.set_reactive(WheelBar.read_only, read_only)
         self.set_reactive(WheelBar.notice, notice)
+        self.set_reactive(WheelBar.filters, filters)
 
     def render(self) -> Text:
         left = Text()
@@ -72,11 +78,14 @@ class WheelBar(Widget):
                 left.append(f"  {label} ", style="dim")
             left.append(" ")
         right = Text()
-        if self.notice:
-            right.append(self.notice, style="italic")
-            right.append("  ")
         if self.read_only:
             right.append("READ-ONLY", style="bold")
+            right.append("  ")
+        if self.filters:
+            right.append(self.filters, style="bold reverse")
+            right.append("  ")
+        if self.notice:
+            right.append(self.notice, style="italic")
             right.append("  ")
         if self.user:
             right.append(self.user)

@@ -22,6 +22,10 @@ GLOBAL_KEYS: tuple[tuple[str, str], ...] = (
     ("u", "undo your last change"),
     ("?", "this list"),
     ("q", "quit"),
+    ("M", "only my goals (you own them) in every stage; again: all. m in Learn: my actions"),
+    ("S", "only goals in a state: draft, proposed, agreed, active, closed, then any"),
+    ("P", "only goals running in a period: 2026, 2026-Q3, 2026-11; empty: any"),
+    ("C", "close a period: outcomes, which goals carry on, preview, confirm"),
 )
 
 
@@ -54,7 +58,8 @@ class KeysDialog(ModalScreen[None]):
         # a key the stage binds itself (`/` Filter) is listed with the
         # stage's words, not again among the global ones
         for key, does in [*stage_rows, *GLOBAL_KEYS, *widget_rows]:
-            keys = set(key.casefold().split())
+            # one letter is case-sensitive (M is not m); names are not (Tab, tab)
+            keys = {k if len(k) == 1 else k.casefold() for k in key.split()}
             if keys <= seen:
                 continue
             seen |= keys

@@ -175,7 +175,7 @@ class CompareScreen(StageScreen):
     # ------------------------------------------------------------- data
     def refresh_data(self) -> None:
         self._view = self.view()
-        self.table.show(self._view)
+        self.table.show(self._view, self.shown_nodes())
         self._show_state()
 
     @property
@@ -210,7 +210,9 @@ class CompareScreen(StageScreen):
             line.append("  ·  nothing matches: Esc clears the filters", style="bold")
         if not self.table.has_rows:
             line = Text(
-                "No goals yet: add goals and indicators in 1 Goals, log values in 2 Measure."
+                self.filtered_out("goal")
+                if self._view is not None and self._view.nodes
+                else "No goals yet: add goals and indicators in 1 Goals, log values in 2 Measure."
             )
         self.query_one("#compare-state", Static).update(line)
 

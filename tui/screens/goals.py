@@ -124,7 +124,7 @@ class GoalsScreen(StageScreen):
 
     def refresh_data(self) -> None:
         self.set_class(not self.view().nodes, "-empty")
-        self.query_one(GoalTree).show(self.view().nodes, self._filter)
+        self.query_one(GoalTree).show(self.shown_nodes(), self._filter)
         self._show_detail()
 
     @on(GoalTree.Selected)
@@ -149,9 +149,11 @@ class GoalsScreen(StageScreen):
         risks.add_columns(*RISK_COLUMNS)
         if goal is None:
             head.update(
-                Text(f"No goal matches '{plain(self._filter)}'. Esc clears the filter.")
-                if self.view().nodes
-                else Text("No goal yet. Press a to add one.", style="italic")
+                Text("No goal yet. Press a to add one.", style="italic")
+                if not self.view().nodes
+                else Text(f"No goal matches '{plain(self._filter)}'. Esc clears the filter.")
+                if self._filter
+                else Text(self.filtered_out("goal"))
             )
             self.query_one(RiskMatrix).cells = ()
             self.query_one("#goal-history", Static).update("")

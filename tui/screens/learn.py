@@ -23,6 +23,7 @@ from store.documents import LESSON_TEXTS, Goal, Lesson
 from store.errors import StoreError
 from store.plain import plain, plain_lines
 from store.service import LESSON, Kind, OpenAction
+from store.steering import lessons_for
 from tui.dialogs.lesson_form import QUESTIONS, LessonForm
 from tui.screens.stage import StageScreen
 from widgets.filter_input import FilterInput
@@ -116,7 +117,8 @@ class LearnScreen(StageScreen):
     # ------------------------------------------------------------- data
     def refresh_data(self) -> None:
         self._goals = {goal.id: goal for goal in self.wheel.goals()}
-        self._lessons = {lesson.id: lesson for lesson in self.wheel.lessons()}
+        shown = lessons_for(self.wheel.lessons(), self.shown_goal_ids())
+        self._lessons = {lesson.id: lesson for lesson in shown}
         self._fill_table()
 
     def goal_title(self, lesson: Lesson) -> str:
@@ -154,7 +156,9 @@ class LearnScreen(StageScreen):
         needle = self.text.casefold()
         return [
             x
-            for x in self.wheel.actions(owner="me" if self.mine else None)
+            for x in self.wheel.actions(
+                owner="me" if self.mine else None, goal_ids=self.shown_goal_ids()
+            )
             if needle in f"{x.action.what} {x.action.owner}".casefold()
         ]
 
@@ -214,7 +218,9 @@ class LearnScreen(StageScreen):
         self._show_detail()
 
     def _show_state(self, count: int) -> None:
-        if not self._lessons:
+        if not self._lessons and self.styr.goal_filter.active:
+            line = Text(self.filtered_out("lesson"))
+        elif not self._lessons:
             line = Text("No lessons yet: a adds one (what was planned, what happened, why …).")
         else:
             line = Text(f"{count} of {len(self._lessons)} lessons, newest first", style="dim")

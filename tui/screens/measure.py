@@ -1,6 +1,10 @@
 """Stage 2, Measure: pick an indicator, see its values, log new ones.
 
-The indicators that are due (no value within their cadence) come first.
+The indicators that are due (no value within their cadence, their period
+still running) come first; only those of the goals the wheel filters keep
+are listed. A value dated outside its indicator's start..due is marked in
+the values table and warned about when logged; one dated after today is
+logged only once the user confirms it.
 The quick entry line takes `VALUE [DATE] [NOTE]`: `12.5`, `12.5 -2d`,
 `12.5 2026-11-03 counted by hand`; a bad entry is explained in place.
 """
@@ -21,8 +25,9 @@ from textual.widgets import DataTable, Input, OptionList, Sparkline, Static
 from textual.widgets.option_list import Option
 
 from store import documents as d
+from store.compare import due_for_value, outside_period
 from store.dates import parse_date
-from store.errors import StoreError, ValidationError
+from store.errors import FutureDate, StoreError, ValidationError
 from store.plain import plain
 from store.service import INDICATOR, Kind, measurement_name
 from tui.dialogs.form import FormDialog, FormField, changed, text_of
@@ -71,7 +76,8 @@ class MeasureScreen(StageScreen):
         super().__init__()
         self._filter = ""
         self._indicators: dict[int, d.Indicator] = {}
-        self._goal_titles: dict[int, str] = {}
+        self._goals: dict[int, d.Goal] = {}
+        self._any_indicator = False
         self._measurements: dict[int, d.Measurement] = {}
 
     def compose_body(self) -> ComposeResult:
@@ -92,7 +98,7 @@ class MeasureScreen(StageScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#measurements", DataTable)
-        table.add_columns("date", "value", "note", "by")
+        table.add_columns("date", "period", "value", "note", "by")
         self.set_focus(self.query_one("#indicator-list", OptionList))
 
     # -------------------------------------------------------------- data
@@ -105,8 +111,10 @@ class MeasureScreen(StageScreen):
         return self._indicators.get(int(option_id)) if option_id else None
 
     def refresh_data(self) -> None:
-        self._indicators = {i.id: i for i in self.wheel.indicators()}
-        self._goal_titles = {g.id: g.title for g in self.wheel.goals()}
+        nodes = self.shown_nodes()
+        self._indicators = {i.id: i for node in nodes for i in node.indicators}
+        self._goals = {node.goal.id: node.goal for node in nodes}
+        self._any_indicator = any(node.indicators for node in self.view().nodes)
         self._fill_list()
         self._show_indicator()
 
@@ -116,9 +124,12 @@ class MeasureScreen(StageScreen):
         comparisons = self.comparison().indicators
         needle = self._filter.casefold()
 
-        def order(ind: d.Indicator) -> tuple[bool, str, int]:
+        def due(ind: d.Indicator) -> bool:
             c = comparisons.get(ind.id)
-            return (not (c and c.stale), ind.name.casefold(), ind.id)
+            return c is not None and due_for_value(ind, c, self._goals.get(ind.goal_id))
+
+        def order(ind: d.Indicator) -> tuple[bool, str, int]:
+            return (not due(ind), ind.name.casefold(), ind.id)
 
         shown = [
             ind
@@ -128,11 +139,12 @@ class MeasureScreen(StageScreen):
         rows: list[Option] = []
         for ind in shown:
             c = comparisons.get(ind.id)
+            goal = self._goals.get(ind.goal_id)
             prompt = Text.assemble(
                 status_text(c.status if c else "no_data", word=False),
-                (" due " if c and c.stale else "     ", "bold"),
+                (" due " if due(ind) else "     ", "bold"),
                 plain(ind.name),
-                (f"  {plain(self._goal_titles.get(ind.goal_id, ''))}", "dim"),
+                (f"  {plain(goal.title if goal else '')}", "dim"),
                 no_wrap=True,
                 overflow="ellipsis",
             )
@@ -163,6 +175,8 @@ class MeasureScreen(StageScreen):
             head.update(
                 Text(f"No indicator matches '{plain(self._filter)}'. Esc clears the filter.")
                 if self._indicators
+                else Text(self.filtered_out("indicator"))
+                if self._any_indicator
                 else Text("No indicator yet: add one in Goals (1, then i).", style="italic")
             )
             spark.data = []
@@ -177,8 +191,10 @@ class MeasureScreen(StageScreen):
             text.append(f"  actual {number(c.actual, ind.unit)}")
             text.append(f"  expected {number(c.expected, ind.unit)}")
             text.append(f"  progress {percent(c.progress).strip()}")
-            if c.stale:
+            if due_for_value(ind, c, self._goals.get(ind.goal_id)):
                 text.append("  due: no value within its cadence", style="bold")
+            elif c.at > ind.due:
+                text.append(f"  period over (due {ind.due}): no value is due", style="dim")
             text.append("\n")
         text.append(
             f"{number(ind.baseline, ind.unit)} → {number(ind.target, ind.unit)}, "
@@ -190,8 +206,11 @@ class MeasureScreen(StageScreen):
         self._measurements = {m.id: m for m in rows}
         spark.data = [m.value for m in rows]
         for m in reversed(rows):
+            outside = outside_period(ind, m.date)
             table.add_row(
                 Text(m.date.isoformat()),
+                # a mark in words: it reads without colour
+                Text(f"⚠ {outside}" if outside else "", style="bold"),
                 Text(number(m.value, ind.unit)),
                 Text(plain(m.note)),
                 Text(plain(m.stamp.updated_by)),
@@ -217,15 +236,42 @@ class MeasureScreen(StageScreen):
             return
         try:
             value, when, note = parse_entry(event.value, self.today)
-            m = self.wheel.log(ind.id, value, when.isoformat(), note, "tui")
+            self._log(ind, value, when, note)
+        except FutureDate:
+            # dated after today: most likely a slip of the keyboard, so ask
+            self.confirm(
+                f"{when.isoformat()} is in the future.\nLog {plain(value)} for "
+                f"{plain(ind.name)} on that day anyway?",
+                lambda: self._log_confirmed(ind, value, when, note),
+                yes="Log it",
+            )
         except StoreError as exc:
             self._message(str(exc), error=True)
-            return
-        event.input.value = ""
-        self._message(f"logged {self._named(m)} (u undoes)")
+
+    def _log_confirmed(self, ind: d.Indicator, value: str, when: date, note: str) -> None:
+        try:
+            self._log(ind, value, when, note, confirmed=True)
+        except StoreError as exc:
+            self._message(str(exc), error=True)
+
+    def _log(
+        self, ind: d.Indicator, value: str, when: date, note: str, *, confirmed: bool = False
+    ) -> None:
+        m = self.wheel.log(ind.id, value, when.isoformat(), note, "tui", confirm_future=confirmed)
+        self.query_one("#entry", Input).value = ""
+        self._message(f"logged {self._named(m)} (u undoes)" + self._outside_words(ind, m.date))
         self.reload()
         # back to the list: the next due indicator is a j and an l away
         self.set_focus(self.query_one("#indicator-list", OptionList))
+
+    @staticmethod
+    def _outside_words(ind: d.Indicator, day: date) -> str:
+        """The warning for a value dated outside the indicator's period."""
+        outside = outside_period(ind, day)
+        if outside is None:
+            return ""
+        edge = ind.start if outside == "before start" else ind.due
+        return f"  ⚠ dated {outside} {edge.isoformat()}: outside the indicator's period"
 
     def action_log(self) -> None:
         self.set_focus(self.query_one("#entry", Input))
@@ -265,7 +311,9 @@ class MeasureScreen(StageScreen):
         self.open_form(FormDialog(f"Edit value of {m.date}", fields, save), self._edited)
 
     def _edited(self, m: d.Measurement) -> None:
-        self._message(f"saved {self._named(m)} (u undoes)")
+        ind = self._indicators.get(m.indicator_id)
+        outside = self._outside_words(ind, m.date) if ind is not None else ""
+        self._message(f"saved {self._named(m)} (u undoes)" + outside)
 
     def _named(self, m: d.Measurement) -> str:
         ind = self._indicators.get(m.indicator_id)

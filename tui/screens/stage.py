@@ -23,6 +23,10 @@ Contract for subclasses (keep it stable; other stages build on it):
 
 Helpers for subclasses: `self.styr` (the app), `self.wheel`, `self.today`,
 `self.view()` (the read model, `wheel.view(today)`), `self.comparison()`,
+`self.shown_nodes()` (the view's goals the wheel filters keep: every stage
+shows only these, their indicators and lessons; `shown_goal_ids()` is None
+without a filter), `self.filtered_out(what)` (the line saying the filter
+hides everything),
 `self.can_edit()` (False, with the read-only reason shown, when the store
 cannot be changed), `self.show_error(exc)` (a store error as a notification,
 never a traceback), `self.open_form(dialog, on_done)` (push a modal, reload
@@ -50,7 +54,7 @@ from widgets.wheel_bar import WheelBar
 
 if TYPE_CHECKING:
     from store.compare import WheelComparison
-    from store.views import WheelView
+    from store.views import GoalNode, WheelView
     from tui.app import StyrApp
 
 T = TypeVar("T")
@@ -93,6 +97,17 @@ class StageScreen(Screen[None]):
     def comparison(self) -> WheelComparison:
         return self.styr.comparison()
 
+    def shown_nodes(self) -> tuple[GoalNode, ...]:
+        return self.styr.shown_nodes()
+
+    def shown_goal_ids(self) -> frozenset[int] | None:
+        return self.styr.shown_goal_ids()
+
+    def filtered_out(self, what: str) -> str:
+        """Why a stage shows no `what` although the wheel has some: the
+        filter, and the keys that change it."""
+        return f"No {what} passes the {self.styr.filter_words}: M, S or P changes it."
+
     # ----------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
         yield self._make_bar()
@@ -113,6 +128,7 @@ class StageScreen(Screen[None]):
             user=plain(app.wheel.user),
             read_only=app.read_only_reason or "",
             notice=app.notice,
+            filters=app.filter_words,
             id="wheel-bar",
         )
 
@@ -120,6 +136,7 @@ class StageScreen(Screen[None]):
         """Bring the wheel bar up to date with the app."""
         bar = self.query_one(WheelBar)
         bar.notice = self.styr.notice
+        bar.filters = self.styr.filter_words
         bar.read_only = self.styr.read_only_reason or ""
 
     # ------------------------------------------------------------- data

@@ -1,0 +1,246 @@
+"""Close a period: pick it, give each goal due in it an outcome and a
+comment, choose which goals go on into the next period, see what will
+happen, then do it, all through `Wheel.close_period`.
+
+The outcome starts as the one the goal's status at the period's end
+suggests (the verb's own proposal, read from a dry run); `o` steps through
+the others. The preview below the goals is the verb's dry run of exactly
+what `y` will do, redone after every change, so what is shown is what is
+written. Keyboard only; fits 80x24.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Input, Label, Static
+
+from store.documents import OUTCOMES
+from store.errors import StoreError
+from store.plain import plain
+from store.service import ClosedGoal, PeriodClose, Wheel
+from store.steering import PERIOD_FORMS, Period, parse_period
+from tui.steering_cli import close_lines
+from widgets.gauge import status_text
+
+GOAL_WIDTH = 24
+COMMENT_WIDTH = 12
+COLUMNS = ("goal", "status at end", "outcome", "carry", "comment")
+HINT = "o outcome  space carry  e comment  y close the period  Tab period  Esc cancel"
+
+
+def _clipped(text: str, width: int) -> Text:
+    line = Text(text, no_wrap=True)
+    line.truncate(width, overflow="ellipsis")
+    return line
+
+
+class ClosePeriodDialog(ModalScreen[PeriodClose | None]):
+    """The goals due in a period, each with its outcome, carry and comment;
+    gives back what `Wheel.close_period` did, or None when cancelled."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="close.cancel"),
+        Binding("o", "outcome(1)", "Next outcome", id="close.outcome"),
+        Binding("O", "outcome(-1)", "Previous outcome", show=False, id="close.outcome_back"),
+        Binding("space", "carry", "Carry on", id="close.carry"),
+        Binding("e", "comment", "Comment", id="close.comment"),
+        Binding("y", "close_period", "Close the period", id="close.confirm"),
+    ]
+
+    def __init__(self, wheel: Wheel, period: Period) -> None:
+        super().__init__(classes="dialog")
+        self._wheel = wheel
+        self._period = period
+        self._goals: list[ClosedGoal] = []
+        self._already: set[int] = set()
+        self._proposed: dict[int, str] = {}
+        self._outcome: dict[int, str] = {}
+        self._comment: dict[int, str] = {}
+        self._carry: set[int] = set()
+        self._ready = False
+        """The preview ran without a refusal: `y` may close."""
+
+    # ----------------------------------------------------------- layout
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box close-box"):
+            yield Static(Text("Close a period", style="bold"), classes="dialog-title")
+            with Horizontal(classes="form-row"):
+                yield Label("Period", classes="form-label")
+                yield Input(
+                    self._period.label,
+                    placeholder=f"{PERIOD_FORMS}; Enter shows its goals",
+                    id="close-period",
+                    compact=True,
+                )
+            yield Static("", id="close-message", classes="form-error")
+            yield DataTable(id="close-goals", cursor_type="row", zebra_stripes=True)
+            with Horizontal(classes="form-row", id="close-comment-row"):
+                yield Label("Comment", classes="form-label")
+                yield Input(
+                    placeholder="Enter keeps it, Esc leaves it", id="close-comment", compact=True
+                )
+            yield Static(Text("What y does", style="bold"), classes="section-title")
+            with VerticalScroll(id="close-preview"):
+                yield Static("", id="close-preview-text")
+            yield Static(HINT, classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#close-message").display = False
+        self.query_one("#close-comment-row").display = False
+        self.query_one("#close-preview").can_focus = False
+        self.query_one("#close-goals", DataTable).add_columns(*COLUMNS)
+        self._load(self._period)
+
+    @property
+    def table(self) -> DataTable[Any]:
+        return self.query_one("#close-goals", DataTable)
+
+    # ------------------------------------------------------------- data
+    def _say(self, message: str) -> None:
+        box = self.query_one("#close-message", Static)
+        box.update(Text(plain(message)))
+        box.display = bool(message)
+
+    def _load(self, period: Period) -> None:
+        """The goals due in `period` and the outcomes their status suggests."""
+        try:
+            plan = self._wheel.close_period(period, dry_run=True)
+        except StoreError as exc:
+            self._say(str(exc))
+            return
+        self._say("")
+        self._period = period
+        self._goals = [*plan.closed, *plan.already_closed]
+        self._already = {c.goal_id for c in plan.already_closed}
+        self._proposed = {c.goal_id: c.outcome for c in plan.closed}
+        self._outcome = dict(self._proposed)
+        self._comment = {}
+        self._carry = set()
+        self._fill()
+        if self._goals:
+            self.set_focus(self.table)
+
+    def _fill(self) -> None:
+        table = self.table
+        row = table.cursor_row
+        table.clear()
+        for c in self._goals:
+            done = c.goal_id in self._already
+            comment = self._comment.get(c.goal_id, c.comment)
+            table.add_row(
+                _clipped(f"{c.goal_id} {plain(c.title)}", GOAL_WIDTH),
+                status_text(c.status),  # type: ignore[arg-type]
+                Text(f"was {c.outcome}" if done else self._outcome[c.goal_id]),
+                Text("carry" if c.goal_id in self._carry else "-"),
+                _clipped(plain(comment), COMMENT_WIDTH),
+                key=str(c.goal_id),
+            )
+        if self._goals:
+            table.move_cursor(row=min(row, len(self._goals) - 1))
+        self._preview()
+
+    def _choices(self) -> dict[str, Any]:
+        return {
+            "outcomes": {
+                gid: outcome
+                for gid, outcome in self._outcome.items()
+                if outcome != self._proposed.get(gid)
+            },
+            "comments": dict(self._comment),
+            "carry": [c.goal_id for c in self._goals if c.goal_id in self._carry],
+        }
+
+    def _preview(self) -> None:
+        text = self.query_one("#close-preview-text", Static)
+        self._ready = False
+        try:
+            plan = self._wheel.close_period(self._period, dry_run=True, **self._choices())
+        except StoreError as exc:
+            text.update(Text("refused: " + plain(str(exc)), style="bold"))
+            return
+        lines = close_lines(plan)[1:]  # the period is on the line above already
+        if not plan.closed and not plan.carried:
+            lines = [f"nothing: no open goal is due in {plan.period.label}"]
+        self._ready = bool(plan.closed or plan.carried)
+        text.update(Text("\n".join(line.strip() for line in lines)))
+
+    def _selected(self) -> ClosedGoal | None:
+        table = self.table
+        if table.row_count == 0 or self.focused is not table:
+            return None
+        return self._goals[table.cursor_row]
+
+    # ---------------------------------------------------------- actions
+    @on(Input.Submitted, "#close-period")
+    def _period_typed(self, event: Input.Submitted) -> None:
+        event.stop()
+        try:
+            period = parse_period(event.value)
+        except StoreError as exc:
+            self._say(str(exc))
+            return
+        self._load(period)
+        if not self._goals:
+            self._say(f"no goal is due in {period.label}")
+
+    def action_outcome(self, step: int) -> None:
+        c = self._selected()
+        if c is None or c.goal_id in self._already:
+            return
+        now = OUTCOMES.index(self._outcome[c.goal_id])
+        self._outcome[c.goal_id] = OUTCOMES[(now + step) % len(OUTCOMES)]
+        self._fill()
+
+    def action_carry(self) -> None:
+        c = self._selected()
+        if c is not None:
+            self._carry ^= {c.goal_id}
+            self._fill()
+
+    def action_comment(self) -> None:
+        c = self._selected()
+        if c is None:
+            return
+        box = self.query_one("#close-comment", Input)
+        box.value = self._comment.get(c.goal_id, "")
+        self.query_one("#close-comment-row").display = True
+        self.set_focus(box)
+
+    @on(Input.Submitted, "#close-comment")
+    def _comment_typed(self, event: Input.Submitted) -> None:
+        event.stop()
+        goal = self._goals[self.table.cursor_row]
+        if event.value.strip():
+            self._comment[goal.goal_id] = event.value.strip()
+        else:
+            self._comment.pop(goal.goal_id, None)
+        self._leave_comment()
+        self._fill()
+
+    def _leave_comment(self) -> None:
+        self.query_one("#close-comment-row").display = False
+        self.set_focus(self.table)
+
+    def action_cancel(self) -> None:
+        if self.focused is self.query_one("#close-comment", Input):
+            self._leave_comment()
+            return
+        self.dismiss(None)
+
+    def action_close_period(self) -> None:
+        if not self._ready:
+            self._say("nothing to close: pick a period with open goals due in it (Tab)")
+            return
+        try:
+            done = self._wheel.close_period(self._period, **self._choices())
+        except StoreError as exc:
+            self._say(str(exc))
+            return
+        self.dismiss(done)
