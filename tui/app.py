@@ -48,7 +48,10 @@ if TYPE_CHECKING:
 
 SWITCH_HOLD = 0.005  # seconds the screen is held while a stage switches
 STAGE_KEYS: tuple[str, ...] = tuple(key for key, _ in STAGES)
-WHEEL_ACTIONS = frozenset({"my_goals", "state_filter", "period_filter", "close_period"})
+# keys that act on the stage shown: not while a dialog is over it
+WHEEL_ACTIONS = frozenset(
+    {"stage", "step", "my_goals", "state_filter", "period_filter", "close_period"}
+)
 
 # Stage screens are imported when first shown: a screen nobody visits costs
 # nothing at start-up. Each module defines the class named here.
@@ -360,8 +363,9 @@ class StyrApp(App[None]):
 
     # ------------------------------------------------------- filters
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # the wheel keys act on a stage, not under a dialog (the palette's
-        # entries call the actions themselves, once it has closed)
+        # a dialog's list (the goals of a period) leaves digits and capitals
+        # unused: they must not switch or filter the stage under it (the
+        # palette's entries call the actions themselves, once it has closed)
         if action in WHEEL_ACTIONS:
             return self.stage_screen is not None and self.screen is self.stage_screen
         return True
