@@ -13,7 +13,7 @@ from typing import Any
 from store import documents as d
 from store.errors import ValidationError
 from store.plain import plain
-from store.service import GOAL, INDICATOR, LESSON, RISK, Kind, PeriodClose, Wheel
+from store.service import GOAL, INDICATOR, LESSON, RISK, Kind, Wheel
 from store.steering import ACCEPTANCE_THRESHOLD, parse_action, parse_pair
 
 
@@ -372,28 +372,20 @@ def close_period(args: argparse.Namespace, wheel: Wheel) -> int:
         outcomes[_id(wheel, GOAL, ref)] = outcome
     carry = [_id(wheel, GOAL, ref) for ref in args.carry]
     done = wheel.close_period(args.period, outcomes=outcomes, carry=carry, dry_run=args.dry_run)
-    for line in close_lines(done):
-        print(line)
-    return 0
-
-
-def close_lines(done: PeriodClose) -> list[str]:
-    """What closing a period did, or would do: the CLI's report and the
-    TUI dialog's preview. User text through plain."""
     would = "would " if done.dry_run else ""
-    lines = [f"{'dry run: ' if done.dry_run else ''}period {done.period.label} "
-             f"({done.period.start} -> {done.period.end})"]  # fmt: skip
+    print(f"{'dry run: ' if done.dry_run else ''}period {done.period.label} "
+          f"({done.period.start} -> {done.period.end})")  # fmt: skip
     for c in done.closed:
         how = "as given" if c.given else f"proposed from status {c.status.replace('_', ' ')}"
-        lines.append(f"  {would}close goal {c.goal_id} {plain(c.title)}: {c.outcome} ({how})")
+        print(f"  {would}close goal {c.goal_id} {plain(c.title)}: {c.outcome} ({how})")
     for k in done.carried:
         new = f" as goal {k.goal_id}" if k.goal_id is not None else ""
-        lines.append(f"  {would}carry goal {k.from_id} {plain(k.title)} into {done.next.label}"
-                     f"{new} ({k.start} -> {k.due})")  # fmt: skip
+        print(f"  {would}carry goal {k.from_id} {plain(k.title)} into {done.next.label}{new} "
+              f"({k.start} -> {k.due})")  # fmt: skip
         for name, baseline, target in k.indicators:
-            lines.append(f"    {plain(name)}: baseline {baseline:g}, target {target:g}")
+            print(f"    {plain(name)}: baseline {baseline:g}, target {target:g}")
         if k.lessons:
-            lines.append(f"    lessons kept: {', '.join(str(x) for x in k.lessons)}")
+            print(f"    lessons kept: {', '.join(str(x) for x in k.lessons)}")
     if not done.closed and not done.carried:
-        lines.append("  no open goal is due in it")
-    return lines
+        print("  no open goal is due in it")
+    return 0

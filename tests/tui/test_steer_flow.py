@@ -100,7 +100,7 @@ async def test_state_and_period_filters(wheel: Wheel, make: Make, small: Small) 
         await settle(pilot)
         assert "filter: proposed" in bar(app) and tree_goals(app) == []
         head = str(app.screen.query_one("#goal-head", Static).content)
-        assert "No goal passes the filter: proposed: M, S or P changes it." in head
+        assert "No goal passes the filter (proposed): M, S or P changes it." in head
         await press(pilot, "P")
         assert isinstance(app.screen, FormDialog)
         await press(pilot, *"2026-Q5", "enter")
@@ -133,15 +133,18 @@ async def test_closing_a_period_and_carrying_a_goal(wheel: Wheel, make: Make, sm
         goals = dialog.query_one("#close-goals", DataTable)
         assert table_keys(goals) == [str(small.goal), str(small.child)]
         shown = screen_text(app)
-        # outcomes proposed from the status at the period's end
-        assert "close goal 1 Grow revenue: missed (proposed from status off track)" in shown
+        # outcomes proposed from the status at the period's end (both off track)
+        assert "1 Grow revenue" in shown and "▼ off track    missed   -" in shown
+        assert "closes 2 goals of 2026: 2 missed" in shown
+        assert "goal 1 comment: period 2026 closed; status at its end: off track" in shown
         await press(pilot, "o")  # missed -> dropped
         await press(pilot, "space")  # carry goal 1
         await press(pilot, "e", *"staff left", "enter")
         await settle(pilot)
         shown = screen_text(app)
-        assert "close goal 1 Grow revenue: dropped (as given)" in shown
-        assert "carry goal 1 Grow revenue into 2027 (2027-01-01 -> 2027-12-31)" in shown
+        assert "closes 2 goals of 2026: 1 missed, 1 dropped" in shown
+        assert "goal 1 comment: staff left" in shown
+        assert "carries goal 1 Grow revenue into 2027 as a draft, 2027-01-01 -> 2027-12-31" in shown
         assert "Revenue: baseline 16, target 20" in shown
         assert open_wheel(small.root).goal(small.goal).state == "draft"  # a preview only
         await press(pilot, "y")

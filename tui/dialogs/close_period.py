@@ -4,9 +4,11 @@ happen, then do it, all through `Wheel.close_period`.
 
 The outcome starts as the one the goal's status at the period's end
 suggests (the verb's own proposal, read from a dry run); `o` steps through
-the others. The preview below the goals is the verb's dry run of exactly
-what `y` will do, redone after every change, so what is shown is what is
-written. Keyboard only; fits 80x24.
+the others. The selected goal's comment is shown in full under the list.
+The preview below is the verb's dry run of exactly what `y` will do, redone
+after every change, so what is shown is what is written: how many goals
+close with which outcome, and each carried goal's new dates and baselines.
+Keyboard only; fits 80x24 (Tab reaches the preview to scroll it).
 """
 
 from __future__ import annotations
@@ -26,19 +28,43 @@ from store.errors import StoreError
 from store.plain import plain
 from store.service import ClosedGoal, PeriodClose, Wheel
 from store.steering import PERIOD_FORMS, Period, parse_period
-from tui.steering_cli import close_lines
 from widgets.gauge import status_text
 
-GOAL_WIDTH = 24
-COMMENT_WIDTH = 12
-COLUMNS = ("goal", "status at end", "outcome", "carry", "comment")
-HINT = "o outcome  space carry  e comment  y close the period  Tab period  Esc cancel"
+GOAL_WIDTH = 38
+COLUMNS = ("goal", "status at end", "outcome", "carry")
+HINT = "o outcome  space carry  e comment  y close it  Tab next  Esc cancel"
 
 
 def _clipped(text: str, width: int) -> Text:
     line = Text(text, no_wrap=True)
     line.truncate(width, overflow="ellipsis")
     return line
+
+
+def preview_lines(plan: PeriodClose) -> list[str]:
+    """A dry run in a few lines: the outcomes counted, then each carried
+    goal with its new dates and each indicator's new baseline."""
+    if not plan.closed and not plan.carried:
+        return [f"nothing: no open goal is due in {plan.period.label}"]
+    counts: dict[str, int] = {}
+    for c in plan.closed:
+        counts[c.outcome] = counts.get(c.outcome, 0) + 1
+    outcomes = ", ".join(f"{n} {o}" for o in OUTCOMES if (n := counts.get(o)))
+    lines = [
+        f"closes {len(plan.closed)} goals of {plan.period.label}"
+        + (f": {outcomes}" if outcomes else "")
+    ]
+    if not plan.carried:
+        lines.append(f"carries none into {plan.next.label} (space on a goal carries it)")
+    for k in plan.carried:
+        lines.append(
+            f"carries goal {k.from_id} {plain(k.title)} into {plan.next.label} as a draft, "
+            f"{k.start or '…'} -> {k.due or '…'}"
+        )
+        lines += [f"  {plain(n)}: baseline {b:g}, target {t:g}" for n, b, t in k.indicators]
+        if k.lessons:
+            lines.append(f"  lessons kept: {', '.join(str(x) for x in k.lessons)}")
+    return lines
 
 
 class ClosePeriodDialog(ModalScreen[PeriodClose | None]):
@@ -81,6 +107,7 @@ class ClosePeriodDialog(ModalScreen[PeriodClose | None]):
                 )
             yield Static("", id="close-message", classes="form-error")
             yield DataTable(id="close-goals", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="close-goal-comment")
             with Horizontal(classes="form-row", id="close-comment-row"):
                 yield Label("Comment", classes="form-label")
                 yield Input(
@@ -94,7 +121,6 @@ class ClosePeriodDialog(ModalScreen[PeriodClose | None]):
     def on_mount(self) -> None:
         self.query_one("#close-message").display = False
         self.query_one("#close-comment-row").display = False
-        self.query_one("#close-preview").can_focus = False
         self.query_one("#close-goals", DataTable).add_columns(*COLUMNS)
         self._load(self._period)
 
@@ -133,18 +159,29 @@ class ClosePeriodDialog(ModalScreen[PeriodClose | None]):
         table.clear()
         for c in self._goals:
             done = c.goal_id in self._already
-            comment = self._comment.get(c.goal_id, c.comment)
             table.add_row(
                 _clipped(f"{c.goal_id} {plain(c.title)}", GOAL_WIDTH),
                 status_text(c.status),  # type: ignore[arg-type]
                 Text(f"was {c.outcome}" if done else self._outcome[c.goal_id]),
                 Text("carry" if c.goal_id in self._carry else "-"),
-                _clipped(plain(comment), COMMENT_WIDTH),
                 key=str(c.goal_id),
             )
         if self._goals:
             table.move_cursor(row=min(row, len(self._goals) - 1))
+        self._show_comment()
         self._preview()
+
+    @on(DataTable.RowHighlighted, "#close-goals")
+    def _show_comment(self) -> None:
+        """The selected goal's closing comment, whole, on one line."""
+        line = Text(no_wrap=True, overflow="ellipsis")
+        if self._goals:
+            c = self._goals[min(self.table.cursor_row, len(self._goals) - 1)]
+            line.append(f"goal {c.goal_id} comment: ", style="dim")
+            line.append(plain(self._comment.get(c.goal_id, c.comment)))
+            if c.goal_id in self._already:
+                line.append("  (closed before: kept)", style="dim")
+        self.query_one("#close-goal-comment", Static).update(line)
 
     def _choices(self) -> dict[str, Any]:
         return {
@@ -165,11 +202,8 @@ class ClosePeriodDialog(ModalScreen[PeriodClose | None]):
         except StoreError as exc:
             text.update(Text("refused: " + plain(str(exc)), style="bold"))
             return
-        lines = close_lines(plan)[1:]  # the period is on the line above already
-        if not plan.closed and not plan.carried:
-            lines = [f"nothing: no open goal is due in {plan.period.label}"]
         self._ready = bool(plan.closed or plan.carried)
-        text.update(Text("\n".join(line.strip() for line in lines)))
+        text.update(Text("\n".join(preview_lines(plan))))
 
     def _selected(self) -> ClosedGoal | None:
         table = self.table

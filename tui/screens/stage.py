@@ -106,7 +106,8 @@ class StageScreen(Screen[None]):
     def filtered_out(self, what: str) -> str:
         """Why a stage shows no `what` although the wheel has some: the
         filter, and the keys that change it."""
-        return f"No {what} passes the {self.styr.filter_words}: M, S or P changes it."
+        words = self.styr.filter_words.removeprefix("filter: ")
+        return f"No {what} passes the filter ({words}): M, S or P changes it."
 
     # ----------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
