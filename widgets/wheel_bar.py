@@ -69,14 +69,18 @@ class WheelBar(Widget):
         self.set_reactive(WheelBar.notice, notice)
         self.set_reactive(WheelBar.filters, filters)
 
-    def render(self) -> Text:
+    def _stages_text(self, *, short: bool) -> Text:
+        """The stages; `short` keeps only the digits of those not shown."""
         left = Text()
         for key, label in self._stages:
             if key == self.stage:
                 left.append(f"▶[{label}]", style="bold reverse")
             else:
-                left.append(f"  {label} ", style="dim")
+                left.append(f" {label.split(' ', 1)[0]}" if short else f"  {label} ", style="dim")
             left.append(" ")
+        return left
+
+    def render(self) -> Text:
         right = Text()
         if self.read_only:
             right.append("READ-ONLY", style="bold")
@@ -84,6 +88,12 @@ class WheelBar(Widget):
         if self.filters:
             right.append(self.filters, style="bold reverse")
             right.append("  ")
+        # the read-only mark and the filters must be read whole: on a narrow
+        # terminal the other stages give up their names for them
+        must = len(right.plain.rstrip())
+        left = self._stages_text(short=False)
+        if self.size.width - left.cell_len - 1 < must:
+            left = self._stages_text(short=True)
         if self.notice:
             right.append(self.notice, style="italic")
             right.append("  ")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Input, OptionList, Static
 from tuihelp import Small, press, screen_text, settle, table_keys
 
@@ -254,3 +255,41 @@ async def test_an_indicator_past_due_is_never_due(wheel: Wheel, make: Make, smal
         assert " due Revenue" in prompts[str(small.indicator)]
         assert " due " not in prompts[str(past.id)]
         assert measure_indicators(app)[0] == str(small.indicator)
+
+
+async def test_a_future_date_in_the_edit_form_saves_when_saved_again(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "2")
+        await settle(pilot)
+        await press(pilot, "e", "tab", "ctrl+u", *"2999-01-01", "enter")  # the newest value
+        await settle(pilot)
+        assert isinstance(app.screen, FormDialog)
+        assert "2999-01-01 is in the future: Enter again saves it" in screen_text(app)
+        assert open_wheel(small.root).measurements(small.indicator)[-1].date == date(2026, 9, 1)
+        await press(pilot, "enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, FormDialog)
+        assert open_wheel(small.root).measurements(small.indicator)[-1].date == date(2999, 1, 1)
+
+
+class BarHost(App[None]):
+    def compose(self) -> ComposeResult:
+        yield WheelBar(
+            "measure", location="/srv/styr/team", user="alice",
+            read_only="the store is newer", filters="filter: mine proposed 2026-Q3",
+        )  # fmt: skip
+
+
+async def test_the_bar_shows_the_filters_whole_at_80_columns() -> None:
+    host = BarHost()
+    async with host.run_test(size=(80, 24)):
+        line = str(host.query_one(WheelBar).render())
+        assert "READ-ONLY  filter: mine proposed 2026-Q3" in line
+        assert line.startswith(" 1 ▶[2 Measure]  3  4 ")  # the stages keep their digits
+    async with BarHost().run_test(size=(120, 24)) as pilot:
+        line = str(pilot.app.query_one(WheelBar).render())
+        assert line.startswith("  1 Goals  ▶[2 Measure]   3 Compare    4 Learn ")

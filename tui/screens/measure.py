@@ -300,13 +300,23 @@ class MeasureScreen(StageScreen):
             FormField("note", "Note", m.note),
         ]
         initial = {spec.name: spec.value for spec in fields}
+        warned: set[str] = set()  # future dates the user was told of: saving again confirms
 
         def save(values: dict[str, str], overwrite: bool) -> d.Measurement:
             touched: dict[str, Any] = changed(values, initial)
             if "date" in touched:
                 touched["date"] = parse_date(touched["date"], "date", base=self.today).isoformat()
             expected = None if overwrite else m.stamp.updated_at
-            return self.wheel.update_measurement(m.id, touched, expected=expected)
+            day = touched.get("date", "")
+            try:
+                return self.wheel.update_measurement(
+                    m.id, touched, expected=expected, confirm_future=day in warned
+                )
+            except FutureDate:
+                warned.add(day)
+                raise ValidationError(
+                    f"{day} is in the future: Enter again saves it for that day anyway", "date"
+                ) from None
 
         self.open_form(FormDialog(f"Edit value of {m.date}", fields, save), self._edited)
 
