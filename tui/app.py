@@ -48,11 +48,6 @@ if TYPE_CHECKING:
 
 SWITCH_HOLD = 0.005  # seconds the screen is held while a stage switches
 STAGE_KEYS: tuple[str, ...] = tuple(key for key, _ in STAGES)
-# keys that act on the stage shown: not while a dialog is over it
-WHEEL_ACTIONS = frozenset(
-    {"stage", "step", "my_goals", "state_filter", "period_filter", "close_period"}
-)
-
 # Stage screens are imported when first shown: a screen nobody visits costs
 # nothing at start-up. Each module defines the class named here.
 STAGE_SCREENS: dict[str, tuple[str, str]] = {
@@ -362,14 +357,6 @@ class StyrApp(App[None]):
         self.refresh_stage()
 
     # ------------------------------------------------------- filters
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # a dialog's list (the goals of a period) leaves digits and capitals
-        # unused: they must not switch or filter the stage under it (the
-        # palette's entries call the actions themselves, once it has closed)
-        if action in WHEEL_ACTIONS:
-            return self.stage_screen is not None and self.screen is self.stage_screen
-        return True
-
     def set_goal_filter(self, wanted: GoalFilter) -> None:
         """Show only the goals `wanted` keeps, in every stage from now on."""
         self.goal_filter = wanted

@@ -138,6 +138,10 @@ async def test_closing_a_period_and_carrying_a_goal(wheel: Wheel, make: Make, sm
         assert "1 Grow revenue" in shown and "▼ off track    missed   -" in shown
         assert "closes 2 goals of 2026: 2 missed" in shown
         assert "goal 1 comment: period 2026 closed; status at its end: off track" in shown
+        await press(pilot, "j")  # down and up, as in every list
+        assert "goal 2 comment:" in screen_text(app)
+        await press(pilot, "k")
+        assert "goal 1 comment:" in screen_text(app)
         await press(pilot, "o")  # missed -> dropped
         await press(pilot, "space")  # carry goal 1
         await press(pilot, "e", *"staff left", "enter")

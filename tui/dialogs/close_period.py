@@ -78,6 +78,9 @@ class ClosePeriodDialog(ModalScreen[PeriodClose | None]):
         Binding("space", "carry", "Carry on", id="close.carry"),
         Binding("e", "comment", "Comment", id="close.comment"),
         Binding("y", "close_period", "Close the period", id="close.confirm"),
+        # a modal sees none of the app's keys: j/k down/up as everywhere
+        Binding("j", "cursor('down')", "Down", show=False, id="close.down"),
+        Binding("k", "cursor('up')", "Up", show=False, id="close.up"),
     ]
 
     def __init__(self, wheel: Wheel, period: Period) -> None:
@@ -231,6 +234,10 @@ class ClosePeriodDialog(ModalScreen[PeriodClose | None]):
         now = OUTCOMES.index(self._outcome[c.goal_id])
         self._outcome[c.goal_id] = OUTCOMES[(now + step) % len(OUTCOMES)]
         self._fill()
+
+    def action_cursor(self, direction: str) -> None:
+        if self.focused is self.table:
+            getattr(self.table, f"action_cursor_{direction}")()
 
     def action_carry(self) -> None:
         c = self._selected()
