@@ -2,8 +2,11 @@
 
     1 Goals -> 2 Measure -> 3 Compare -> 4 Learn -> back to 1
 
-The app holds the open Wheel (`app.wheel`) and the date compared at
-(`app.today`); screens reach both through it, never through globals. Stages
+The app holds the open Wheel (`app.wheel`), the date compared at
+(`app.today`) and the wheel filters (`app.goal_filter`: my goals, a state,
+a period; `M`, `S`, `P`), which every stage applies through
+`app.shown_nodes()` and which stay on while the user moves around the
+wheel; screens reach all three through it, never through globals. Stages
 are App MODES, so each keeps its own focus and view state when left. Every
 second a timer re-reads files another process replaced; the active stage
 then redraws and the wheel bar says who changed the store.
