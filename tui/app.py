@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 
 SWITCH_HOLD = 0.005  # seconds the screen is held while a stage switches
 STAGE_KEYS: tuple[str, ...] = tuple(key for key, _ in STAGES)
+
 # Stage screens are imported when first shown: a screen nobody visits costs
 # nothing at start-up. Each module defines the class named here.
 STAGE_SCREENS: dict[str, tuple[str, str]] = {

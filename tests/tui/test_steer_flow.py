@@ -297,3 +297,29 @@ async def test_the_bar_shows_the_filters_whole_at_80_columns() -> None:
     async with BarHost().run_test(size=(120, 24)) as pilot:
         line = str(pilot.app.query_one(WheelBar).render())
         assert line.startswith("  1 Goals  ▶[2 Measure]   3 Compare    4 Learn ")
+
+
+async def test_a_goal_closed_before_keeps_its_outcome_and_may_be_carried(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    for to in ("proposed", "agreed", "active"):
+        wheel.move_goal(small.child, to)
+    wheel.move_goal(small.child, "closed", outcome="achieved", comment="early")
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "C")
+        await settle(pilot)
+        await press(pilot, "j")  # the goal closed before comes after the open ones
+        shown = screen_text(app)
+        assert "was achieved" in shown and "(closed before: kept)" in shown
+        assert "closes 1 goals of 2026: 1 missed" in shown
+        await press(pilot, "e")
+        assert "goal 2 was closed before: its comment stays as it is" in screen_text(app)
+        await press(pilot, "space", "y")
+        await settle(pilot)
+        after = open_wheel(small.root)
+        assert (after.goal(small.child).outcome, after.goal(small.child).closing_comment) == (
+            "achieved", "early",
+        )  # fmt: skip
+        assert [g.state for g in after.goals() if g.carried_from == small.child] == ["draft"]

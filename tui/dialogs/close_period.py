@@ -93,8 +93,8 @@ class ClosePeriodDialog(ModalScreen[PeriodClose | None]):
         self._outcome: dict[int, str] = {}
         self._comment: dict[int, str] = {}
         self._carry: set[int] = set()
-        self._ready = False
-        """The preview ran without a refusal: `y` may close."""
+        self._not_ready: str | None = "no period yet"
+        """Why `y` may not close now (None: the preview ran and closes something)."""
 
     # ----------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -199,13 +199,17 @@ class ClosePeriodDialog(ModalScreen[PeriodClose | None]):
 
     def _preview(self) -> None:
         text = self.query_one("#close-preview-text", Static)
-        self._ready = False
         try:
             plan = self._wheel.close_period(self._period, dry_run=True, **self._choices())
         except StoreError as exc:
-            text.update(Text("refused: " + plain(str(exc)), style="bold"))
+            self._not_ready = f"refused: {exc}"
+            text.update(Text(plain(self._not_ready), style="bold"))
             return
-        self._ready = bool(plan.closed or plan.carried)
+        self._not_ready = (
+            None
+            if plan.closed or plan.carried
+            else f"nothing to close in {plan.period.label}: Tab to the period and pick another"
+        )
         text.update(Text("\n".join(preview_lines(plan))))
 
     def _selected(self) -> ClosedGoal | None:
@@ -249,6 +253,9 @@ class ClosePeriodDialog(ModalScreen[PeriodClose | None]):
         c = self._selected()
         if c is None:
             return
+        if c.goal_id in self._already:
+            self._say(f"goal {c.goal_id} was closed before: its comment stays as it is")
+            return
         box = self.query_one("#close-comment", Input)
         box.value = self._comment.get(c.goal_id, "")
         self.query_one("#close-comment-row").display = True
@@ -276,8 +283,8 @@ class ClosePeriodDialog(ModalScreen[PeriodClose | None]):
         self.dismiss(None)
 
     def action_close_period(self) -> None:
-        if not self._ready:
-            self._say("nothing to close: pick a period with open goals due in it (Tab)")
+        if self._not_ready is not None:
+            self._say(self._not_ready)
             return
         try:
             done = self._wheel.close_period(self._period, **self._choices())
