@@ -413,7 +413,8 @@ class StyrApp(App[None]):
         def show() -> None:
             screen = self.stage_screen
             if screen is None or not screen.select(kind, doc_id):
-                self.notify(f"{kind.name} {doc_id} is not shown here", markup=False)
+                hidden = f" ({self.filter_words} may hide it)" if self.goal_filter.active else ""
+                self.notify(f"{kind.name} {doc_id} is not shown here{hidden}", markup=False)
 
         self.show_stage(stage)
         self.call_after_refresh(show)

@@ -323,3 +323,17 @@ async def test_a_goal_closed_before_keeps_its_outcome_and_may_be_carried(
             "achieved", "early",
         )  # fmt: skip
         assert [g.state for g in after.goals() if g.carried_from == small.child] == ["draft"]
+
+
+async def test_jumping_to_a_goal_the_filter_hides_says_so(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "M")  # alice owns none of the small wheel's goals
+        await settle(pilot)
+        app.jump_to(GOAL, small.goal)
+        await settle(pilot)
+        said = [n.message for n in app._notifications]
+        assert "goal 1 is not shown here (filter: mine may hide it)" in said
