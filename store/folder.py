@@ -248,6 +248,48 @@ class FolderBackend:
             self._insert(db, rows)
         return result
 
+    def add_bulk(self, docs: Sequence[Doc]) -> list[int]:
+        """By year: one file found, one run of ids taken, one insert."""
+        by_year: dict[int, list[int]] = {}
+        for n, doc in enumerate(docs):
+            by_year.setdefault(int(doc["date"][:4]), []).append(n)
+        result = [0] * len(docs)
+        for year, members in sorted(by_year.items()):
+            db = self.store.new_measurements_db(year)
+            first = self.store.take_ids(db, len(members))
+            if first + len(members) > MEASUREMENT_ID_SPAN:
+                raise StoreError(f"measurements-{year}.json is full (a million ids used)")
+            base = year * MEASUREMENT_ID_SPAN + first
+            rows = []
+            for offset, n in enumerate(members):
+                result[n] = base + offset
+                rows.append(Document(docs[n], doc_id=base + offset))
+            self._insert(db, rows)
+        if result:
+            self.store.record_bulk("add", result, str(docs[0]["updated_at"]))
+        return result
+
+    def remove_bulk(self, ids: Sequence[int]) -> dict[int, Doc]:
+        wanted = {str(key) for key in ids}
+        removed: dict[int, Doc] = {}
+        # an id names the year that issued it, where it is unless its date moved
+        homes = {key // MEASUREMENT_ID_SPAN for key in ids}
+        files = sorted(self.store.measurement_files(), key=lambda item: item[0] not in homes)
+        for _, db in files:
+            if not wanted:
+                break
+            found = (storage_of(db).read() or {}).get(MEASUREMENTS, {})
+            here = [key for key in wanted if key in found]
+            if not here:
+                continue
+            self._check_before_writing(db)
+            removed.update((int(key), dict(found[key])) for key in here)
+            wanted.difference_update(here)
+            self.store.table(db, MEASUREMENTS).remove(doc_ids=[int(key) for key in here])
+        if removed:
+            self.store.record_bulk("remove", list(removed))
+        return removed
+
     def _insert(self, db: TinyDB, rows: list[Document]) -> None:
         storage = storage_of(db)
         storage.ensure(self.store.writer, now_iso())

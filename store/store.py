@@ -22,7 +22,7 @@ import os
 import re
 import shutil
 import stat
-from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -32,7 +32,7 @@ from tinydb import TinyDB
 from tinydb.queries import QueryLike
 from tinydb.table import Document, Table
 
-from store.backend import Change
+from store.backend import Change, bulk_entry
 from store.dates import now_iso
 from store.errors import ReadOnly, StoreError, StoreLocked, StoreMissing, WriteFailed
 from store.paths import login_name
@@ -108,7 +108,7 @@ class _Table(Table):
         storage = cast(FileStorage, self._storage)
         if storage.appending(self.name):
             staged = {str(cast(Document, doc).doc_id): dict(doc) for doc in docs}
-            clash = next((k for k in staged if storage.holds(k)), None)
+            clash = storage.clash(list(staged))
             if clash is not None or len(staged) < len(docs):
                 raise ValueError(f"Document with ID {clash} already exists")
             storage.stage_append(staged)
@@ -448,6 +448,22 @@ class Store:
             }
         )
 
+    def record_bulk(self, op: str, ids: Sequence[int], stamp: str | None = None) -> None:
+        """Note a bulk write of measurements as one entry (store.backend)."""
+        self._entries.append(
+            {
+                "change": self.change_id,
+                "at": now_iso(),
+                "by": self.user,
+                "table": MEASUREMENTS,
+                "id": min(ids),
+                "before": None,
+                "after": None,
+                "undo_of": self.undo_of,
+                "bulk": bulk_entry(op, ids, stamp),
+            }
+        )
+
     def _commit(self) -> None:
         when = now_iso()
         if self._entries:
@@ -524,6 +540,31 @@ class Store:
             own = [int(k) - base for k in docs if base <= int(k) < base + MEASUREMENT_ID_SPAN]
             new = max(own) + 1 if base else max(map(int, docs)) + 1
         counters[table] = new + 1
+        return new
+
+    def take_ids(self, db: TinyDB, count: int) -> int:
+        """`count` new measurement counters in a row from db's (as
+        `next_id` issues them one by one); the first of them."""
+        storage = storage_of(db)
+        base = int(storage.path.name[len(MEASUREMENTS) + 1 :][:4]) * MEASUREMENT_ID_SPAN
+        meta = storage.open_append(MEASUREMENTS) if storage.staging else None
+        if meta is not None:
+            counters = meta.setdefault("next_id", {})
+            new = int(counters.get(MEASUREMENTS, 1))
+            if storage.clash([str(base + new + n) for n in range(count)]) is None:
+                counters[MEASUREMENTS] = new + count
+                return new
+        storage.ensure(self.writer, now_iso())
+        data = storage.read()
+        assert data is not None
+        counters = data[META]["1"].setdefault("next_id", {})
+        docs = data.get(MEASUREMENTS, {})
+        new = int(counters.get(MEASUREMENTS, 1))
+        if any(str(base + new + n) in docs for n in range(count)):
+            # a hand edit or a lost counter: after the highest
+            own = (int(k) - base for k in docs if base <= int(k) < base + MEASUREMENT_ID_SPAN)
+            new = max(own) + 1
+        counters[MEASUREMENTS] = new + count
         return new
 
     def reserve_id(self, db: TinyDB, table: str, counter: int) -> None:
