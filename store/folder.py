@@ -231,14 +231,22 @@ class FolderBackend:
     ) -> list[int]:
         by_file: dict[int, tuple[TinyDB, list[Document]]] = {}
         result = []
+        # the id names the year file whose counter issued it (or would): that
+        # counter passes the highest given before any new id is issued
+        highest: dict[int, int] = {}
+        for wanted in ids or ():
+            if wanted:
+                issuer, counter = divmod(wanted, MEASUREMENT_ID_SPAN)
+                highest[issuer] = max(counter, highest.get(issuer, 0))
+        for issuer, counter in sorted(highest.items()):
+            self.store.reserve_id(self.store.new_measurements_db(issuer), MEASUREMENTS, counter)
+        files: dict[int, TinyDB] = {}  # by year: looked up once per call, not per row
         for doc, wanted in zip(docs, ids or [None] * len(docs), strict=True):
             year = int(doc["date"][:4])
-            db = self.store.new_measurements_db(year)
+            if year not in files:
+                files[year] = self.store.new_measurements_db(year)
+            db = files[year]
             new_id = wanted or year * MEASUREMENT_ID_SPAN + self.store.next_id(db, MEASUREMENTS)
-            if wanted:
-                # the id names the year file whose counter issued it (or would)
-                issuer = self.store.new_measurements_db(wanted // MEASUREMENT_ID_SPAN)
-                self.store.reserve_id(issuer, MEASUREMENTS, wanted % MEASUREMENT_ID_SPAN)
             if new_id % MEASUREMENT_ID_SPAN == 0:
                 raise StoreError(f"measurements-{year}.json is full (a million ids used)")
             by_file.setdefault(id(db), (db, []))[1].append(Document(doc, doc_id=new_id))

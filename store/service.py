@@ -196,6 +196,10 @@ class OpenAction:
     overdue: bool
 
 
+def _measurement(row: Mapping[str, Any]) -> d.Doc:
+    return d.plain_measurement(row) or d.validate_measurement(row)
+
+
 def _check_not_future(doc: Mapping[str, Any], confirmed: bool) -> None:
     if not confirmed and doc["date"] > today().isoformat():
         raise ValidationError(
@@ -696,7 +700,7 @@ class Wheel:
         last_day = today().isoformat()
         for number, row in enumerate(rows, 1):
             try:
-                doc = d.plain_measurement(row) or d.validate_measurement(row)
+                doc = _measurement(row)
                 if doc["date"] > last_day:
                     _check_not_future(doc, future)
                 docs.append(doc)
@@ -745,7 +749,7 @@ class Wheel:
             problems: list[tuple[str | None, str]] = []
             checked: dict[str, dict[int, d.Doc]] = {}
             for table in (*(k.table for k in KINDS.values()), MEASUREMENTS):
-                validate = d.validate_measurement if table == MEASUREMENTS else (
+                validate = _measurement if table == MEASUREMENTS else (
                     KINDS[BY_TABLE[table]].validate)  # fmt: skip
                 rows = measurements if table == MEASUREMENTS else tables.get(table, {})
                 checked[table] = {}
