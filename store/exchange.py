@@ -17,6 +17,7 @@ import difflib
 import gc
 import io
 import json
+import operator
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -239,9 +240,11 @@ def read_measurements_csv(
     for ind in by_id.values():
         named.setdefault(ind.name.casefold(), []).append(ind.id)
     candidates = sorted({ind.name for ind in by_id.values()})
-    wanted = [
-        (name, column[name]) for name in ("date", "value", "note", "source") if name in column
-    ]
+    names = [name for name in ("date", "value", "note", "source") if name in column]
+    at = [column[name] for name in names]
+    pick = operator.itemgetter(*at)  # a tuple: date and value are always there
+    at_value = names.index("value")
+    width = len(header)
     problems: list[tuple[str | None, str]] = []
     rows: list[Doc] = []
     labels: list[str] = []
@@ -249,15 +252,16 @@ def read_measurements_csv(
     # each name up once
     found: dict[str, int] = {}
     for row in reader:
-        label = f"line {reader.line_num}"
         if not "".join(row).strip():
             continue
-        if len(row) > len(header):
-            problems.append(("row", f"{label}: {len(row)} cells, the header has {len(header)}"))
+        label = f"line {reader.line_num}"
+        if len(row) > width:
+            problems.append(("row", f"{label}: {len(row)} cells, the header has {width}"))
             continue
         ref = row[ref_column].strip() if ref_column < len(row) else ""
-        if ref in found:
-            indicator_id = found[ref]
+        indicator_id = found.get(ref)
+        if indicator_id is not None:
+            pass
         elif ref.isdecimal():
             indicator_id = int(ref)
             if indicator_id not in by_id:
@@ -275,10 +279,13 @@ def read_measurements_csv(
             problems.append(("indicator", f"{label}: no indicator is named {ref!r}{hint}"))
             continue
         found[ref] = indicator_id
-        fields: Doc = {"indicator_id": indicator_id}
-        for name, at in wanted:
-            fields[name] = row[at].strip() if at < len(row) else ""
-        fields["value"] = parse_number(fields["value"], separator)
+        if len(row) == width:
+            cells = [cell.strip() for cell in pick(row)]
+        else:
+            cells = [row[n].strip() if n < len(row) else "" for n in at]
+        cells[at_value] = parse_number(cells[at_value], separator)
+        fields: Doc = dict(zip(names, cells, strict=True))
+        fields["indicator_id"] = indicator_id
         rows.append(fields)
         labels.append(label)
         if len(rows) % EVERY == 0:

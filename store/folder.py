@@ -229,7 +229,7 @@ class FolderBackend:
     def add_measurements(
         self, docs: Sequence[Doc], ids: Sequence[int | None] | None = None
     ) -> list[int]:
-        by_file: dict[int, tuple[TinyDB, list[Document]]] = {}
+        by_file: dict[int, tuple[TinyDB, dict[str, Doc]]] = {}
         result = []
         # the id names the year file whose counter issued it (or would): that
         # counter passes the highest given before any new id is issued
@@ -249,7 +249,10 @@ class FolderBackend:
             new_id = wanted or year * MEASUREMENT_ID_SPAN + self.store.next_id(db, MEASUREMENTS)
             if new_id % MEASUREMENT_ID_SPAN == 0:
                 raise StoreError(f"measurements-{year}.json is full (a million ids used)")
-            by_file.setdefault(id(db), (db, []))[1].append(Document(doc, doc_id=new_id))
+            staged = by_file.setdefault(id(db), (db, {}))[1]
+            if str(new_id) in staged:
+                raise ValueError(f"Document with ID {new_id} already exists")
+            staged[str(new_id)] = dict(doc)
             self.store.record(MEASUREMENTS, new_id, None, doc)
             result.append(new_id)
         for db, rows in by_file.values():
@@ -268,11 +271,11 @@ class FolderBackend:
             if first + len(members) > MEASUREMENT_ID_SPAN:
                 raise StoreError(f"measurements-{year}.json is full (a million ids used)")
             base = year * MEASUREMENT_ID_SPAN + first
-            rows = []
+            staged = {}
             for offset, n in enumerate(members):
                 result[n] = base + offset
-                rows.append(Document(docs[n], doc_id=base + offset))
-            self._insert(db, rows)
+                staged[str(base + offset)] = dict(docs[n])
+            self._insert(db, staged)
         if result:
             self.store.record_bulk("add", result, str(docs[0]["updated_at"]))
         return result
@@ -298,11 +301,12 @@ class FolderBackend:
             self.store.record_bulk("remove", list(removed))
         return removed
 
-    def _insert(self, db: TinyDB, rows: list[Document]) -> None:
+    def _insert(self, db: TinyDB, staged: dict[str, Doc]) -> None:
+        """New measurements by id (their documents built once, here kept)."""
         storage = storage_of(db)
         storage.ensure(self.store.writer, now_iso())
         self._check_before_writing(db)
-        self.store.table(db, MEASUREMENTS).insert_multiple(rows)
+        self.store.insert_staged(db, MEASUREMENTS, staged)
         year = next((y for y, recent in self.store.recent.items() if recent is db), None)
         if year is not None and storage.count(MEASUREMENTS) >= RECENT_MAX:
             self._merge_recent(year)
@@ -353,10 +357,8 @@ class FolderBackend:
         year = before[0] if before else None
         new_year = int(after["date"][:4]) if after else None
         if after is not None and new_year != year:
-            self._insert(
-                self.store.new_measurements_db(new_year or 0),
-                [Document(after, doc_id=measurement_id)],
-            )
+            new_file = self.store.new_measurements_db(new_year or 0)
+            self._insert(new_file, {str(measurement_id): dict(after)})
         if before is not None:
             self._check_before_writing(before[1])
             table = self.store.table(before[1], MEASUREMENTS)

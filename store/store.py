@@ -105,26 +105,31 @@ class _Table(Table):
         docs = list(documents)
         if not all(isinstance(doc, Document) for doc in docs):
             return super().insert_multiple(docs)
+        ids = [cast(Document, doc).doc_id for doc in docs]
+        staged = {str(doc_id): dict(doc) for doc_id, doc in zip(ids, docs, strict=True)}
+        if len(staged) < len(docs):
+            raise ValueError(f"Document with ID {ids[0]} already exists")
+        self.insert_staged(staged)
+        return ids
+
+    def insert_staged(self, staged: dict[str, dict[str, Any]]) -> None:
+        """New documents by id as stored (plain dicts, the table's from now
+        on): one check that no id is taken, one write, however many."""
         storage = cast(FileStorage, self._storage)
         if storage.appending(self.name):
-            staged = {str(cast(Document, doc).doc_id): dict(doc) for doc in docs}
             clash = storage.clash(list(staged))
-            if clash is not None or len(staged) < len(docs):
+            if clash is not None:
                 raise ValueError(f"Document with ID {clash} already exists")
             storage.stage_append(staged)
-            return [cast(Document, doc).doc_id for doc in docs]
+            return
         tables = self._tables()
         table = tables.setdefault(self.name, {})
-        ids = [cast(Document, doc).doc_id for doc in docs]
-        keys = [str(doc_id) for doc_id in ids]
-        clash = next((k for k in keys if k in table), None)
-        if clash is not None or len(set(keys)) < len(keys):
-            raise ValueError(f"Document with ID {clash or keys[0]} already exists")
-        for key, doc in zip(keys, docs, strict=True):
-            table[key] = dict(doc)
+        clash = next((key for key in staged if key in table), None)
+        if clash is not None:
+            raise ValueError(f"Document with ID {clash} already exists")
+        table.update(staged)
         self._next_id = None
         self._storage.write(tables)
-        return ids
 
     def update(
         self,
@@ -581,6 +586,9 @@ class Store:
 
     def table(self, db: TinyDB, name: str) -> Table:
         return db.table(name, cache_size=0)
+
+    def insert_staged(self, db: TinyDB, name: str, staged: dict[str, dict[str, Any]]) -> None:
+        cast(_Table, self.table(db, name)).insert_staged(staged)
 
     # ------------------------------------------------ open-time upkeep
     def _open_checks(self) -> None:
