@@ -103,9 +103,10 @@ class Backend(Protocol):
     ) -> list[int]:
         """Store new measurements (ids given only when undo brings one back)."""
 
-    def add_bulk(self, docs: Sequence[Doc]) -> list[int]:
-        """Store new measurements that share one stamp (an import), recorded
-        as one history entry: {"op": "add", "count", "ids", "stamp"}."""
+    def add_bulk(self, docs: Sequence[Doc], stamp: Mapping[str, str]) -> list[int]:
+        """Store new measurements (an import), each with `stamp` (created_at,
+        updated_at, updated_by: one for all), recorded as one history entry:
+        {"op": "add", "count", "ids", "stamp": the updated_at}."""
 
     def remove_bulk(self, ids: Sequence[int]) -> dict[int, Doc]:
         """Remove measurements (undo of an import), recorded as one history

@@ -259,7 +259,7 @@ class FolderBackend:
             self._insert(db, rows)
         return result
 
-    def add_bulk(self, docs: Sequence[Doc]) -> list[int]:
+    def add_bulk(self, docs: Sequence[Doc], stamp: Mapping[str, str]) -> list[int]:
         """By year: one file found, one run of ids taken, one insert."""
         by_year: dict[int, list[int]] = {}
         for n, doc in enumerate(docs):
@@ -274,10 +274,10 @@ class FolderBackend:
             staged = {}
             for offset, n in enumerate(members):
                 result[n] = base + offset
-                staged[str(base + offset)] = dict(docs[n])
+                staged[str(base + offset)] = {**docs[n], **stamp}
             self._insert(db, staged)
         if result:
-            self.store.record_bulk("add", result, str(docs[0]["updated_at"]))
+            self.store.record_bulk("add", result, stamp["updated_at"])
         return result
 
     def remove_bulk(self, ids: Sequence[int]) -> dict[int, Doc]:

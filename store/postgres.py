@@ -577,7 +577,7 @@ class PostgresBackend:
         self._forget([MEASUREMENTS])
         return result
 
-    def add_bulk(self, docs: Sequence[Doc]) -> list[int]:
+    def add_bulk(self, docs: Sequence[Doc], stamp: Mapping[str, str]) -> list[int]:
         if not self._depth:
             raise RuntimeError("writes need a transaction")
         with self._errors():
@@ -589,10 +589,13 @@ class PostgresBackend:
             cur.executemany(
                 "INSERT INTO measurements (id, indicator_id, day, value, doc)"
                 " VALUES (%s, %s, %s, %s, %s)",
-                [(new_id, *self._columns(doc)) for new_id, doc in zip(result, docs, strict=True)],
+                [
+                    (key, *self._columns({**doc, **stamp}))
+                    for key, doc in zip(result, docs, strict=True)
+                ],
             )
         if result:
-            self._record_bulk(bulk_entry("add", result, str(docs[0]["updated_at"])))
+            self._record_bulk(bulk_entry("add", result, stamp["updated_at"]))
         self._forget([MEASUREMENTS])
         return result
 

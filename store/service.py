@@ -690,7 +690,9 @@ class Wheel:
         with self.backend.transaction() if not dry_run else nullcontext():
             self._check_indicators(docs, labels)
             if not dry_run:
-                self.backend.add_bulk(self._stamped_all(docs))
+                when = now_iso()
+                stamp = {"created_at": when, "updated_at": when, "updated_by": self.user}
+                self.backend.add_bulk(docs, stamp)
         return docs
 
     def _checked_measurements(

@@ -163,13 +163,14 @@ def test_a_bulk_write_is_one_history_entry_naming_its_ids(opener: Opener) -> Non
     backend = opener("alice")
     stamp = {"created_at": "2026-01-09T10:00:00.000000+00:00",
              "updated_at": "2026-01-09T10:00:00.000000+00:00", "updated_by": "alice"}  # fmt: skip
-    rows = [
-        {"indicator_id": 1, "date": f"{year}-03-0{day}", "value": float(day)} | stamp
+    given = [
+        {"indicator_id": 1, "date": f"{year}-03-0{day}", "value": float(day)}
         for year in (2025, 2026) for day in (1, 2, 3)
     ]  # fmt: skip
+    rows = [row | stamp for row in given]
     with backend.transaction():
         (logged,) = backend.add_measurements([rows[0] | {"value": 9.0}])
-        ids = backend.add_bulk(rows)
+        ids = backend.add_bulk(given, stamp)
     assert len(set(ids)) == 6 and logged not in ids
     reader = opener("bob")
     assert [doc for key, doc in reader.all_measurements() if key in ids] == rows
