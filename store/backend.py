@@ -9,7 +9,11 @@ Rules every backend keeps:
   open); `version()` changes whenever anything readable changed.
 - Writes happen only inside `transaction()`, which is all or nothing, and
   every `put`/`remove` (and measurement write) is recorded in the history
-  with who, when, before and after, under one change id.
+  with who, when, before and after, under one change id. A bulk write
+  (`add_bulk`, `remove_bulk`) is one entry instead, with the ids as ranges
+  under "bulk" (before and after are null): an import of 200,000 rows
+  would otherwise be 200,000 entries, and a history file that every later
+  change of the month parses and rewrites.
 - Ids are never reused: `next_id` only grows; a measurement id is unique
   across the whole store.
 - Documents handed out are the backend's own: callers copy before changing.
@@ -17,7 +21,7 @@ Rules every backend keeps:
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
@@ -99,6 +103,16 @@ class Backend(Protocol):
     ) -> list[int]:
         """Store new measurements (ids given only when undo brings one back)."""
 
+    def add_bulk(self, docs: Sequence[Doc], stamp: Mapping[str, str]) -> list[int]:
+        """Store new measurements (an import), each with `stamp` (created_at,
+        updated_at, updated_by: one for all), recorded as one history entry:
+        {"op": "add", "count", "ids", "stamp": the updated_at}."""
+
+    def remove_bulk(self, ids: Sequence[int]) -> dict[int, Doc]:
+        """Remove measurements (undo of an import), recorded as one history
+        entry {"op": "remove", "count", "ids"}; the documents removed by id
+        (an id not found is not in it)."""
+
     def put_measurement(self, measurement_id: int, doc: Doc) -> None: ...
 
     def remove_measurement(self, measurement_id: int) -> None: ...
@@ -106,3 +120,27 @@ class Backend(Protocol):
     # -- history ----------------------------------------------------------
     def history(self) -> Iterator[Doc]:
         """The audit trail, newest first."""
+
+
+def id_ranges(ids: Iterable[int]) -> list[list[int]]:
+    """Ids as [first, last] runs: an import's ids are counted up, so its
+    history entry holds a few pairs, not 200,000 numbers."""
+    runs: list[list[int]] = []
+    for key in sorted(ids):
+        if runs and key == runs[-1][1] + 1:
+            runs[-1][1] = key
+        else:
+            runs.append([key, key])
+    return runs
+
+
+def ids_of(runs: Iterable[Sequence[int]]) -> list[int]:
+    return [key for first, last in runs for key in range(first, last + 1)]
+
+
+def bulk_entry(op: str, ids: Sequence[int], stamp: str | None = None) -> Doc:
+    """The "bulk" part of a history entry for a bulk write."""
+    found: Doc = {"op": op, "count": len(ids), "ids": id_ranges(ids)}
+    if stamp is not None:
+        found["stamp"] = stamp
+    return found

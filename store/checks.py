@@ -440,6 +440,33 @@ _ENTRY: Final = {
 _HISTORY_TABLES: Final = (*WHEEL_TABLES, "measurements")
 
 
+def _bulk_problems(entry: Mapping[str, Any]) -> list[str]:
+    """What is wrong with the "bulk" part of an entry for a bulk write
+    (store.backend): measurements added or removed, ids as [first, last]."""
+    bulk = entry["bulk"]
+    if type(bulk) is not dict:
+        return ["bulk is not an object"]
+    ids: list[Any] = bulk["ids"] if isinstance(bulk.get("ids"), list) else []
+    runs_fine = isinstance(bulk.get("ids"), list) and all(
+        type(run) is list and len(run) == 2 and all(type(k) is int and k >= 1 for k in run)
+        and run[0] <= run[1] for run in ids
+    )  # fmt: skip
+    problems = []
+    if bulk.get("op") not in ("add", "remove"):
+        problems.append(f"bulk op {bulk.get('op')!r} is not add or remove")
+    if not runs_fine:
+        problems.append("bulk ids are not a list of [first, last] ids")
+    elif bulk.get("count") != sum(last - first + 1 for first, last in ids):
+        problems.append(f"bulk count {bulk.get('count')!r} is not the number of its ids")
+    if bulk.get("op") == "add" and type(bulk.get("stamp")) is not str:
+        problems.append("bulk stamp of an import is not text")
+    if entry.get("table") != "measurements" or entry["before"] is not None or entry["after"]:
+        problems.append("a bulk entry is of measurements, with no before or after")
+    unknown = sorted(set(bulk) - {"op", "count", "ids", "stamp"})
+    problems += [f"bulk has no field {name!r}" for name in unknown]
+    return problems
+
+
 def _check_history(file: str, raw: bytes, docs: Docs) -> None:
     # a history entry holds one "change" key and documents none, so fewer
     # entries than keys means an id appears twice (the last one won)
@@ -454,7 +481,9 @@ def _check_history(file: str, raw: bytes, docs: Docs) -> None:
         problems = [f"{name} is missing" for name in _ENTRY if name not in entry]
         for name, value in entry.items():
             shape = _ENTRY.get(name)
-            if shape is None:
+            if name == "bulk":
+                problems += [] if problems else _bulk_problems(entry)
+            elif shape is None:
                 problems.append(f"a history entry has no field {name!r}")
             elif not ((value is None and shape[1]) or _fits(value, shape[0])):
                 shown = "null" if value is None else repr(value)

@@ -229,30 +229,84 @@ class FolderBackend:
     def add_measurements(
         self, docs: Sequence[Doc], ids: Sequence[int | None] | None = None
     ) -> list[int]:
-        by_file: dict[int, tuple[TinyDB, list[Document]]] = {}
+        by_file: dict[int, tuple[TinyDB, dict[str, Doc]]] = {}
         result = []
+        # the id names the year file whose counter issued it (or would): that
+        # counter passes the highest given before any new id is issued
+        highest: dict[int, int] = {}
+        for wanted in ids or ():
+            if wanted:
+                issuer, counter = divmod(wanted, MEASUREMENT_ID_SPAN)
+                highest[issuer] = max(counter, highest.get(issuer, 0))
+        for issuer, counter in sorted(highest.items()):
+            self.store.reserve_id(self.store.new_measurements_db(issuer), MEASUREMENTS, counter)
+        files: dict[int, TinyDB] = {}  # by year: looked up once per call, not per row
         for doc, wanted in zip(docs, ids or [None] * len(docs), strict=True):
             year = int(doc["date"][:4])
-            db = self.store.new_measurements_db(year)
+            if year not in files:
+                files[year] = self.store.new_measurements_db(year)
+            db = files[year]
             new_id = wanted or year * MEASUREMENT_ID_SPAN + self.store.next_id(db, MEASUREMENTS)
-            if wanted:
-                # the id names the year file whose counter issued it (or would)
-                issuer = self.store.new_measurements_db(wanted // MEASUREMENT_ID_SPAN)
-                self.store.reserve_id(issuer, MEASUREMENTS, wanted % MEASUREMENT_ID_SPAN)
             if new_id % MEASUREMENT_ID_SPAN == 0:
                 raise StoreError(f"measurements-{year}.json is full (a million ids used)")
-            by_file.setdefault(id(db), (db, []))[1].append(Document(doc, doc_id=new_id))
+            staged = by_file.setdefault(id(db), (db, {}))[1]
+            if str(new_id) in staged:
+                raise ValueError(f"Document with ID {new_id} already exists")
+            staged[str(new_id)] = dict(doc)
             self.store.record(MEASUREMENTS, new_id, None, doc)
             result.append(new_id)
         for db, rows in by_file.values():
             self._insert(db, rows)
         return result
 
-    def _insert(self, db: TinyDB, rows: list[Document]) -> None:
+    def add_bulk(self, docs: Sequence[Doc], stamp: Mapping[str, str]) -> list[int]:
+        """By year: one file found, one run of ids taken, one insert."""
+        by_year: dict[int, list[int]] = {}
+        for n, doc in enumerate(docs):
+            by_year.setdefault(int(doc["date"][:4]), []).append(n)
+        result = [0] * len(docs)
+        for year, members in sorted(by_year.items()):
+            db = self.store.new_measurements_db(year)
+            first = self.store.take_ids(db, len(members))
+            if first + len(members) > MEASUREMENT_ID_SPAN:
+                raise StoreError(f"measurements-{year}.json is full (a million ids used)")
+            base = year * MEASUREMENT_ID_SPAN + first
+            staged = {}
+            for offset, n in enumerate(members):
+                result[n] = base + offset
+                staged[str(base + offset)] = {**docs[n], **stamp}
+            self._insert(db, staged)
+        if result:
+            self.store.record_bulk("add", result, stamp["updated_at"])
+        return result
+
+    def remove_bulk(self, ids: Sequence[int]) -> dict[int, Doc]:
+        wanted = {str(key) for key in ids}
+        removed: dict[int, Doc] = {}
+        # an id names the year that issued it, where it is unless its date moved
+        homes = {key // MEASUREMENT_ID_SPAN for key in ids}
+        files = sorted(self.store.measurement_files(), key=lambda item: item[0] not in homes)
+        for _, db in files:
+            if not wanted:
+                break
+            found = (storage_of(db).read() or {}).get(MEASUREMENTS, {})
+            here = [key for key in wanted if key in found]
+            if not here:
+                continue
+            self._check_before_writing(db)
+            removed.update((int(key), dict(found[key])) for key in here)
+            wanted.difference_update(here)
+            self.store.table(db, MEASUREMENTS).remove(doc_ids=[int(key) for key in here])
+        if removed:
+            self.store.record_bulk("remove", list(removed))
+        return removed
+
+    def _insert(self, db: TinyDB, staged: dict[str, Doc]) -> None:
+        """New measurements by id (their documents built once, here kept)."""
         storage = storage_of(db)
         storage.ensure(self.store.writer, now_iso())
         self._check_before_writing(db)
-        self.store.table(db, MEASUREMENTS).insert_multiple(rows)
+        self.store.insert_staged(db, MEASUREMENTS, staged)
         year = next((y for y, recent in self.store.recent.items() if recent is db), None)
         if year is not None and storage.count(MEASUREMENTS) >= RECENT_MAX:
             self._merge_recent(year)
@@ -303,10 +357,8 @@ class FolderBackend:
         year = before[0] if before else None
         new_year = int(after["date"][:4]) if after else None
         if after is not None and new_year != year:
-            self._insert(
-                self.store.new_measurements_db(new_year or 0),
-                [Document(after, doc_id=measurement_id)],
-            )
+            new_file = self.store.new_measurements_db(new_year or 0)
+            self._insert(new_file, {str(measurement_id): dict(after)})
         if before is not None:
             self._check_before_writing(before[1])
             table = self.store.table(before[1], MEASUREMENTS)

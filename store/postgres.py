@@ -25,7 +25,7 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.types.json import Jsonb
 
-from store.backend import MEASUREMENTS, WHEEL_TABLES, Change, Doc, Point
+from store.backend import MEASUREMENTS, WHEEL_TABLES, Change, Doc, Point, bulk_entry
 from store.dates import now_iso
 from store.errors import Conflict, ReadOnly, StoreError, StoreMissing
 
@@ -577,6 +577,51 @@ class PostgresBackend:
         self._forget([MEASUREMENTS])
         return result
 
+    def add_bulk(self, docs: Sequence[Doc], stamp: Mapping[str, str]) -> list[int]:
+        if not self._depth:
+            raise RuntimeError("writes need a transaction")
+        with self._errors():
+            found = self.conn.execute(
+                "SELECT nextval('measurements_ids') FROM generate_series(1, %s)", (len(docs),)
+            ).fetchall()
+        result = [int(row[0]) for row in found]
+        with self.conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO measurements (id, indicator_id, day, value, doc)"
+                " VALUES (%s, %s, %s, %s, %s)",
+                [
+                    (key, *self._columns({**doc, **stamp}))
+                    for key, doc in zip(result, docs, strict=True)
+                ],
+            )
+        if result:
+            self._record_bulk(bulk_entry("add", result, stamp["updated_at"]))
+        self._forget([MEASUREMENTS])
+        return result
+
+    def remove_bulk(self, ids: Sequence[int]) -> dict[int, Doc]:
+        if not self._depth:
+            raise RuntimeError("writes need a transaction")
+        with self._errors():
+            rows = self.conn.execute(
+                "DELETE FROM measurements WHERE id = ANY(%s) RETURNING id, doc", (list(ids),)
+            ).fetchall()
+        removed = {int(key): doc for key, doc in rows}
+        if removed:
+            self._record_bulk(bulk_entry("remove", list(removed)))
+        self._forget([MEASUREMENTS])
+        return removed
+
+    def _record_bulk(self, bulk: Doc) -> None:
+        """One history row for a bulk write: its "bulk" part is kept as the
+        row's `after` ({"bulk": ...}; no measurement has that field) and
+        given back by `history` as the folder keeps it."""
+        first = bulk["ids"][0][0]
+        self._entries.append(
+            (self._change, now_iso(), self._user, MEASUREMENTS, first, None, {"bulk": bulk},
+             self._undo_of)
+        )  # fmt: skip
+
     def put_measurement(self, measurement_id: int, doc: Doc) -> None:
         before = self.measurement(measurement_id)
         self._record(MEASUREMENTS, measurement_id, before, dict(doc))
@@ -613,13 +658,15 @@ class PostgresBackend:
                 return
             for seq, change, at, by, table, doc_id, before, after, undo_of in rows:
                 last = seq
-                yield {
+                bulk = after.get("bulk") if table == MEASUREMENTS and after else None
+                entry = {
                     "change": change,
                     "at": at,
                     "by": by,
                     "table": table,
                     "id": doc_id,
                     "before": before,
-                    "after": after,
+                    "after": None if bulk else after,
                     "undo_of": undo_of,
                 }
+                yield entry | {"bulk": bulk} if bulk else entry

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from store import documents as d
 from store import fields as f
-from store.backend import MEASUREMENTS, Backend, Change, Doc
+from store.backend import MEASUREMENTS, Backend, Change, Doc, ids_of
 from store.dates import as_date, now_iso, today
 from store.errors import (
     Ambiguous,
@@ -198,6 +198,10 @@ class OpenAction:
     number: int  # 1-based, as `styr action done LESSON ACTION` names it
     action: d.Action
     overdue: bool
+
+
+def _measurement(row: Mapping[str, Any]) -> d.Doc:
+    return d.plain_measurement(row) or d.validate_measurement(row)
 
 
 def _check_not_future(doc: Mapping[str, Any], confirmed: bool) -> None:
@@ -682,26 +686,32 @@ class Wheel:
     ) -> list[d.Doc]:
         """Measurements read from a file: every problem of every row at once,
         each named by the row's label (`line 7`); then all written in one
-        transaction (or, in a dry run, none). The rows as validated."""
+        transaction (or, in a dry run, none), as one entry in the history,
+        which undo takes back whole. The rows as validated."""
         docs = self._checked_measurements(rows, labels, confirm_future)
         if dry_run:
             self.backend.refresh()
         with self.backend.transaction() if not dry_run else nullcontext():
             self._check_indicators(docs, labels)
             if not dry_run:
-                self._insert_measurements(self._stamped_all(docs))
+                when = now_iso()
+                stamp = {"created_at": when, "updated_at": when, "updated_by": self.user}
+                self.backend.add_bulk(docs, stamp)
         return docs
 
     def _checked_measurements(
         self, rows: Sequence[Mapping[str, Any]], labels: Sequence[str] | None, future: bool
     ) -> list[d.Doc]:
         docs, problems = [], []
+        last_day = today().isoformat()
         for number, row in enumerate(rows, 1):
-            label = labels[number - 1] if labels else f"row {number}"
             try:
-                docs.append(d.validate_measurement(row))
-                _check_not_future(docs[-1], future)
+                doc = _measurement(row)
+                if doc["date"] > last_day:
+                    _check_not_future(doc, future)
+                docs.append(doc)
             except ValidationError as exc:
+                label = labels[number - 1] if labels else f"row {number}"
                 problems += [(field, f"{label}: {message}") for field, message in exc.problems]
         if problems:
             raise ValidationError(problems=problems)
@@ -745,7 +755,7 @@ class Wheel:
             problems: list[tuple[str | None, str]] = []
             checked: dict[str, dict[int, d.Doc]] = {}
             for table in (*(k.table for k in KINDS.values()), MEASUREMENTS):
-                validate = d.validate_measurement if table == MEASUREMENTS else (
+                validate = _measurement if table == MEASUREMENTS else (
                     KINDS[BY_TABLE[table]].validate)  # fmt: skip
                 rows = measurements if table == MEASUREMENTS else tables.get(table, {})
                 checked[table] = {}
@@ -1308,6 +1318,10 @@ class Wheel:
             for entry in entries:  # newest first, so a cascade unwinds in reverse
                 self._revert(entry)
         first = entries[0]  # the change's own document; a cascade records it last
+        when = first["at"][:16].replace("T", " ")
+        if first.get("bulk"):
+            rows = _plural(first["bulk"]["count"], "measurement")
+            return f"undid: the import of {rows} at {when}"
         name = self.name_of(first["table"], first["id"], first["after"] or first["before"])
         verb = (
             "added"
@@ -1317,9 +1331,12 @@ class Wheel:
             else "changed"
         )
         extra = f" (and {_plural(len(entries) - 1, 'more change')})" if len(entries) > 1 else ""
-        return f"undid: {name} {verb} at {first['at'][:16].replace('T', ' ')}{extra}"
+        return f"undid: {name} {verb} at {when}{extra}"
 
     def _revert(self, entry: Mapping[str, Any]) -> None:
+        if entry.get("bulk"):
+            self._revert_import(entry["bulk"])
+            return
         table, doc_id, before, after = entry["table"], entry["id"], entry["before"], entry["after"]
         if table == MEASUREMENTS:
             current = self.backend.measurement(doc_id)
@@ -1337,6 +1354,25 @@ class Wheel:
             self.backend.remove(table, doc_id)
         else:
             self.backend.put(table, doc_id, before)
+
+    def _revert_import(self, bulk: Mapping[str, Any]) -> None:
+        """Remove what an import added. Each row still carries the import's
+        stamp unless someone changed it since (every save stamps anew), and
+        then nothing is undone: the removal rolls back with the refusal."""
+        ids = ids_of(bulk["ids"])
+        removed = self.backend.remove_bulk(ids)
+        for doc_id in ids:
+            current = removed.get(doc_id)
+            if current is None or current.get("updated_at") != bulk["stamp"]:
+                who = (current or {}).get("updated_by", "someone")
+                what = "changed" if current else "deleted"
+                raise Conflict(
+                    f"cannot undo the import of {_plural(len(ids), 'measurement')}: "
+                    f"{self.name_of(MEASUREMENTS, doc_id, current)} was {what} since by {who}",
+                    "measurement",
+                    mine={},
+                    theirs=dict(current) if current else None,
+                )
 
     def _check_unchanged(
         self, table: str, doc_id: int, current: Mapping[str, Any] | None, after: Any

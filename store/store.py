@@ -22,7 +22,7 @@ import os
 import re
 import shutil
 import stat
-from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -32,7 +32,7 @@ from tinydb import TinyDB
 from tinydb.queries import QueryLike
 from tinydb.table import Document, Table
 
-from store.backend import Change
+from store.backend import Change, bulk_entry
 from store.dates import now_iso
 from store.errors import ReadOnly, StoreError, StoreLocked, StoreMissing, WriteFailed
 from store.paths import login_name
@@ -105,26 +105,31 @@ class _Table(Table):
         docs = list(documents)
         if not all(isinstance(doc, Document) for doc in docs):
             return super().insert_multiple(docs)
+        ids = [cast(Document, doc).doc_id for doc in docs]
+        staged = {str(doc_id): dict(doc) for doc_id, doc in zip(ids, docs, strict=True)}
+        if len(staged) < len(docs):
+            raise ValueError(f"Document with ID {ids[0]} already exists")
+        self.insert_staged(staged)
+        return ids
+
+    def insert_staged(self, staged: dict[str, dict[str, Any]]) -> None:
+        """New documents by id as stored (plain dicts, the table's from now
+        on): one check that no id is taken, one write, however many."""
         storage = cast(FileStorage, self._storage)
         if storage.appending(self.name):
-            staged = {str(cast(Document, doc).doc_id): dict(doc) for doc in docs}
-            clash = next((k for k in staged if storage.holds(k)), None)
-            if clash is not None or len(staged) < len(docs):
+            clash = storage.clash(list(staged))
+            if clash is not None:
                 raise ValueError(f"Document with ID {clash} already exists")
             storage.stage_append(staged)
-            return [cast(Document, doc).doc_id for doc in docs]
+            return
         tables = self._tables()
         table = tables.setdefault(self.name, {})
-        ids = [cast(Document, doc).doc_id for doc in docs]
-        keys = [str(doc_id) for doc_id in ids]
-        clash = next((k for k in keys if k in table), None)
-        if clash is not None or len(set(keys)) < len(keys):
-            raise ValueError(f"Document with ID {clash or keys[0]} already exists")
-        for key, doc in zip(keys, docs, strict=True):
-            table[key] = dict(doc)
+        clash = next((key for key in staged if key in table), None)
+        if clash is not None:
+            raise ValueError(f"Document with ID {clash} already exists")
+        table.update(staged)
         self._next_id = None
         self._storage.write(tables)
-        return ids
 
     def update(
         self,
@@ -448,6 +453,22 @@ class Store:
             }
         )
 
+    def record_bulk(self, op: str, ids: Sequence[int], stamp: str | None = None) -> None:
+        """Note a bulk write of measurements as one entry (store.backend)."""
+        self._entries.append(
+            {
+                "change": self.change_id,
+                "at": now_iso(),
+                "by": self.user,
+                "table": MEASUREMENTS,
+                "id": min(ids),
+                "before": None,
+                "after": None,
+                "undo_of": self.undo_of,
+                "bulk": bulk_entry(op, ids, stamp),
+            }
+        )
+
     def _commit(self) -> None:
         when = now_iso()
         if self._entries:
@@ -526,6 +547,31 @@ class Store:
         counters[table] = new + 1
         return new
 
+    def take_ids(self, db: TinyDB, count: int) -> int:
+        """`count` new measurement counters in a row from db's (as
+        `next_id` issues them one by one); the first of them."""
+        storage = storage_of(db)
+        base = int(storage.path.name[len(MEASUREMENTS) + 1 :][:4]) * MEASUREMENT_ID_SPAN
+        meta = storage.open_append(MEASUREMENTS) if storage.staging else None
+        if meta is not None:
+            counters = meta.setdefault("next_id", {})
+            new = int(counters.get(MEASUREMENTS, 1))
+            if storage.clash([str(base + new + n) for n in range(count)]) is None:
+                counters[MEASUREMENTS] = new + count
+                return new
+        storage.ensure(self.writer, now_iso())
+        data = storage.read()
+        assert data is not None
+        counters = data[META]["1"].setdefault("next_id", {})
+        docs = data.get(MEASUREMENTS, {})
+        new = int(counters.get(MEASUREMENTS, 1))
+        if any(str(base + new + n) in docs for n in range(count)):
+            # a hand edit or a lost counter: after the highest
+            own = (int(k) - base for k in docs if base <= int(k) < base + MEASUREMENT_ID_SPAN)
+            new = max(own) + 1
+        counters[MEASUREMENTS] = new + count
+        return new
+
     def reserve_id(self, db: TinyDB, table: str, counter: int) -> None:
         """Make the counter in db's meta pass `counter`: a document put with
         an id of its own (an import, an undo) is never issued again."""
@@ -540,6 +586,9 @@ class Store:
 
     def table(self, db: TinyDB, name: str) -> Table:
         return db.table(name, cache_size=0)
+
+    def insert_staged(self, db: TinyDB, name: str, staged: dict[str, dict[str, Any]]) -> None:
+        cast(_Table, self.table(db, name)).insert_staged(staged)
 
     # ------------------------------------------------ open-time upkeep
     def _open_checks(self) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from store.backend import Backend
+from store.backend import Backend, ids_of
 from store.folder import FolderBackend
 
 Opener = Callable[[str], Backend]
@@ -157,6 +157,36 @@ def test_all_measurements_by_id_with_given_ids_kept(opener: Opener) -> None:
     expected = sorted([(ids[0], rows[0] | {"date": "2025-01-01"}), (ids[1], rows[1]),
                        (ids[0] + 7, rows[0] | {"value": 5.0})])  # fmt: skip
     assert list(opener("bob").all_measurements()) == expected
+
+
+def test_a_bulk_write_is_one_history_entry_naming_its_ids(opener: Opener) -> None:
+    backend = opener("alice")
+    stamp = {"created_at": "2026-01-09T10:00:00.000000+00:00",
+             "updated_at": "2026-01-09T10:00:00.000000+00:00", "updated_by": "alice"}  # fmt: skip
+    given = [
+        {"indicator_id": 1, "date": f"{year}-03-0{day}", "value": float(day)}
+        for year in (2025, 2026) for day in (1, 2, 3)
+    ]  # fmt: skip
+    rows = [row | stamp for row in given]
+    with backend.transaction():
+        (logged,) = backend.add_measurements([rows[0] | {"value": 9.0}])
+        ids = backend.add_bulk(given, stamp)
+    assert len(set(ids)) == 6 and logged not in ids
+    reader = opener("bob")
+    assert [doc for key, doc in reader.all_measurements() if key in ids] == rows
+    newest, single = list(reader.history())[:2]
+    assert single["after"] == rows[0] | {"value": 9.0}
+    assert (newest["table"], newest["before"], newest["after"]) == ("measurements", None, None)
+    assert newest["bulk"]["op"] == "add" and newest["bulk"]["count"] == 6
+    assert newest["bulk"]["stamp"] == stamp["updated_at"]
+    assert ids_of(newest["bulk"]["ids"]) == sorted(ids)
+    with backend.transaction():
+        removed = backend.remove_bulk([*ids[:4], 10**12])
+    assert removed == dict(zip(ids[:4], rows[:4], strict=True))
+    reader = opener("carol")
+    assert sorted(key for key, _ in reader.all_measurements()) == sorted([logged, *ids[4:]])
+    gone = next(reader.history())
+    assert (gone["bulk"]["op"], ids_of(gone["bulk"]["ids"])) == ("remove", sorted(ids[:4]))
 
 
 def test_a_measurement_keeps_its_id_when_its_date_moves_to_another_year(opener: Opener) -> None:
