@@ -22,7 +22,7 @@ from textual.widgets import DataTable, Static
 from store import documents as d
 from store.errors import StoreError
 from store.plain import plain
-from store.service import GOAL, INDICATOR, RISK, Kind
+from store.service import GOAL, INDICATOR, LESSON, RISK, Kind
 from store.views import Record
 from tui.dialogs.goal_forms import goal_form, indicator_form, move_form, risk_form
 from tui.screens.stage import StageScreen, split_below
@@ -252,6 +252,8 @@ class GoalsScreen(StageScreen):
                 f"top risk: {plain(risk['title'])} "
                 f"(P{risk['probability']} x C{risk['consequence']} = {risk['score']})\n"
             )
+        for lesson_id in goal.lessons:
+            text.append(self._lesson_source(lesson_id) + "\n")
         facts = []
         if goal.owner:
             facts.append(f"owner: {plain(goal.owner)}")
@@ -267,6 +269,16 @@ class GoalsScreen(StageScreen):
             text.append(plain(goal.description))
         text.rstrip()
         return text
+
+    def _lesson_source(self, lesson_id: int) -> str:
+        """`from lesson 4: Cross-train two case workers` (4 Learn shows it whole)."""
+        try:
+            improve = " ".join(self.wheel.get(LESSON, lesson_id).improve.split())
+        except StoreError:
+            return f"from lesson {lesson_id} (deleted since)"
+        return f"from lesson {lesson_id}: " + plain(
+            improve if len(improve) <= 60 else improve[:59] + "…"
+        )
 
     def _history_text(self, goal: d.Goal) -> Text:
         """The latest changes to the goal, its indicators and risks, from
