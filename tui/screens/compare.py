@@ -25,10 +25,12 @@ from store.compare import earlier_plans, plan_points, running_actuals
 from store.documents import Indicator, Review
 from store.format import ahead_words, number, percent
 from store.plain import plain
-from store.service import GOAL, INDICATOR, Kind
+from store.service import GOAL, INDICATOR, RISK, Kind
+from store.steering import ACCEPTANCE_THRESHOLD, needs_decision
 from store.views import Record, WheelView
 from tui.dialogs.review_form import ReviewForm, ReviewSubject
 from tui.dialogs.reviews import ReviewsDialog, review_line
+from tui.screens.register import open_register
 from tui.screens.revise import open_revision
 from tui.screens.stage import StageScreen
 from widgets.block_spark import spark_text
@@ -181,6 +183,14 @@ class CompareScreen(StageScreen):
         ),
         Binding("s", "sort", "Sort", id="compare.sort", tooltip="cycle the sort column"),
         Binding(
+            "R",
+            "register",
+            "Risks",
+            show=False,
+            id="compare.register",
+            tooltip="the risk register: every goal's risks, the matrices, accept a risk",
+        ),
+        Binding(
             "o", "order", "Flip order", show=False, id="compare.order", tooltip="flip the order"
         ),
         Binding(
@@ -308,7 +318,14 @@ class CompareScreen(StageScreen):
             self._append_reviews(text, self.wheel.reviews(indicator_id=row.doc_id))
         else:
             chart.data = None
-            text = goal_facts(view.goal_record(row.doc_id))
+            record = view.goal_record(row.doc_id)
+            text = goal_facts(record)
+            top = record["top_risk"]
+            if top is not None and needs_decision(self.wheel.get(RISK, top["id"])):
+                text.append(
+                    f"risk {top['id']} is above {ACCEPTANCE_THRESHOLD}: mitigate or accept (R)\n",
+                    style="bold",
+                )
             self._append_reviews(text, self.wheel.reviews(goal_id=row.doc_id))
         chart.display = self.wide or (
             row.kind == "indicator" and (self.chart_first or self._fits_beside_chart(text))
@@ -362,6 +379,9 @@ class CompareScreen(StageScreen):
     def action_sort(self) -> None:
         self.sort_index = (self.sort_index + 1) % len(SORTS)
         self._arrange()
+
+    def action_register(self) -> None:
+        open_register(self)
 
     def action_chart(self) -> None:
         self.chart_first = not self.chart_first
@@ -472,6 +492,10 @@ class CompareScreen(StageScreen):
             self.action_reviews,
         )  # fmt: skip
         yield SystemCommand("Sort the comparison", "cycle the sort column", self.action_sort)
+        yield SystemCommand(
+            "Risk register", "every goal's risks, the 5x5 matrices, accept a risk (R)",
+            self.action_register,
+        )  # fmt: skip
         yield SystemCommand(
             "Filter the comparison by status", "cycle the status filter", self.action_status_filter
         )
