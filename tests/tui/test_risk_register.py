@@ -102,7 +102,8 @@ async def test_enter_on_a_risk_goes_to_its_goal(wheel: Wheel, make: Make, small:
     app = make(wheel)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await press(pilot, "R", "down", "down")  # Late delivery, on the child goal
+        # j moves as the arrows do, in a modal too
+        await press(pilot, "R", "j", "j", "j", "k")  # Late delivery, on the child goal
         register = app.screen
         assert isinstance(register, RiskRegister)
         assert register.selected_id() == ids["late"]

@@ -10,14 +10,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from store.plain import plain
+from tui.dialogs.list_keys import ListKeys
 
 
-class PickDialog(ModalScreen[int]):
+class PickDialog(ListKeys):
     """`question` over the choices (label, id); Enter picks, Esc cancels."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -15,11 +15,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from store.documents import Review
 from store.plain import plain
+from tui.dialogs.list_keys import ListKeys
 from widgets.block_spark import BlockSpark
 
 COLUMNS = ("date", "by", "judgement", "conf.", "deviation")
@@ -46,7 +46,7 @@ def review_line(review: Review) -> str:
     return line + (f", {deviation}" if deviation else "")
 
 
-class ReviewsDialog(ModalScreen[None]):
+class ReviewsDialog(ListKeys):
     """The reviews of `label`, newest first; Esc closes."""
 
     DEFAULT_CSS = """

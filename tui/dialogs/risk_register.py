@@ -18,7 +18,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from store.errors import StoreError
@@ -26,6 +25,7 @@ from store.plain import plain
 from store.service import Wheel
 from store.steering import ACCEPTANCE_THRESHOLD
 from tui.dialogs.form import FormDialog, FormField
+from tui.dialogs.list_keys import ListKeys
 from widgets.risk_matrix import RiskMatrix
 
 COLUMNS = ("!", "risk", "goal", "inherent", "residual", "state")
@@ -58,7 +58,7 @@ def counted(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r for r in records if r["state"] != "closed"]
 
 
-class RiskRegister(ModalScreen[int]):
+class RiskRegister(ListKeys):
     """The register over `wheel`; dismisses with a goal id to go to, or None."""
 
     DEFAULT_CSS = """
