@@ -54,7 +54,8 @@ class KeysDialog(ModalScreen[None]):
         # a key the stage binds itself (`/` Filter) is listed with the
         # stage's words, not again among the global ones
         for key, does in [*stage_rows, *GLOBAL_KEYS, *widget_rows]:
-            keys = set(key.casefold().split())
+            # `R` is not `r`; `Esc` is `esc`
+            keys = {k if len(k) == 1 else k.casefold() for k in key.split()}
             if keys <= seen:
                 continue
             seen |= keys
