@@ -71,6 +71,8 @@ async def test_an_improvement_applied_as_a_revision_links_lesson_and_indicator_b
             "Revenue: target 20 -> 22",
             f"{IMPROVE}, from lesson {lesson_id}",
         ]
+        history = str(app.screen.query_one("#goal-history", Static).content)
+        assert f"alice revised 'Revenue': target 20 → 22 ({IMPROVE})" in history
         await press(pilot, "u")
         await settle(pilot)
         undone = open_wheel(small.root)

@@ -318,9 +318,13 @@ class GoalsScreen(StageScreen):
         for ind in self.wheel.indicators(goal.id):
             stamped(f"indicator '{plain(ind.name)}'", ind.stamp)
             for rev in ind.revisions:
+                changes = "; ".join(
+                    f"{name} {_shown(old)} → {_shown(new)}"
+                    for name, (old, new) in rev.changes.items()
+                )
                 events.append(
-                    (rev.at, rev.by, f"revised target of '{plain(ind.name)}': "
-                     f"{rev.old:g} → {rev.new:g} ({plain(rev.why)})")
+                    (rev.at, rev.by, f"revised '{plain(ind.name)}': {plain(changes)} "
+                     f"({plain(rev.why)})")
                 )  # fmt: skip
         for risk in self.wheel.risks(goal.id):
             stamped(f"risk '{plain(risk.title)}'", risk.stamp)
