@@ -95,6 +95,11 @@ async def test_the_matrix_counts_match_the_register_and_a_risk_is_accepted_by_na
         await settle(pilot)
         assert open_wheel(small.root).get(RISK, ids["late"]).accepted_by == "alice"
         assert open_wheel(small.root).undecided_risks() == []
+        await press(pilot, "u")  # in the register too
+        await settle(pilot)
+        assert app.screen is register
+        assert open_wheel(small.root).get(RISK, ids["late"]).accepted_by == ""
+        assert str(table.get_row(str(ids["late"]))[5]) == "mitigate/accept"
 
 
 async def test_enter_on_a_risk_goes_to_its_goal(wheel: Wheel, make: Make, small: Small) -> None:

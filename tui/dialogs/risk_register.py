@@ -4,8 +4,8 @@ residual score (residual is the inherent one until mitigation is scored),
 and a 5x5 matrix of each. A risk whose residual score is above the store's
 acceptance threshold and that nobody accepted is marked `!` and says it
 needs mitigation or acceptance; `a` accepts the selected one (who, default
-you; when, default today) through Wheel.accept_risk. Enter goes to the
-risk's goal.
+you; when, default today) through Wheel.accept_risk, `u` undoes. Enter goes
+to the risk's goal.
 """
 
 from __future__ import annotations
@@ -88,6 +88,7 @@ class RiskRegister(ListKeys):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "accept", "Accept", id="register.accept", tooltip="accept the selected risk"),
+        Binding("u", "undo", "Undo", id="register.undo", tooltip="undo your last change"),
         Binding("escape,R,q", "close", "Close", id="register.close"),
     ]
 
@@ -113,7 +114,9 @@ class RiskRegister(ListKeys):
                     yield Static(Text("Residual", style="bold"))
                     yield RiskMatrix(id="matrix-residual")
                 yield Static("", id="register-detail")
-            yield Static("a accept   Enter goes to the goal   Esc closes", classes="dialog-hint")
+            yield Static(
+                "a accept   u undo   Enter goes to the goal   Esc closes", classes="dialog-hint"
+            )
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one("#register-table", DataTable))
@@ -221,6 +224,13 @@ class RiskRegister(ListKeys):
 
         title = f"Accept risk {risk_id} '{plain(r['title'])}' as it stands"
         self.app.push_screen(FormDialog(title, fields, save), done)
+
+    def action_undo(self) -> None:
+        # the app's u does not reach a modal; an acceptance is undone here too
+        undo = getattr(self.app, "action_undo", None)
+        if undo is not None:
+            undo()
+            self.load()
 
     @on(DataTable.RowSelected, "#register-table")
     def _go(self, event: DataTable.RowSelected) -> None:
