@@ -5,12 +5,14 @@ a goal's highest open risk beside its status in Goals and Compare."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 
+import pytest
 from rich.text import Text
 from textual.widgets import DataTable, Static
-from tuihelp import Small, press, settle, table_keys
+from tuihelp import Small, press, screen_text, settle, table_keys
 
 from store.backends import open_wheel
 from store.service import RISK, Wheel
@@ -162,3 +164,31 @@ async def test_compare_says_a_goals_top_risk_needs_a_decision_until_accepted(
         await settle(pilot)
         assert isinstance(app.screen, CompareScreen)
         assert "mitigate or accept" not in str(facts.content)
+
+
+async def test_the_register_and_the_reviews_read_without_colour_at_80x24(
+    wheel: Wheel, make: Make, small: Small, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    add_risks(wheel, small)
+    for day, confidence in (("2026-10-01", 3), ("2026-11-01", 8)):
+        wheel.record_review(
+            indicator_id=small.indicator, when=day, judgement="off_track",
+            confidence=confidence, cause="internal", decision="continue",
+        )  # fmt: skip
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.no_color
+        await press(pilot, "R")
+        shown = screen_text(app)
+        # the mark, the words and the counts carry it, not a colour
+        assert "!  Market dip" in shown and "mitigate/accept" in shown
+        # probability 4 of the inherent matrix: Price war and Late delivery at C4, Market dip at C5
+        assert re.search(r"^.{3}  4  l  m  m  2  1 ", shown, re.M)
+        assert "Inherent" in shown and "Residual" in shown
+        await press(pilot, "escape", "3", "down", "v")
+        await settle(pilot)
+        shown = screen_text(app)
+        assert "confidence (0-10), oldest first 3 ▃▇ 8" in shown
+        assert "2026-11-01  alice  off track  8/10   internal, continue" in shown
