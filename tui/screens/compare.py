@@ -5,7 +5,11 @@ its indicators, from the read model; `s` cycles the sort column, `o` flips
 the order, `f` cycles a status filter and `/` filters by text. Below (or
 beside, on a wide terminal) the selected row's plan-versus-actual chart and
 its figures; `r` records a review of it through `Wheel.record_review`,
-which freezes the comparison itself.
+which freezes the comparison itself, and a review deciding `adjust_target`
+offers the revision form citing it. The detail shows the confidence over
+time and the latest review, `v` every review; the chart draws the plan lines
+a revision replaced, and `c` keeps it beside the figures at 80 columns. `R`
+opens the risk register.
 """
 
 from __future__ import annotations

@@ -1,9 +1,11 @@
 """Stage 1, Goals: the goal tree and the selected goal's detail.
 
 Each tree row shows a status glyph, a progress bar and the title; the detail
-shows the goal's agreement, its indicators against plan, its risks with a
-5x5 matrix and its recent history. Goals, indicators and risks are added,
-edited and deleted in modal forms.
+shows the goal's agreement, its top risk, the lessons it came from, its
+indicators against plan, its risks (inherent and residual) with a 5x5
+matrix, the revisions of its indicators' plans and its recent history.
+Goals, indicators and risks are added, edited and deleted in modal forms;
+`R` opens the register of every goal's risks.
 """
 
 from __future__ import annotations
