@@ -364,9 +364,8 @@ class LearnScreen(StageScreen):
         goal = self._goals.get(lesson.goal_id) if lesson.goal_id is not None else None
         after = goal.due.year if goal is not None and goal.due else self.today.year
         # as `styr lesson to-goal` titles it: the first line (the whole text is its description)
-        title = next((line.strip() for line in lesson.improve.splitlines() if line.strip()), "")[
-            :200
-        ]
+        lines = [line.strip() for line in lesson.improve.splitlines() if line.strip()]
+        title = lines[0][:200] if lines else ""
         fields = [
             FormField("period", "Period", str(after + 1), "2027, 2027-Q1 or 2027-01"),
             FormField("title", "Title", title, "the new goal's title"),
