@@ -57,11 +57,11 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from itertools import accumulate, pairwise
 from operator import itemgetter, mul
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from store.documents import Goal, Indicator
 
@@ -170,6 +170,35 @@ def plan_points(indicator: Indicator) -> PlanPoints:
         *indicator.milestones,
         (indicator.due, indicator.target),
     )
+
+
+def earlier_plans(indicator: Indicator) -> list[PlanPoints]:
+    """The plan line as it stood before each of the indicator's revisions,
+    oldest first: its fields now, with each revision's old values put back,
+    newest revision first. A revision whose old values cannot be read (a
+    hand-edited store) ends the walk back: what lies before it is unknown."""
+    plans: list[PlanPoints] = []
+    fields: dict[str, Any] = {}
+    for revision in reversed(indicator.revisions):
+        try:
+            for name, (old, _new) in revision.changes.items():
+                fields[name] = _plan_field(name, old)
+            plans.append(plan_points(replace(indicator, **fields)))
+        except (TypeError, ValueError):
+            break
+    return plans[::-1]
+
+
+def _plan_field(name: str, value: Any) -> Any:
+    """A revised field's old value, as stored, in the indicator's own type."""
+    if name == "due":
+        return value if isinstance(value, date) else date.fromisoformat(value)
+    if name == "milestones":
+        return tuple(
+            (day if isinstance(day, date) else date.fromisoformat(day), float(amount))
+            for day, amount in value or ()
+        )
+    return float(value)
 
 
 def plan_value(points: Sequence[tuple[date, float]], day: date) -> float:

@@ -547,7 +547,10 @@ def _add_risks(wheel: Wheel, clock: _Clock, goals: Mapping[str, d.Goal]) -> None
 
 
 def _revise_target(wheel: Wheel, indicator: d.Indicator, lesson: d.Lesson) -> None:
-    """The queue target was eased after the summer lesson; the demo shows that trail."""
+    """The queue target was eased after the summer lesson; the demo shows that
+    trail, linked both ways as Wheel.revise links it (written directly here:
+    the revision is dated a week after the lesson, not today)."""
+    at = (lesson.date + timedelta(days=7)).isoformat()
     wheel.update(
         INDICATOR,
         indicator.id,
@@ -556,7 +559,7 @@ def _revise_target(wheel: Wheel, indicator: d.Indicator, lesson: d.Lesson) -> No
                 {
                     "old": _FIRST_TARGET,
                     "new": indicator.target,
-                    "at": (lesson.date + timedelta(days=7)).isoformat(),
+                    "at": at,
                     "by": "Kari Nordmann",
                     "why": "Ekstrastillingen kom sent og søknadene økte; 60 saker er realistisk.",
                     "lesson_id": lesson.id,
@@ -564,6 +567,8 @@ def _revise_target(wheel: Wheel, indicator: d.Indicator, lesson: d.Lesson) -> No
             ]
         },
     )
+    link = {"kind": "revision", "id": indicator.id, "at": at, "by": "Kari Nordmann"}
+    wheel.update(LESSON, lesson.id, {"links": [link]})
 
 
 def build_demo(root: Path, *, today: date | None = None, user: str = "demo") -> Wheel:

@@ -34,6 +34,7 @@ from store.format import STATUS_COLOUR, ahead_words, number, percent, status_lab
 from store.plain import plain
 from store.views import GoalNode, Record, WheelView
 from widgets.gauge import bar
+from widgets.goal_tree import RISK_MARK
 
 RowKind = Literal["goal", "indicator"]
 NAME_WIDTH: Final = 30
@@ -103,6 +104,16 @@ def risk_words(risk: Record | None) -> str:
     return "" if risk is None else f"risk {risk['score']} {plain(risk['title'])}"
 
 
+def goal_name(name: str, width: int, risk: Record | None) -> Text:
+    """A goal's name cell; with an open risk its score ends the cell, right
+    beside the status (`⚠20`), where the Flags column is off screen at 80."""
+    if risk is None:
+        return Text(clipped(name, width), style="bold")
+    mark = f" {RISK_MARK}{risk['score']:<2}"
+    cell = Text(clipped(name, width - len(mark)).ljust(width - len(mark)), style="bold")
+    return cell.append(mark)
+
+
 def goal_flags(record: Record) -> str:
     """What a goal row says beside its figures: outcome, top risk, warnings."""
     flags = []
@@ -166,7 +177,7 @@ def goal_row(record: Record, compact: bool, depth: int) -> Row:
         eta=None,
         open=record["state"] != "closed",
         cells=(
-            Text(clipped(indent + "▸ " + title, name_width), style="bold"),
+            goal_name(indent + "▸ " + title, name_width, record["top_risk"]),
             status_text(record["status"]),
             progress_text(record["progress"], COMPACT_BAR_WIDTH if compact else BAR_WIDTH),
             "",

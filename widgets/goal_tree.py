@@ -2,12 +2,14 @@
 
 The rows come in the view's one order with their depths; the tree only
 draws them: a status glyph (and word, when the tree is wide enough), a
-progress bar and the title. Moving the cursor posts `GoalTree.Selected`.
+progress bar, the goal's highest open risk score when it has one (`⚠20`:
+a mark and a number, readable without colour) and the title. Moving the
+cursor posts `GoalTree.Selected`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -32,6 +34,7 @@ BAR_WIDTH = 8
 # rows keep one status column width whatever the filter shows; a closed
 # goal's outcome may widen it
 STATUS_WIDTH = max(len(status_label(status)) for status in STATUS_WORD)
+RISK_MARK = "⚠"
 
 
 class GoalTree(Tree[int]):
@@ -61,6 +64,7 @@ class GoalTree(Tree[int]):
         self.show_root = False
         self.guide_depth = 2
         self._rows: Sequence[GoalNode] = ()
+        self._risks: Mapping[int, int] = {}
         self._needle = ""
         self._fitted = (False, False)
 
@@ -73,10 +77,14 @@ class GoalTree(Tree[int]):
             return None
         return node.data
 
-    def show(self, rows: Sequence[GoalNode], needle: str = "") -> None:
+    def show(
+        self, rows: Sequence[GoalNode], needle: str = "", risks: Mapping[int, int] | None = None
+    ) -> None:
         """Draw `rows` (tree order, with depths): those whose title holds
-        `needle` (any case) and their ancestors; keep the cursor and folds."""
+        `needle` (any case) and their ancestors; keep the cursor and folds.
+        `risks` gives a goal's highest open (residual) risk score."""
         self._rows, self._needle = rows, needle.casefold()
+        self._risks = risks or {}
         self._draw()
 
     def _shown(self) -> list[GoalNode]:
@@ -102,6 +110,8 @@ class GoalTree(Tree[int]):
             for r in rows
         ]
         width = max([len(label) for label in labels] + [STATUS_WIDTH]) if words else 0
+        # a column for the risk mark only where a goal shown has a risk
+        risky = any(r.goal.id in self._risks for r in rows)
         self.clear()
         parents: list[TreeNode[int]] = [self.root]
         placed: dict[int, TreeNode[int]] = {}
@@ -109,11 +119,13 @@ class GoalTree(Tree[int]):
             has_kids = n + 1 < len(rows) and rows[n + 1].depth > row.depth
             del parents[row.depth + 1 :]
             status.pad_right(width - len(status))
+            score = self._risks.get(row.goal.id)
             label = Text.assemble(
                 status,
                 " ",
                 bar(row.rollup.progress, BAR_WIDTH),
                 " ",
+                (f"{RISK_MARK}{score:<2} " if score is not None else "    ") if risky else "",
                 Text(plain(row.goal.title)),
                 no_wrap=True,
             )

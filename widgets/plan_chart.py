@@ -1,7 +1,9 @@
 """A character-grid chart of an indicator's actual values against its plan line.
 
-It reads without colour: the plan is drawn with `·`, actual values with `●`,
-today's column with `│`, and a legend says so. Colour only adds emphasis.
+It reads without colour: the plan is drawn with `·`, the plan as it stood
+before a revision with `╌` (where it differs from today's), actual values
+with `●`, today's column with `│`, and a legend says so. Colour only adds
+emphasis.
 """
 
 from __future__ import annotations
@@ -18,9 +20,15 @@ from store.compare import plan_value
 from store.format import number
 
 PLAN_MARK = "·"
+OLD_MARK = "╌"
 ACTUAL_MARK = "●"
 TODAY_MARK = "│"
 LEGEND = f"{PLAN_MARK} plan  {ACTUAL_MARK} actual  {TODAY_MARK} today"
+# with an earlier plan drawn; the short one where the long does not fit
+LEGENDS_REVISED = (
+    f"{PLAN_MARK} plan  {OLD_MARK} old plan  {ACTUAL_MARK} actual  {TODAY_MARK} today",
+    f"{PLAN_MARK}plan {OLD_MARK}old {ACTUAL_MARK}actual {TODAY_MARK}today",
+)
 # rows taken by the legend, the x axis and the date labels
 OVERHEAD_ROWS = 3
 MIN_PLOT = 3
@@ -28,15 +36,17 @@ MIN_PLOT = 3
 
 @dataclass(frozen=True, slots=True)
 class ChartData:
-    """What to draw: the plan's corner points and the actual values, oldest first."""
+    """What to draw: the plan's corner points and the actual values, oldest
+    first, and the corner points of each plan a revision replaced."""
 
     plan: tuple[tuple[date, float], ...]
     actual: tuple[tuple[date, float], ...]
     today: date
+    earlier: tuple[tuple[tuple[date, float], ...], ...] = ()
 
 
 Run = tuple[str, str]
-"""A piece of one line: its text and its role (plan, actual, today, axis)."""
+"""A piece of one line: its text and its role (plan, old, actual, today, axis)."""
 
 
 def render_chart(data: ChartData, width: int, height: int) -> list[list[Run]]:
@@ -44,7 +54,9 @@ def render_chart(data: ChartData, width: int, height: int) -> list[list[Run]]:
     plan, actual = data.plan, data.actual
     if not plan:
         return [[("no plan to draw", "axis")]]
-    values = [v for _, v in plan] + [v for _, v in actual]
+    earlier = [points for points in data.earlier if points]
+    old_points = [point for points in earlier for point in points]
+    values = [v for _, v in plan] + [v for _, v in actual] + [v for _, v in old_points]
     low, high = min(values), max(values)
     if high == low:
         low, high = low - 1, high + 1
@@ -52,7 +64,8 @@ def render_chart(data: ChartData, width: int, height: int) -> list[list[Run]]:
     gutter = max(len(label) for label in labels) + 1
     plot_w = max(width - gutter - 1, 4)
     plot_h = max(height - OVERHEAD_ROWS, MIN_PLOT)
-    days = [d for d, _ in plan] + [d for d, _ in actual] + [data.today]
+    days = [d for d, _ in plan] + [d for d, _ in actual] + [d for d, _ in old_points]
+    days.append(data.today)
     first, last = min(days), max(days)
     span = max((last - first).days, 1)
 
@@ -68,6 +81,9 @@ def render_chart(data: ChartData, width: int, height: int) -> list[list[Run]]:
         grid[r][today_col] = (TODAY_MARK, "today")
     for c in range(plot_w):
         day = first + timedelta(days=round(c * span / (plot_w - 1)))
+        for points in earlier:
+            grid[row(plan_value(points, day))][c] = (OLD_MARK, "old")
+        # today's plan over the old where they meet: the old shows where it moved
         grid[row(plan_value(plan, day))][c] = (PLAN_MARK, "plan")
     latest: dict[int, float] = {}
     for day, value in actual:
@@ -75,7 +91,11 @@ def render_chart(data: ChartData, width: int, height: int) -> list[list[Run]]:
     for c, value in latest.items():
         grid[row(value)][c] = (ACTUAL_MARK, "actual")
 
-    lines: list[list[Run]] = [[(" " * (gutter + 1) + LEGEND, "axis")]]
+    legend = LEGEND
+    if earlier:
+        fits = [text for text in LEGENDS_REVISED if gutter + 1 + len(text) <= width]
+        legend = fits[0] if fits else LEGENDS_REVISED[-1]
+    lines: list[list[Run]] = [[(" " * (gutter + 1) + legend, "axis")]]
     for r, cells in enumerate(grid):
         label = labels[0] if r == 0 else labels[1] if r == plot_h - 1 else ""
         lines.append(
@@ -119,6 +139,7 @@ class PlanChart(Widget):
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "plan-chart--plan",
+        "plan-chart--old",
         "plan-chart--actual",
         "plan-chart--today",
         "plan-chart--axis",
@@ -129,6 +150,7 @@ class PlanChart(Widget):
         height: 12;
         min-height: 7;
         & > .plan-chart--plan { color: $text-muted; }
+        & > .plan-chart--old { color: $text-disabled; }
         & > .plan-chart--actual { color: $accent; text-style: bold; }
         & > .plan-chart--today { color: $warning; }
         & > .plan-chart--axis { color: $text-muted; }
@@ -146,7 +168,7 @@ class PlanChart(Widget):
             return Text("Select an indicator to see its plan and actual values.", style="italic")
         roles = {
             role: self.get_component_rich_style(f"plan-chart--{role}", partial=True)
-            for role in ("plan", "actual", "today", "axis")
+            for role in ("plan", "old", "actual", "today", "axis")
         }
         result = Text(no_wrap=True, overflow="crop")
         for index, line in enumerate(render_chart(self.data, self.size.width, self.size.height)):

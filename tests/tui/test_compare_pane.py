@@ -235,7 +235,7 @@ async def test_review_outside_tolerance_needs_cause_and_decision(
         assert review.comparison["actual"] == 16.0
         assert review.comparison["at"] == "2026-11-30"
         assert review.date == TODAY
-        assert "last review 2026-11-30" in screen_text(app)
+        assert "2026-11-30 alice: off track 7/10, external, escalate" in screen_text(app)
 
 
 async def test_review_within_tolerance_asks_no_deviation(

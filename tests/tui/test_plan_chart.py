@@ -9,6 +9,7 @@ from textual.app import App, ComposeResult
 from widgets.plan_chart import (
     ACTUAL_MARK,
     LEGEND,
+    OLD_MARK,
     PLAN_MARK,
     TODAY_MARK,
     ChartData,
@@ -83,3 +84,20 @@ async def test_the_widget_shows_a_hint_then_the_chart() -> None:
         await pilot.pause()
         rendered = str(chart.render())
         assert ACTUAL_MARK in rendered and PLAN_MARK in rendered and LEGEND in rendered
+
+
+def test_an_earlier_plan_is_drawn_with_its_own_mark_and_named_in_the_legend() -> None:
+    old = ((date(2026, 1, 1), 0.0), (date(2026, 12, 31), 60.0))
+    revised = ChartData(plan=PLAN, actual=ACTUAL, today=date(2026, 11, 30), earlier=(old,))
+    lines = plain_chart(revised, 60, 14).splitlines()
+    assert "╌ old plan" in lines[0]
+    plot = "\n".join(lines[1:-2])
+    assert plot.count(OLD_MARK) > 10
+    # the old line ends lower (60) than today's (100): its mark sits below on the right
+    right = [line[-3:] for line in lines[1:-2]]
+    assert max(i for i, cell in enumerate(right) if OLD_MARK in cell) > min(
+        i for i, cell in enumerate(right) if PLAN_MARK in cell
+    )
+    # narrow, the short legend still names it
+    assert "╌old" in plain_chart(revised, 32, 10).splitlines()[0]
+    assert OLD_MARK not in plain_chart(DATA, 60, 14)

@@ -49,7 +49,7 @@ def _compare(wheel: Wheel, small: Small) -> Callable[[Pilot[None]], Awaitable[No
         await pilot.press("down")
         await settle(pilot)
         # a snapshot of a blank or half-drawn screen must not become the baseline
-        assert "last review 2026-11-01" in screen_text(pilot.app)
+        assert "2026-11-01 alice: at risk 6/10" in screen_text(pilot.app)
 
     return run_before
 

@@ -295,13 +295,13 @@ async def test_tree_rows_say_the_status_in_words_where_they_fit(
     app = make(wheel)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert "▼ off track   ██▍░░░░░ Grow revenue" in screen_text(app)
+        assert "▼ off track   ██▍░░░░░ ⚠20 Grow revenue" in screen_text(app)
         await pilot.resize_terminal(120, 30)  # the tree is a narrow pane beside the detail
         await settle(pilot)
-        assert "▼ ██▍░░░░░ Grow revenue" in screen_text(app)
+        assert "▼ ██▍░░░░░ ⚠20 Grow revenue" in screen_text(app)
         await pilot.resize_terminal(200, 50)
         await settle(pilot)
-        assert "▼ off track   ██▍░░░░░ Grow revenue" in screen_text(app)
+        assert "▼ off track   ██▍░░░░░ ⚠20 Grow revenue" in screen_text(app)
 
 
 async def test_the_detail_reflows_when_the_terminal_grows(
@@ -371,4 +371,7 @@ async def test_the_detail_names_the_top_risk(wheel: Wheel, make: Make, small: Sm
     app = make(wheel)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        assert "top risk: Market dip (P4 x C5 = 20)" in screen_text(app)
+        assert (
+            "top risk: Market dip (residual P4 x C5 = 20), above 12: mitigate or accept (R)"
+            in screen_text(app)
+        )

@@ -82,6 +82,7 @@ async def test_keys_at_80x24_each_once_and_wrapped_not_cut(wheel: Wheel, make: M
         assert len(tokens) == len(set(tokens)), keys
         assert {"M", "S", "P", "C"} <= set(tokens)
         assert ("/", "Filter") in dialog.rows()
+        assert ("R", "Risks") in dialog.rows() and ("r", "Risk") in dialog.rows()
         shown = screen_text(app)
         # Goals has more keys than 24 lines hold: the list scrolls, as a user would
         for _ in range(len(keys)):

@@ -8,6 +8,7 @@ from typing import Any
 
 from store import documents as d
 from store.errors import BadInput, ValidationError
+from store.plain import plain
 from store.service import GOAL, INDICATOR, RISK, Wheel
 from store.steering import AGREED_STATES
 from tui.dialogs.form import FormDialog, FormField, changed, text_of
@@ -67,12 +68,19 @@ def indicator_fields(goal: d.Goal | None, ind: d.Indicator | None = None) -> lis
     ]  # fmt: skip
 
 
-# on an agreed goal a change of plan is a revision: these inputs say why
-REVISION_FIELDS = [
-    FormField("reason", "Reason", "", "why the plan changes (needed for a revision)"),
-    FormField("lesson_id", "From lesson", "", "lesson id, optional", aliases=("lesson",)),
-    FormField("review_id", "From review", "", "review id, optional", aliases=("review",)),
-]
+def revision_fields(
+    reason: str = "", lesson_id: int | None = None, review_id: int | None = None
+) -> list[FormField]:
+    """On an agreed goal a change of plan is a revision: these inputs say
+    why, and which lesson or review it came from (filled in when it is
+    opened from one)."""
+    return [
+        FormField("reason", "Reason", reason, "why the plan changes (needed for a revision)"),
+        FormField("lesson_id", "From lesson", text_of(lesson_id), "lesson id, optional",
+                  aliases=("lesson",)),
+        FormField("review_id", "From review", text_of(review_id), "review id, optional",
+                  aliases=("review",)),
+    ]  # fmt: skip
 
 
 def risk_fields(risk: d.Risk | None = None) -> list[FormField]:
@@ -125,11 +133,23 @@ def goal_form(wheel: Wheel, goal: d.Goal | None = None, parent: d.Goal | None = 
     return FormDialog(title, fields, save)
 
 
-def indicator_form(wheel: Wheel, goal: d.Goal, ind: d.Indicator | None = None) -> FormDialog:
+def indicator_form(
+    wheel: Wheel,
+    goal: d.Goal,
+    ind: d.Indicator | None = None,
+    *,
+    reason: str = "",
+    lesson_id: int | None = None,
+    review_id: int | None = None,
+) -> FormDialog:
     """Add an indicator to `goal`, or edit `ind`; on an agreed goal the edit
-    form asks a reason too, and a change of plan goes through Wheel.revise."""
-    revising = ind is not None and goal.state in AGREED_STATES
-    fields = indicator_fields(goal, ind) + (REVISION_FIELDS if revising else [])
+    form asks a reason too, and a change of plan goes through Wheel.revise.
+    Opened from a lesson or a review (cited), it is a revision whatever the
+    goal's state, so the plan change keeps where it came from."""
+    cited = lesson_id is not None or review_id is not None
+    revising = ind is not None and (goal.state in AGREED_STATES or cited)
+    extra = revision_fields(reason, lesson_id, review_id) if revising else []
+    fields = indicator_fields(goal, ind) + extra
     initial = _initial(fields)
 
     def save(values: dict[str, str], overwrite: bool) -> d.Indicator:
@@ -140,8 +160,11 @@ def indicator_form(wheel: Wheel, goal: d.Goal, ind: d.Indicator | None = None) -
         expected = None if overwrite else ind.stamp.updated_at
         touched = changed(values, initial)
         plan = {k: touched.pop(k) for k in d.REVISED_FIELDS if revising and k in touched}
-        why = {k: touched.pop(k, "") for k in ("reason", "lesson_id", "review_id")}
-        if not plan:
+        for name in ("reason", "lesson_id", "review_id"):
+            touched.pop(name, None)
+        # as shown, typed or filled in when opened from a lesson or review
+        why = {k: values.get(k, "") for k in ("reason", "lesson_id", "review_id")}
+        if not plan and not cited:
             return wheel.update(INDICATOR, ind.id, touched, expected=expected)
         # the conflict check first: an empty update writes nothing
         wheel.update(INDICATOR, ind.id, {}, expected=expected)
@@ -152,7 +175,13 @@ def indicator_form(wheel: Wheel, goal: d.Goal, ind: d.Indicator | None = None) -
         return wheel.update(INDICATOR, ind.id, touched) if touched else revised
 
     title = f"Edit indicator {ind.id}" if ind else f"Add indicator to goal {goal.id}"
-    if revising:
+    if revising and cited and ind is not None:
+        source = f"lesson {lesson_id}" if lesson_id is not None else f"review {review_id}"
+        title = (
+            f"Revise '{plain(ind.name)}' (indicator {ind.id}) from {source}: "
+            "change its baseline, target, due or milestones"
+        )
+    elif revising:
         title += f" (goal {goal.id} is {goal.state}: a plan change needs a reason)"
     return FormDialog(title, fields, save)
 

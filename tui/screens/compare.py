@@ -5,7 +5,11 @@ its indicators, from the read model; `s` cycles the sort column, `o` flips
 the order, `f` cycles a status filter and `/` filters by text. Below (or
 beside, on a wide terminal) the selected row's plan-versus-actual chart and
 its figures; `r` records a review of it through `Wheel.record_review`,
-which freezes the comparison itself.
+which freezes the comparison itself, and a review deciding `adjust_target`
+offers the revision form citing it. The detail shows the confidence over
+time and the latest review, `v` every review; the chart draws the plan lines
+a revision replaced, and `c` keeps it beside the figures at 80 columns. `R`
+opens the risk register.
 """
 
 from __future__ import annotations
@@ -21,14 +25,19 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
-from store.compare import plan_points, running_actuals
-from store.documents import Review
+from store.compare import earlier_plans, plan_points, running_actuals
+from store.documents import Indicator, Review
 from store.format import ahead_words, number, percent
 from store.plain import plain
-from store.service import GOAL, INDICATOR, Kind
+from store.service import GOAL, INDICATOR, RISK, Kind
+from store.steering import ACCEPTANCE_THRESHOLD, needs_decision
 from store.views import Record, WheelView
 from tui.dialogs.review_form import ReviewForm, ReviewSubject
+from tui.dialogs.reviews import ReviewsDialog, review_line
+from tui.screens.register import open_register
+from tui.screens.revise import open_revision
 from tui.screens.stage import StageScreen
+from widgets.block_spark import spark_text
 from widgets.compare_table import FILTERS, SORTS, CompareTable, Row, risk_words, status_text
 from widgets.filter_input import FilterInput
 from widgets.plan_chart import ChartData, PlanChart
@@ -37,6 +46,10 @@ SEARCH_DELAY = 0.15
 # at least this wide the detail sits beside the table (the -wide class)
 WIDE = 150
 NARROW_CHART_WIDTH = 32  # #compare-chart in app.tcss, beside the figures
+# the latest reviews the detail lists (v lists them all); the sparkline's room
+NARROW_REVIEWS = 1
+WIDE_REVIEWS = 5
+SPARK_WIDTH = 44
 
 
 def indicator_facts(record: Record, with_goal: bool) -> Text:
@@ -68,6 +81,40 @@ def indicator_facts(record: Record, with_goal: bool) -> Text:
     return text
 
 
+def revision_facts(indicator: Indicator) -> Text:
+    """The latest change of plan, where it came from, and how many before it."""
+    if not indicator.revisions:
+        return Text()
+    latest = indicator.revisions[-1]
+    changes = "; ".join(
+        f"{name} {plan_word(old)} → {plan_word(new)}" for name, (old, new) in latest.changes.items()
+    )
+    text = Text(f"revised {latest.at[:10]} by {plain(latest.by)}: {plain(changes)}")
+    sources = [
+        f"{what} {ref}"
+        for what, ref in (("lesson", latest.lesson_id), ("review", latest.review_id))
+        if ref is not None
+    ]
+    if sources:
+        text.append(f" (from {', '.join(sources)})")
+    earlier = len(indicator.revisions) - 1
+    if earlier:
+        text.append(f", {earlier} before", style="dim")
+    text.append("\n")
+    return text
+
+
+def plan_word(value: object) -> str:
+    """A revised field's value as stored, short: 20, 2026-12-31, 2 milestones."""
+    if value is None or value == []:
+        return "none"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list | tuple):
+        return f"{len(value)} milestone{'s' if len(value) != 1 else ''}"
+    return str(value)
+
+
 def goal_facts(record: Record) -> Text:
     """The roll-up of a goal's record, its outcome once closed and its top risk."""
     text = Text(plain(record["goal"]) + "\n", style="bold")
@@ -96,6 +143,15 @@ def goal_facts(record: Record) -> Text:
     return text
 
 
+def frozen_summary(record: Record) -> str:
+    """What a stored review froze, in review_summary's words; a comparison
+    written by another version that lacks a figure is said so, not a crash."""
+    try:
+        return "it stood at " + review_summary(record)
+    except (KeyError, TypeError, ValueError):
+        return "the comparison it froze cannot be read"
+
+
 def review_summary(record: Record) -> str:
     """One line of the comparison a review is about to freeze."""
     status = status_text(record["status"]).plain
@@ -114,7 +170,30 @@ class CompareScreen(StageScreen):
     STAGE = "compare"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "review", "Review", id="compare.review", tooltip="record a review"),
+        Binding(
+            "v",
+            "reviews",
+            "Reviews",
+            id="compare.reviews",
+            tooltip="every review of the selected one, newest first",
+        ),
+        Binding(
+            "c",
+            "chart",
+            "Chart first",
+            show=False,
+            id="compare.chart",
+            tooltip="narrow: the chart beside the figures even when they are cut off",
+        ),
         Binding("s", "sort", "Sort", id="compare.sort", tooltip="cycle the sort column"),
+        Binding(
+            "R",
+            "register",
+            "Risks",
+            show=False,
+            id="compare.register",
+            tooltip="the risk register: every goal's risks, the matrices, accept a risk",
+        ),
         Binding(
             "o", "order", "Flip order", show=False, id="compare.order", tooltip="flip the order"
         ),
@@ -142,6 +221,7 @@ class CompareScreen(StageScreen):
         self.reverse = False
         self.filter_index = 0
         self.text = ""
+        self.chart_first = False
         self._view: WheelView | None = None
 
     # ----------------------------------------------------------- layout
@@ -240,12 +320,22 @@ class CompareScreen(StageScreen):
             record = view.indicator_record(row.doc_id)
             chart.data = self._chart(view, row.doc_id)
             text = indicator_facts(record, with_goal=self.wide)
-            self._append_review(text, self.wheel.reviews(indicator_id=row.doc_id))
+            text.append_text(revision_facts(view.indicator(row.doc_id)))
+            self._append_reviews(text, self.wheel.reviews(indicator_id=row.doc_id))
         else:
             chart.data = None
-            text = goal_facts(view.goal_record(row.doc_id))
-            self._append_review(text, self.wheel.reviews(goal_id=row.doc_id))
-        chart.display = self.wide or (row.kind == "indicator" and self._fits_beside_chart(text))
+            record = view.goal_record(row.doc_id)
+            text = goal_facts(record)
+            top = record["top_risk"]
+            if top is not None and needs_decision(self.wheel.get(RISK, top["id"])):
+                text.append(
+                    f"risk {top['id']} is above {ACCEPTANCE_THRESHOLD}: mitigate or accept (R)\n",
+                    style="bold",
+                )
+            self._append_reviews(text, self.wheel.reviews(goal_id=row.doc_id))
+        chart.display = self.wide or (
+            row.kind == "indicator" and (self.chart_first or self._fits_beside_chart(text))
+        )
         facts.update(text, layout=False)
 
     def _fits_beside_chart(self, text: Text) -> bool:
@@ -269,27 +359,45 @@ class CompareScreen(StageScreen):
                 (date.fromordinal(day), value) for day, value in zip(days, actuals, strict=True)
             ),
             today=self.today,
+            earlier=tuple(earlier_plans(indicator)),
         )
 
-    @staticmethod
-    def _append_review(text: Text, reviews: list[Review]) -> None:
+    def _append_reviews(self, text: Text, reviews: list[Review]) -> None:
+        """The confidence over time and the latest reviews, newest first
+        (narrow, the latest alone); `v` lists them all."""
         if not reviews:
             text.append("no review yet (r records one)", style="dim")
             return
-        last = reviews[0]
-        text.append(
-            f"last review {last.date.isoformat()} by {plain(last.stamp.updated_by)}: "
-            f"{last.judgement.replace('_', ' ')}, confidence {last.confidence}/10"
-        )
-        if last.cause:
-            text.append(f", cause {last.cause}, decision {(last.decision or '').replace('_', ' ')}")
-        if last.comment:
-            text.append("\n“" + plain(last.comment) + "”", style="italic")
+        count = len(reviews)
+        text.append_text(
+            spark_text(
+                f"{count} review{'s' if count > 1 else ''}, confidence",
+                [r.confidence for r in reversed(reviews)], 0, 10, SPARK_WIDTH,
+            )
+        )  # fmt: skip
+        text.append("  v: all", style="dim")
+        for review in reviews[: WIDE_REVIEWS if self.wide else NARROW_REVIEWS]:
+            text.append("\n" + review_line(review))
+        if reviews[0].comment and self.wide:
+            text.append("\n“" + plain(reviews[0].comment) + "”", style="italic")
 
     # ---------------------------------------------------------- actions
     def action_sort(self) -> None:
         self.sort_index = (self.sort_index + 1) % len(SORTS)
         self._arrange()
+
+    def action_register(self) -> None:
+        open_register(self)
+
+    def action_chart(self) -> None:
+        self.chart_first = not self.chart_first
+        self.notify(
+            "the chart beside the figures, even when they are cut off (c: figures first)"
+            if self.chart_first
+            else "the figures first: the chart when they fit beside it (c: chart first)",
+            markup=False,
+        )
+        self._show_detail()
 
     def action_order(self) -> None:
         self.reverse = not self.reverse
@@ -343,13 +451,57 @@ class CompareScreen(StageScreen):
 
     def _reviewed(self, review: Review) -> None:
         self.notify(f"Review recorded: {review.judgement.replace('_', ' ')}", markup=False)
+        if review.decision == "adjust_target":
+            self._offer_revision(review)
+
+    def _offer_revision(self, review: Review) -> None:
+        """The decision was to adjust the target: offer the revision form,
+        citing the review."""
+        if review.indicator_id is not None:
+            indicators = [self.wheel.indicator(review.indicator_id)]
+            what = f"indicator {review.indicator_id}"
+        else:
+            indicators = self.wheel.indicators(review.goal_id)
+            what = f"an indicator of goal {review.goal_id}"
+
+        def revise() -> None:
+            open_revision(self, indicators, review_id=review.id, on_done=self._revised)
+
+        self.confirm(
+            f"Review {review.id} decided to adjust the target.\n"
+            f"Revise the plan of {what} now? The revision cites the review.",
+            revise,
+            yes="Revise",
+        )
+
+    def _revised(self, indicator: Indicator) -> None:
+        self.notify(f"Plan of {plain(indicator.name)} revised (u undoes)", markup=False)
+
+    def action_reviews(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            self.notify("Nothing selected: add an indicator first.", markup=False)
+            return
+        if row.kind == "indicator":
+            reviews = self.wheel.reviews(indicator_id=row.doc_id)
+        else:
+            reviews = self.wheel.reviews(goal_id=row.doc_id)
+        self.app.push_screen(ReviewsDialog(row.name, reviews, frozen_summary))
 
     # ---------------------------------------------------------- palette
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand(
             "Record a review", "of the selected indicator or goal", self.action_review
         )
+        yield SystemCommand(
+            "List the reviews", "of the selected indicator or goal, newest first (v)",
+            self.action_reviews,
+        )  # fmt: skip
         yield SystemCommand("Sort the comparison", "cycle the sort column", self.action_sort)
+        yield SystemCommand(
+            "Risk register", "every goal's risks, the 5x5 matrices, accept a risk (R)",
+            self.action_register,
+        )  # fmt: skip
         yield SystemCommand(
             "Filter the comparison by status", "cycle the status filter", self.action_status_filter
         )

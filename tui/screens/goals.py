@@ -1,9 +1,11 @@
 """Stage 1, Goals: the goal tree and the selected goal's detail.
 
 Each tree row shows a status glyph, a progress bar and the title; the detail
-shows the goal's agreement, its indicators against plan, its risks with a
-5x5 matrix and its recent history. Goals, indicators and risks are added,
-edited and deleted in modal forms.
+shows the goal's agreement, its top risk, the lessons it came from, its
+indicators against plan, its risks (inherent and residual) with a 5x5
+matrix, the revisions of its indicators' plans and its recent history.
+Goals, indicators and risks are added, edited and deleted in modal forms;
+`R` opens the register of every goal's risks.
 """
 
 from __future__ import annotations
@@ -22,9 +24,11 @@ from textual.widgets import DataTable, Static
 from store import documents as d
 from store.errors import StoreError
 from store.plain import plain
-from store.service import GOAL, INDICATOR, RISK, Kind
+from store.service import GOAL, INDICATOR, LESSON, RISK, Kind
+from store.steering import ACCEPTANCE_THRESHOLD, needs_decision
 from store.views import Record
 from tui.dialogs.goal_forms import goal_form, indicator_form, move_form, risk_form
+from tui.screens.register import open_register
 from tui.screens.stage import StageScreen, split_below
 from tui.screens.welcome import Welcome
 from widgets.filter_input import FilterInput
@@ -34,7 +38,7 @@ from widgets.risk_matrix import RiskMatrix, level
 
 HISTORY_SHOWN = 6
 INDICATOR_COLUMNS = ("status", "indicator", "baseline", "target", "actual", "progress")
-RISK_COLUMNS = ("level", "risk", "P", "C", "state")
+RISK_COLUMNS = ("level", "risk", "P", "C", "residual", "state")
 REVISION_COLUMNS = ("when", "by", "change", "why")
 WIDE = 110  # columns from which the detail sits beside the tree
 # an indicator's name gets what the detail pane has left beside the figures
@@ -71,6 +75,7 @@ class GoalsScreen(StageScreen):
         Binding("v", "move('active')", "Activate", show=False, id="goals.activate"),
         Binding("c", "move('closed')", "Close", show=False, id="goals.close"),
         Binding("o", "reopen", "Reopen", show=False, id="goals.reopen"),
+        Binding("R", "register", "Risks", show=False, id="goals.register"),
         Binding("slash", "filter", "Filter", show=False, id="goals.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="goals.clear_filter"),
     ]
@@ -123,8 +128,15 @@ class GoalsScreen(StageScreen):
         return view.node(goal_id).goal if view.has_goal(goal_id) else None
 
     def refresh_data(self) -> None:
-        self.set_class(not self.view().nodes, "-empty")
-        self.query_one(GoalTree).show(self.shown_nodes(), self._filter)
+        view = self.view()
+        self.set_class(not view.nodes, "-empty")
+        nodes = self.shown_nodes()
+        risks = {
+            node.goal.id: risk["score"]
+            for node in nodes
+            if (risk := view.goal_record(node.goal.id)["top_risk"]) is not None
+        }
+        self.query_one(GoalTree).show(nodes, self._filter, risks)
         self._show_detail()
 
     @on(GoalTree.Selected)
@@ -177,12 +189,16 @@ class GoalsScreen(StageScreen):
         goal_risks = self.wheel.risks(goal.id)
         for risk in goal_risks:
             zone = level(risk.probability, risk.consequence)
+            p, c = risk.residual
             risks.add_row(
                 Text(f"{zone} {risk.probability * risk.consequence}"),
                 Text(plain(risk.title)),
                 Text(str(risk.probability)),
                 Text(str(risk.consequence)),
-                Text(risk.state),
+                Text(f"{p}x{c}={p * c}"),
+                Text("! mitigate or accept", style="bold")
+                if needs_decision(risk)
+                else Text(risk.state + (", accepted" if risk.accepted_by else "")),
                 key=str(risk.id),
             )
         self.query_one(RiskMatrix).cells = tuple(
@@ -252,8 +268,13 @@ class GoalsScreen(StageScreen):
         if risk is not None:
             text.append(
                 f"top risk: {plain(risk['title'])} "
-                f"(P{risk['probability']} x C{risk['consequence']} = {risk['score']})\n"
+                f"(residual P{risk['probability']} x C{risk['consequence']} = {risk['score']})"
             )
+            if risk["score"] > ACCEPTANCE_THRESHOLD:
+                text.append_text(self._decision_words(risk["id"]))
+            text.append("\n")
+        for lesson_id in goal.lessons:
+            text.append(self._lesson_source(lesson_id) + "\n")
         facts = []
         if goal.owner:
             facts.append(f"owner: {plain(goal.owner)}")
@@ -270,6 +291,23 @@ class GoalsScreen(StageScreen):
         text.rstrip()
         return text
 
+    def _decision_words(self, risk_id: int) -> Text:
+        """What a risk above the acceptance threshold still needs, or who accepted it."""
+        risk = self.wheel.get(RISK, risk_id)
+        if needs_decision(risk):
+            return Text(f", above {ACCEPTANCE_THRESHOLD}: mitigate or accept (R)", style="bold")
+        return Text(f", above {ACCEPTANCE_THRESHOLD}, accepted by {plain(risk.accepted_by)}")
+
+    def _lesson_source(self, lesson_id: int) -> str:
+        """`from lesson 4: Cross-train two case workers` (4 Learn shows it whole)."""
+        try:
+            improve = " ".join(self.wheel.get(LESSON, lesson_id).improve.split())
+        except StoreError:
+            return f"from lesson {lesson_id} (deleted since)"
+        return f"from lesson {lesson_id}: " + plain(
+            improve if len(improve) <= 60 else improve[:59] + "…"
+        )
+
     def _history_text(self, goal: d.Goal) -> Text:
         """The latest changes to the goal, its indicators and risks, from
         their stamps and target revisions (the audit trail files are large
@@ -285,9 +323,13 @@ class GoalsScreen(StageScreen):
         for ind in self.wheel.indicators(goal.id):
             stamped(f"indicator '{plain(ind.name)}'", ind.stamp)
             for rev in ind.revisions:
+                changes = "; ".join(
+                    f"{name} {_shown(old)} → {_shown(new)}"
+                    for name, (old, new) in rev.changes.items()
+                )
                 events.append(
-                    (rev.at, rev.by, f"revised target of '{plain(ind.name)}': "
-                     f"{rev.old:g} → {rev.new:g} ({plain(rev.why)})")
+                    (rev.at, rev.by, f"revised '{plain(ind.name)}': {plain(changes)} "
+                     f"({plain(rev.why)})")
                 )  # fmt: skip
         for risk in self.wheel.risks(goal.id):
             stamped(f"risk '{plain(risk.title)}'", risk.stamp)
@@ -437,6 +479,9 @@ class GoalsScreen(StageScreen):
     def _moved(self, goal: d.Goal) -> None:
         self.notify(f"goal {goal.id} is {goal.state} (u undoes)", markup=False)
 
+    def action_register(self) -> None:
+        open_register(self)
+
     # ------------------------------------------------------ palette, jump
     def select(self, kind: Kind[Any], doc_id: int) -> bool:
         if kind is not GOAL:
@@ -464,6 +509,10 @@ class GoalsScreen(StageScreen):
                 f"{verb} goal", f"the selected goal ({key})", lambda to=to: self.action_move(to)
             )
         yield SystemCommand("Reopen goal", "a closed goal, with a reason (o)", self.action_reopen)
+        yield SystemCommand(
+            "Risk register", "every goal's risks, the 5x5 matrices, accept a risk (R)",
+            self.action_register,
+        )  # fmt: skip
 
 
 def _shown(value: object) -> str:

@@ -5,6 +5,9 @@ in full (what was planned, what happened, why, what to sustain, what to
 improve) with its actions. `a` adds, `e` or Enter edits, `d` deletes after
 asking, `/` filters by text. `t` turns the list into every lesson's actions,
 overdue first, where `x` marks one done and `m` keeps only the user's own.
+A lesson's improvement becomes a revision of one of its goal's indicators
+(`r`: the revision form, citing the lesson) or a draft goal of a later
+period (`g`); the lesson's detail lists where it was used.
 """
 
 from __future__ import annotations
@@ -19,12 +22,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
-from store.documents import LESSON_TEXTS, Goal, Lesson
+from store.documents import LESSON_TEXTS, Goal, Indicator, Lesson
 from store.errors import StoreError
 from store.plain import plain, plain_lines
 from store.service import LESSON, Kind, OpenAction
 from store.steering import lessons_for
+from tui.dialogs.form import FormDialog, FormField
 from tui.dialogs.lesson_form import QUESTIONS, LessonForm
+from tui.screens.revise import open_revision
 from tui.screens.stage import StageScreen
 from widgets.filter_input import FilterInput
 
@@ -83,6 +88,22 @@ class LearnScreen(StageScreen):
             show=False,
             id="learn.mine",
             tooltip="only the actions you own / everyone's",
+        ),
+        Binding(
+            "r",
+            "revise",
+            "Revise",
+            show=False,
+            id="learn.revise",
+            tooltip="apply the improvement as a revision of an indicator's plan",
+        ),
+        Binding(
+            "g",
+            "to_goal",
+            "To goal",
+            show=False,
+            id="learn.to_goal",
+            tooltip="turn the improvement into a draft goal of a later period",
         ),
         Binding("slash", "filter", "Filter", id="learn.filter", tooltip="filter by text"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="learn.clear"),
@@ -267,6 +288,12 @@ class LearnScreen(StageScreen):
             text.append(goal)
         if lesson.stamp.updated_by:
             text.append(f"\nby {plain(lesson.stamp.updated_by)}", style="dim")
+        # where the improvement went, first: at 80x24 the rest is below the fold
+        for link in lesson.links:
+            text.append("\nused: " + self.link_words(link))
+        if lesson.improve and not lesson.links:
+            text.append("\nr: revise an indicator's plan with the improvement · g: a goal of it",
+                        style="dim")  # fmt: skip
         for name in LESSON_TEXTS:
             value = getattr(lesson, name)
             text.append(f"\n\n{HEADINGS[name]}", style="bold underline")
@@ -283,7 +310,88 @@ class LearnScreen(StageScreen):
                     text.append(f"  due {action.due.isoformat()}", style="dim")
         return text
 
+    def link_words(self, link: Any) -> str:
+        """`revised the plan of Revenue (indicator 3), 2026-11-30 by alice`."""
+        when = f", {str(link.get('at', ''))[:10]} by {plain(str(link.get('by', '')))}"
+        target = link.get("id")
+        if link.get("kind") == "goal":
+            goal = self._goals.get(target) if isinstance(target, int) else None
+            name = f"'{plain(goal.title)}' " if goal else ""
+            span = f", {goal.start} → {goal.due}" if goal and goal.start and goal.due else ""
+            return f"became the draft goal {name}(goal {target}{span}){when}"
+        try:
+            name = f"'{plain(self.wheel.indicator(int(target)).name)}' "
+        except (StoreError, TypeError, ValueError):
+            name = ""
+        return f"revised the plan of {name}(indicator {target}){when}"
+
     # ---------------------------------------------------------- actions
+    def _improvement(self) -> Lesson | None:
+        """The selected lesson, when it has an improvement to apply."""
+        lesson = self.selected()
+        if lesson is None:
+            self.notify("No lesson selected: a adds one.", markup=False)
+            return None
+        if not lesson.improve:
+            self.notify(
+                f"Lesson {lesson.id} has nothing under Improve to apply: e edits it.", markup=False
+            )
+            return None
+        return lesson
+
+    def action_revise(self) -> None:
+        lesson = self._improvement()
+        if lesson is None or not self.can_edit():
+            return
+        if lesson.goal_id is None:
+            self.notify(
+                f"Lesson {lesson.id} is about no goal, so no indicator to revise: "
+                "e gives it a goal, g makes a goal of it.",
+                markup=False,
+            )
+            return
+        open_revision(
+            self,
+            self.wheel.indicators(lesson.goal_id),
+            reason=" ".join(lesson.improve.split()),
+            lesson_id=lesson.id,
+            on_done=self._revised,
+        )
+
+    def _revised(self, indicator: Indicator) -> None:
+        self.notify(
+            f"Plan of {plain(indicator.name)} revised from this lesson (u undoes)", markup=False
+        )
+
+    def action_to_goal(self) -> None:
+        lesson = self._improvement()
+        if lesson is None:
+            return
+        goal = self._goals.get(lesson.goal_id) if lesson.goal_id is not None else None
+        after = goal.due.year if goal is not None and goal.due else self.today.year
+        # as `styr lesson to-goal` titles it: the first line (the whole text is its description)
+        lines = [line.strip() for line in lesson.improve.splitlines() if line.strip()]
+        title = lines[0][:200] if lines else ""
+        fields = [
+            FormField("period", "Period", str(after + 1), "2027, 2027-Q1 or 2027-01"),
+            FormField("title", "Title", title, "the new goal's title"),
+        ]
+
+        def save(values: dict[str, str], _overwrite: bool) -> Goal:
+            return self.wheel.improvement_to_goal(
+                lesson.id, values["period"], title=values["title"].strip() or None
+            )
+
+        form = FormDialog(f"Lesson {lesson.id}'s improvement as a draft goal", fields, save)
+        self.open_form(form, self._made_goal)
+
+    def _made_goal(self, goal: Goal) -> None:
+        self.notify(
+            f"Draft goal {goal.id} '{plain(goal.title)}' {goal.start} → {goal.due}; "
+            "1 Goals shows it (u undoes)",
+            markup=False,
+        )
+
     def action_add(self) -> None:
         self.open_form(
             LessonForm(list(self._goals.values()), self._add, today=self.today),
@@ -387,6 +495,14 @@ class LearnScreen(StageScreen):
         )  # fmt: skip
         yield SystemCommand("Mark the action done", "the selected action (x)", self.action_done)
         yield SystemCommand("My actions / everyone's", "owner me (m)", self.action_mine)
+        yield SystemCommand(
+            "Apply the improvement as a revision", "of an indicator of the lesson's goal (r)",
+            self.action_revise,
+        )  # fmt: skip
+        yield SystemCommand(
+            "Turn the improvement into a goal", "a draft goal of a later period (g)",
+            self.action_to_goal,
+        )  # fmt: skip
 
     def select(self, kind: Kind[Any], doc_id: int) -> bool:
         if kind is not LESSON or doc_id not in self._lessons:
