@@ -21,7 +21,10 @@ from collections.abc import Hashable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from store.series import DaySeries
 
 Doc = dict[str, Any]
 # one measurement as the comparison rules read it: (date, id, value)
@@ -106,3 +109,15 @@ class Backend(Protocol):
     # -- history ----------------------------------------------------------
     def history(self) -> Iterator[Doc]:
         """The audit trail, newest first."""
+
+
+@runtime_checkable
+class SeriesSource(Protocol):
+    """A backend that hands out every indicator's measurements as compact
+    columns (store.series) without building a tuple per measurement; the
+    service converts the points of any other."""
+
+    def day_series(self, until: date | None = None) -> Mapping[int, DaySeries]:
+        """Every indicator's series in files or rows dated until `until`
+        (all when None), oldest first; later ones may be included (the
+        comparison reads only those up to its day)."""

@@ -12,6 +12,7 @@ that.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
@@ -20,12 +21,13 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.table import Document
 
-from store import checks
+from store import checks, series, seriescache
 from store.backend import MEASUREMENTS, Change, Doc, Point
 from store.dates import now_iso
 from store.errors import StoreCorrupt, StoreError
 from store.safefs import exists
-from store.storage import META
+from store.series import DaySeries, FileSeries
+from store.storage import META, FileStorage
 from store.store import HISTORY, MEASUREMENT_ID_SPAN, RECENT_MAX, Store, storage_of
 
 
@@ -35,7 +37,7 @@ class FolderBackend:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._docs: dict[str, tuple[int, dict[int, Doc]]] = {}
-        self._groups: dict[str, tuple[int, dict[int, list[Point]]]] = {}
+        self._groups: dict[str, tuple[int, FileSeries]] = {}
         self._twins_checked: dict[int, tuple[int, int]] = {}
         self.tolerant = False
         """A bad measurement file then reads as holding none (the TUI keeps
@@ -131,24 +133,41 @@ class FolderBackend:
         self.store.record(table, doc_id, before, None)
 
     # ------------------------------------------------------- measurements
-    def _groups_of(self, db: TinyDB) -> dict[int, list[Point]]:
-        """(date, id, value) per indicator in one measurement file, cached per file version."""
+    def _groups_of(self, db: TinyDB) -> FileSeries:
+        """The series of one measurement file, cached per file version: from
+        the private series cache while the file is as it noted it (nothing
+        parsed), else from the parsed file, each document checked in the
+        pass that indexes it (and then noted in the series cache)."""
         storage = storage_of(db)
         name = storage.path.name
+        cached = self._groups.get(name)
+        if cached and cached[0] == storage.version:
+            return cached[1]
         try:
-            data = storage.read() or {}
-            cached = self._groups.get(name)
-            if cached and cached[0] == storage.version:
-                return cached[1]
-            # every document is checked in the pass that indexes it
-            groups = checks.index_measurements(name, data.get(MEASUREMENTS, {}))
+            groups = None if storage.loaded or storage.dirty else self._from_cache(storage)
+            if groups is None:
+                data = storage.read() or {}
+                index = checks.index_measurements(name, data.get(MEASUREMENTS, {}))
+                groups = FileSeries.of_points(index)
+                if storage.read_stat is not None:
+                    seriescache.save(storage.path, storage.read_stat, groups)
         except StoreCorrupt as exc:
             if not self.tolerant:
                 raise
             self.broken = self.broken or str(exc)
-            groups = {}
+            groups = FileSeries.of_points({})
         self._groups[name] = (storage.version, groups)
         return groups
+
+    def _from_cache(self, storage: FileStorage) -> FileSeries | None:
+        try:
+            st = os.lstat(storage.path)
+        except FileNotFoundError:
+            return None
+        found = seriescache.load(storage.path)
+        if found is not None:
+            storage.known_as(st)
+        return found
 
     def _files(self, until: date | None) -> list[TinyDB]:
         files = [
@@ -170,9 +189,12 @@ class FolderBackend:
             if self._twins_checked.get(year) == versions:
                 continue
             try:
-                new = (storage_of(recent).read() or {}).get(MEASUREMENTS, {})
-                old = (storage_of(base).read() or {}).get(MEASUREMENTS, {}) if new else {}
-                twin = next((key for key in new if key in old), None)
+                new = self._groups_of(recent).ids
+                twin = (
+                    next(iter(set(new).intersection(self._groups_of(base).ids)), None)
+                    if new
+                    else None
+                )
                 if twin is not None:
                     raise StoreCorrupt(
                         f"measurement {twin} is in both {storage_of(base).path.name} and "
@@ -182,22 +204,27 @@ class FolderBackend:
                 if not self.tolerant:
                     raise
                 self.broken = self.broken or str(exc)
-            self._twins_checked[year] = versions
+            # reading may have loaded a file: key by the versions after
+            self._twins_checked[year] = (storage_of(base).version, storage_of(recent).version)
 
     def points(self, until: date | None = None) -> Mapping[int, list[Point]]:
         merged: dict[int, list[Point]] = {}
         for db in self._files(until):
-            for ind, found in self._groups_of(db).items():
-                merged.setdefault(ind, []).extend(found)
+            groups = self._groups_of(db)
+            for ind in groups.runs:
+                merged.setdefault(ind, []).extend(groups.points(ind))
         return {
             ind: sorted(p for p in found if until is None or p[0] <= until)
             for ind, found in merged.items()
         }
 
+    def day_series(self, until: date | None = None) -> Mapping[int, DaySeries]:
+        return series.merged([self._groups_of(db) for db in self._files(until)])
+
     def indicator_points(self, indicator_id: int, until: date | None = None) -> list[Point]:
         found: list[Point] = []
         for db in self._files(until):
-            found.extend(self._groups_of(db).get(indicator_id, ()))
+            found.extend(self._groups_of(db).points(indicator_id))
         # by date, then id: of two values on one day the later-logged is last
         return sorted(p for p in found if until is None or p[0] <= until)
 

@@ -80,6 +80,12 @@ def open_regular(path: Path, flags: int = _READ, mode: int = 0o600) -> int | Non
 def read_regular(path: Path, limit: int | None = None) -> tuple[bytes, Signature] | None:
     """The bytes of the regular file at path (at most `limit`) and the
     signature they were read at; None when the file is not there."""
+    read = read_with_stat(path, limit)
+    return None if read is None else (read[0], sig_of(read[1]))
+
+
+def read_with_stat(path: Path, limit: int | None = None) -> tuple[bytes, os.stat_result] | None:
+    """read_regular, with the whole stat of the file the bytes were read from."""
     try:
         fd = open_regular(path)
     except OSError as exc:
@@ -104,7 +110,7 @@ def read_regular(path: Path, limit: int | None = None) -> tuple[bytes, Signature
         raise StoreCorrupt(f"{path}: cannot read ({exc.strerror})") from None
     finally:
         os.close(fd)
-    return b"".join(chunks), sig_of(st)
+    return b"".join(chunks), st
 
 
 def is_real_folder(path: Path) -> bool | None:

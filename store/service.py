@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from store import documents as d
 from store import fields as f
-from store.backend import MEASUREMENTS, Backend, Change, Doc
+from store.backend import MEASUREMENTS, Backend, Change, Doc, SeriesSource
 from store.dates import as_date, now_iso, today
 from store.errors import (
     Ambiguous,
@@ -338,7 +338,12 @@ class Wheel:
         if cached is not None and cached.version == self.version:
             return cached
         goals, indicators, risks = self.goals(), self.indicators(), self.risks()
-        series = self.all_series(until=day)
+        backend = self.backend
+        series: Mapping[int, Sequence[tuple[date, float]]] = (
+            backend.day_series(until=day)
+            if isinstance(backend, SeriesSource)
+            else self.all_series(until=day)
+        )
         from store.views import WheelView
 
         # reading may have loaded a file for the first time: key by the version after

@@ -26,7 +26,7 @@ from tinydb.storages import Storage
 
 from store.checks import check_file, measurements_look_fine, trust, trusted
 from store.errors import StoreCorrupt, WriteFailed
-from store.safefs import Signature, open_regular, read_regular, signature
+from store.safefs import Signature, open_regular, read_regular, read_with_stat, sig_of, signature
 
 # 2: measurements of a big year may also be in measurements-YYYY-recent.json,
 # which styr 1 would not see (it would show too few and reuse their ids), so
@@ -344,6 +344,12 @@ class FileStorage(Storage):
         # bytes written from such data are noted as checked (checks.trust)
         self.checked_whole = False
         self._written: bytes | None = None
+        # the whole stat of the file the data in memory was read from, as
+        # read (None once it was changed here): what the series cache keys by
+        self.read_stat: os.stat_result | None = None
+        # not read, but known as of this signature (its series came from the
+        # series cache): a refresh still notices when it changes
+        self._known: Signature | None = None
 
     # -- TinyDB's interface -------------------------------------------
     def read(self) -> Data | None:
@@ -359,6 +365,7 @@ class FileStorage(Storage):
             raise RuntimeError("writes go through Store.transaction()")
         self._data = data
         self.dirty = True
+        self.read_stat = None
         self.version += 1
 
     def close(self) -> None:
@@ -382,14 +389,18 @@ class FileStorage(Storage):
 
     def reload(self) -> None:
         self._append = None
-        read = read_regular(self.path)
+        self._known = None
+        self.read_stat = None
+        read = read_with_stat(self.path)
         if read is None:
             self._data, sig = None, None
         else:
             # the signature of the very file read: if it is replaced later,
             # the next refresh sees a difference and reads again
-            raw, sig = read
+            raw, st = read
+            sig = sig_of(st)
             self._data = parse(self.path, raw)
+            self.read_stat = st
         self._sig = sig
         self.checked_whole = not self.path.name.startswith("measurements-")
         self.loaded = True
@@ -397,14 +408,25 @@ class FileStorage(Storage):
         self.version += 1
 
     def changed_on_disk(self) -> bool:
-        return self.loaded and signature(self.path) != self._sig
+        return (self.loaded or self._known is not None) and signature(self.path) != self._sig
 
     def refresh(self) -> bool:
-        """Re-read if another process replaced the file; True when it did."""
-        if self.changed_on_disk():
+        """Re-read if another process replaced the file; True when it did.
+        A file known without being read is read when it is next wanted."""
+        if not self.changed_on_disk():
+            return False
+        if self.loaded:
             self.reload()
-            return True
-        return False
+        else:
+            self._known = self._sig = None
+            self.version += 1
+        return True
+
+    def known_as(self, st: os.stat_result) -> None:
+        """What the file holds is known, without reading it, as of `st`
+        (the series cache had it): a refresh notices when it changes."""
+        if not self.loaded:
+            self._known = self._sig = sig_of(st)
 
     def ensure(self, writer: str, when: str) -> None:
         """Make sure there is data to write into (a new file's, if need be)."""
@@ -491,6 +513,7 @@ class FileStorage(Storage):
         assert append is not None
         append.docs.update(docs)
         self.dirty = True
+        self.read_stat = None
         self.version += 1
 
     def _materialize(self, append: _Append) -> None:
@@ -502,6 +525,7 @@ class FileStorage(Storage):
         self._append = None
         self._data = data
         self._sig = append.sig
+        self._known = None
         self.loaded = True
         self.version += 1
 
@@ -553,6 +577,8 @@ class FileStorage(Storage):
 
     def installed(self) -> None:
         self._sig = signature(self.path)
+        self._known = None
+        self.read_stat = None
         self.dirty = False
         # after an append the new file is read when it is wanted
         self._append = None
@@ -577,6 +603,8 @@ class FileStorage(Storage):
         self._append = None
         self._data = None
         self._sig = None
+        self._known = None
+        self.read_stat = None
         self.loaded = False
         self.dirty = False
         self.checked_whole = False

@@ -1,0 +1,152 @@
+"""A private, derived cache of each measurement file's series.
+
+Turning a year of measurements into series means parsing megabytes of JSON
+and checking every document, at every `styr status` and every start of the
+TUI, although the year files seldom change. So once a file has been parsed
+and checked, its series (store.series.FileSeries: three compact columns)
+are kept in a file of this user's cache folder, and the next reader that
+finds the measurement file unchanged reads those instead.
+
+The cache is never authoritative, only a shortcut to what a parse would give:
+- It lives in the user's own cache folder (platformdirs, mode 0700), never
+  in the store: anyone who can write a shared folder could plant an entry
+  there.
+- An entry names the file's full identity, (device, inode, size, mtime,
+  ctime), and is only used while the file has exactly that identity. Any
+  write to a file, in place or by rename, and any `touch` sets its ctime to
+  the clock's present, which no user can set back; so an edit is a miss.
+  A file is only entered once its ctime is RACY_NS old: an edit within the
+  same tick of a coarse clock, same size, could otherwise look unchanged
+  (git's "racily clean" index entries).
+- Entries are written to a temp file and renamed (two processes racing
+  write the same content; the last rename wins), and carry a SHA-256 of
+  their body. Whatever does not read back whole and consistent (truncated,
+  another format, another file's entry, a hash that differs) is a miss: the
+  file is parsed and checked as if there were no cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import stat
+import sys
+import time
+from array import array
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from store.series import FileSeries
+
+MAGIC = b"styr-series 1\n"
+# a file changed less than this long ago may change again within the same
+# tick of a coarse clock, unseen by its stat; it is read from the file
+RACY_NS = 3_000_000_000
+_ITEMSIZES = (array("i").itemsize, array("q").itemsize, array("d").itemsize)
+
+
+def identity(st: os.stat_result) -> list[int]:
+    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+
+
+def entry_path(file: Path) -> Path:
+    from platformdirs import user_cache_path
+
+    key = hashlib.sha256(os.fsencode(os.path.realpath(file))).hexdigest()[:32]
+    return user_cache_path("styr") / "series" / f"{key}.bin"
+
+
+def load(file: Path) -> FileSeries | None:
+    """The series of the measurement file at `file` as noted when it had
+    its present identity; None when there is no such note, or any doubt."""
+    try:
+        st = os.lstat(file)
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        with open(entry_path(file), "rb") as stream:
+            raw = stream.read()
+        return _decode(raw, os.path.realpath(file), identity(st))
+    except (OSError, ValueError, TypeError, KeyError, orjson.JSONDecodeError):
+        return None
+
+
+def _decode(raw: bytes, name: str, wanted: list[int]) -> FileSeries | None:
+    if not raw.startswith(MAGIC):
+        return None
+    digest, body = raw[len(MAGIC) : len(MAGIC) + 32], raw[len(MAGIC) + 32 :]
+    if hashlib.sha256(body).digest() != digest:
+        return None
+    size = int.from_bytes(body[:4], "little")
+    head: dict[str, Any] = orjson.loads(body[4 : 4 + size])
+    if (
+        head["file"] != name
+        or head["identity"] != wanted
+        or head["itemsizes"] != list(_ITEMSIZES)
+        or head["byteorder"] != sys.byteorder
+    ):
+        return None
+    count = head["count"]
+    columns = []
+    at = 4 + size
+    for code, itemsize in zip("iqd", _ITEMSIZES, strict=True):
+        column: array[Any] = array(code)
+        column.frombytes(body[at : at + count * itemsize])
+        at += count * itemsize
+        columns.append(column)
+    days, ids, values = columns
+    if at != len(body) or len(values) != count:
+        return None
+    runs: dict[int, tuple[int, int]] = {}
+    last = 0
+    for ind, start, end in head["runs"]:
+        if type(ind) is not int or ind in runs or start != last or not start < end <= count:
+            return None
+        runs[ind] = (start, end)
+        last = end
+    if last != count:
+        return None
+    return FileSeries(runs, days, ids, values)
+
+
+def save(file: Path, st: os.stat_result, series: FileSeries) -> None:
+    """Note the series of the file as read at `st`: only once it is old
+    enough (RACY_NS), and only a cache: a failure to write it is let go."""
+    if time.time_ns() - st.st_ctime_ns < RACY_NS:
+        return
+    head = orjson.dumps(
+        {
+            "file": os.path.realpath(file),
+            "identity": identity(st),
+            "itemsizes": list(_ITEMSIZES),
+            "byteorder": sys.byteorder,
+            "count": len(series.days),
+            "runs": [[ind, start, end] for ind, (start, end) in series.runs.items()],
+        }
+    )
+    body = b"".join(
+        [
+            len(head).to_bytes(4, "little"),
+            head,
+            series.days.tobytes(),
+            series.ids.tobytes(),
+            series.values.tobytes(),
+        ]
+    )
+    target = entry_path(file)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp")
+    try:
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        try:
+            view = memoryview(b"".join([MAGIC, hashlib.sha256(body).digest(), body]))
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
