@@ -12,23 +12,25 @@ that.
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tinydb import TinyDB
 from tinydb.table import Document
 
-from store import checks, series, seriescache
+from store import checks
 from store.backend import MEASUREMENTS, Change, Doc, Point
 from store.dates import now_iso
 from store.errors import StoreCorrupt, StoreError
 from store.safefs import exists
-from store.series import DaySeries, FileSeries
 from store.storage import META, FileStorage
 from store.store import HISTORY, MEASUREMENT_ID_SPAN, RECENT_MAX, Store, storage_of
+
+if TYPE_CHECKING:
+    # the series and their cache load with the first read: a log needs neither
+    from store.series import DaySeries, FileSeries
 
 
 class FolderBackend:
@@ -143,6 +145,9 @@ class FolderBackend:
         cached = self._groups.get(name)
         if cached and cached[0] == storage.version:
             return cached[1]
+        from store import seriescache
+        from store.series import FileSeries
+
         try:
             groups = None if storage.loaded or storage.dirty else self._from_cache(storage)
             if groups is None:
@@ -160,14 +165,13 @@ class FolderBackend:
         return groups
 
     def _from_cache(self, storage: FileStorage) -> FileSeries | None:
-        try:
-            st = os.lstat(storage.path)
-        except FileNotFoundError:
-            return None
+        from store import seriescache
+
         found = seriescache.load(storage.path)
-        if found is not None:
-            storage.known_as(st)
-        return found
+        if found is None:
+            return None
+        storage.known_as(found[1])
+        return found[0]
 
     def _files(self, until: date | None) -> list[TinyDB]:
         files = [
@@ -219,7 +223,9 @@ class FolderBackend:
         }
 
     def day_series(self, until: date | None = None) -> Mapping[int, DaySeries]:
-        return series.merged([self._groups_of(db) for db in self._files(until)])
+        from store.series import merged
+
+        return merged([self._groups_of(db) for db in self._files(until)])
 
     def indicator_points(self, indicator_id: int, until: date | None = None) -> list[Point]:
         found: list[Point] = []

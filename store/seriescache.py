@@ -59,18 +59,20 @@ def entry_path(file: Path) -> Path:
     return user_cache_path("styr") / "series" / f"{key}.bin"
 
 
-def load(file: Path) -> FileSeries | None:
+def load(file: Path) -> tuple[FileSeries, os.stat_result] | None:
     """The series of the measurement file at `file` as noted when it had
-    its present identity; None when there is no such note, or any doubt."""
+    its present identity, with that stat; None when there is no such note,
+    or any doubt."""
     try:
         st = os.lstat(file)
         if not stat.S_ISREG(st.st_mode):
             return None
         with open(entry_path(file), "rb") as stream:
             raw = stream.read()
-        return _decode(raw, os.path.realpath(file), identity(st))
+        found = _decode(raw, os.path.realpath(file), identity(st))
     except (OSError, ValueError, TypeError, KeyError, orjson.JSONDecodeError):
         return None
+    return None if found is None else (found, st)
 
 
 def _decode(raw: bytes, name: str, wanted: list[int]) -> FileSeries | None:
