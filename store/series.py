@@ -130,7 +130,8 @@ def merged(files: Sequence[FileSeries]) -> dict[int, DaySeries]:
             result[ind] = DaySeries(file.days[start:end], file.values[start:end])
             continue
         in_order = all(
-            (a.days[a_end - 1], a.ids[a_end - 1]) <= (b.days[b_start], b.ids[b_start])
+            a.days[a_end - 1] < b.days[b_start]
+            or (a.days[a_end - 1] == b.days[b_start] and a.ids[a_end - 1] < b.ids[b_start])
             for (a, _, a_end), (b, b_start, _) in pairwise(parts)
         )
         if in_order:
