@@ -48,6 +48,13 @@ def sig_of(st: os.stat_result) -> Signature:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
+def identity(st: os.stat_result) -> tuple[int, int, int, int, int]:
+    """A file's signature and its ctime, which every change of the file sets
+    to the present and nobody can set back: what a cache kept across
+    processes is keyed by."""
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
 def signature(path: Path) -> Signature | None:
     """The file's identity and version, None when it is not there. A link or
     anything else that is not a regular file is refused."""

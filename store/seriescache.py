@@ -39,6 +39,7 @@ from typing import Any
 
 import orjson
 
+from store.safefs import identity
 from store.series import FileSeries
 
 MAGIC = b"styr-series 1\n"
@@ -46,10 +47,6 @@ MAGIC = b"styr-series 1\n"
 # tick of a coarse clock, unseen by its stat; it is read from the file
 RACY_NS = 3_000_000_000
 _ITEMSIZES = (array("i").itemsize, array("q").itemsize, array("d").itemsize)
-
-
-def identity(st: os.stat_result) -> list[int]:
-    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
 
 
 def entry_path(file: Path) -> Path:
@@ -69,7 +66,7 @@ def load(file: Path) -> tuple[FileSeries, os.stat_result] | None:
             return None
         with open(entry_path(file), "rb") as stream:
             raw = stream.read()
-        found = _decode(raw, os.path.realpath(file), identity(st))
+        found = _decode(raw, os.path.realpath(file), list(identity(st)))
     except (OSError, ValueError, TypeError, KeyError, orjson.JSONDecodeError):
         return None
     return None if found is None else (found, st)
@@ -121,7 +118,7 @@ def save(file: Path, st: os.stat_result, series: FileSeries) -> None:
     head = orjson.dumps(
         {
             "file": os.path.realpath(file),
-            "identity": identity(st),
+            "identity": list(identity(st)),
             "itemsizes": list(_ITEMSIZES),
             "byteorder": sys.byteorder,
             "count": len(series.days),

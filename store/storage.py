@@ -26,7 +26,15 @@ from tinydb.storages import Storage
 
 from store.checks import check_file, measurements_look_fine, trust, trusted
 from store.errors import StoreCorrupt, WriteFailed
-from store.safefs import Signature, open_regular, read_regular, read_with_stat, sig_of, signature
+from store.safefs import (
+    Signature,
+    identity,
+    open_regular,
+    read_regular,
+    read_with_stat,
+    sig_of,
+    signature,
+)
 
 # 2: measurements of a big year may also be in measurements-YYYY-recent.json,
 # which styr 1 would not see (it would show too few and reuse their ids), so
@@ -347,9 +355,12 @@ class FileStorage(Storage):
         # the whole stat of the file the data in memory was read from, as
         # read (None once it was changed here): what the series cache keys by
         self.read_stat: os.stat_result | None = None
-        # not read, but known as of this signature (its series came from the
-        # series cache): a refresh still notices when it changes
+        # not in memory, but known as of this signature (its series came
+        # from the series cache, or its data was unloaded): a refresh still
+        # notices when it changes; reading bytes of the very identity known
+        # changes nothing readable, so the version stays
         self._known: Signature | None = None
+        self._known_identity: tuple[int, int, int, int, int] | None = None
 
     # -- TinyDB's interface -------------------------------------------
     def read(self) -> Data | None:
@@ -389,7 +400,7 @@ class FileStorage(Storage):
 
     def reload(self) -> None:
         self._append = None
-        self._known = None
+        known, self._known, self._known_identity = self._known_identity, None, None
         self.read_stat = None
         read = read_with_stat(self.path)
         if read is None:
@@ -405,7 +416,8 @@ class FileStorage(Storage):
         self.checked_whole = not self.path.name.startswith("measurements-")
         self.loaded = True
         self.dirty = False
-        self.version += 1
+        if known is None or self.read_stat is None or identity(self.read_stat) != known:
+            self.version += 1
 
     def changed_on_disk(self) -> bool:
         return (self.loaded or self._known is not None) and signature(self.path) != self._sig
@@ -418,7 +430,7 @@ class FileStorage(Storage):
         if self.loaded:
             self.reload()
         else:
-            self._known = self._sig = None
+            self._known = self._sig = self._known_identity = None
             self.version += 1
         return True
 
@@ -427,6 +439,18 @@ class FileStorage(Storage):
         (the series cache had it): a refresh notices when it changes."""
         if not self.loaded:
             self._known = self._sig = sig_of(st)
+            self._known_identity = identity(st)
+
+    def unload(self) -> None:
+        """Drop data read from disk and not changed since (a reader took
+        what it needed from it): it is read again when next wanted, and a
+        refresh still notices a change of the file meanwhile."""
+        if self.dirty or self.staging or self._append is not None or self.read_stat is None:
+            return
+        self._known, self._known_identity = self._sig, identity(self.read_stat)
+        self._data = None
+        self.read_stat = None
+        self.loaded = False
 
     def ensure(self, writer: str, when: str) -> None:
         """Make sure there is data to write into (a new file's, if need be)."""
@@ -525,7 +549,7 @@ class FileStorage(Storage):
         self._append = None
         self._data = data
         self._sig = append.sig
-        self._known = None
+        self._known = self._known_identity = None
         self.loaded = True
         self.version += 1
 
@@ -577,7 +601,7 @@ class FileStorage(Storage):
 
     def installed(self) -> None:
         self._sig = signature(self.path)
-        self._known = None
+        self._known = self._known_identity = None
         self.read_stat = None
         self.dirty = False
         # after an append the new file is read when it is wanted
@@ -603,7 +627,7 @@ class FileStorage(Storage):
         self._append = None
         self._data = None
         self._sig = None
-        self._known = None
+        self._known = self._known_identity = None
         self.read_stat = None
         self.loaded = False
         self.dirty = False

@@ -201,3 +201,30 @@ def test_compare_reads_columns_as_it_reads_pairs() -> None:
     columns = DaySeries.of_pairs(pairs)
     assert compare(indicator, pairs, AT) == compare(indicator, columns, AT)
     assert list(columns) == sorted(pairs, key=lambda pair: pair[0])
+
+
+def test_showing_measurements_keeps_no_year_parsed_and_changes_no_version(
+    seeded: Any, eager: None
+) -> None:
+    from store.store import storage_of
+
+    _logged(seeded)
+    expected = [(m.id, m.value, m.note) for m in open_wheel(seeded.root).measurements(1)]
+    _record(seeded.root, seeded.indicator)  # noted in the cache
+    wheel = open_wheel(seeded.root)
+    view = wheel.view(AT)
+    version = wheel.version
+    assert [(m.id, m.value, m.note) for m in wheel.measurements(seeded.indicator)] == expected
+    files = [storage_of(db) for _, db in wheel.backend.store.measurement_files()]
+    assert files and not any(storage.loaded for storage in files)
+    # the bytes read were those the cache knew: nothing readable changed
+    assert wheel.version == version and wheel.view(AT) is view
+
+
+def test_a_bad_measurement_is_refused_where_it_is_shown(seeded: Any) -> None:
+    year = _logged(seeded)
+    raw = year.read_bytes()
+    year.write_bytes(raw.replace(b'"source":""', b'"source":7', 1))
+    wheel = open_wheel(seeded.root)
+    with pytest.raises(StoreCorrupt, match="source"):
+        wheel.measurements(seeded.indicator)
