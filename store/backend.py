@@ -24,6 +24,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    from store.compare import WheelComparison
     from store.series import DaySeries
 
 Doc = dict[str, Any]
@@ -121,3 +122,16 @@ class SeriesSource(Protocol):
         """Every indicator's series in files or rows dated until `until`
         (all when None), oldest first; later ones may be included (the
         comparison reads only those up to its day)."""
+
+
+@runtime_checkable
+class ComparisonKeeper(Protocol):
+    """A backend that can keep the comparison of the whole wheel on a day
+    across processes, for as long as nothing it was made from changed."""
+
+    def kept_comparison(self, at: date) -> WheelComparison | None:
+        """The comparison made on day `at` from exactly the data this backend
+        reads now, if one was kept; None otherwise."""
+
+    def keep_comparison(self, at: date, comparison: WheelComparison) -> None:
+        """Keep `comparison`, made on day `at` from the data read now."""

@@ -12,6 +12,7 @@ that.
 from __future__ import annotations
 
 import contextlib
+import os
 from array import array
 from bisect import bisect_left
 from collections.abc import Hashable, Iterator, Mapping, Sequence
@@ -28,12 +29,13 @@ from store import checks
 from store.backend import MEASUREMENTS, Change, Doc, Point
 from store.dates import now_iso
 from store.errors import StoreCorrupt, StoreError
-from store.safefs import exists
+from store.safefs import exists, identity
 from store.storage import META, FileStorage
 from store.store import HISTORY, MEASUREMENT_ID_SPAN, RECENT_MAX, Store, storage_of
 
 if TYPE_CHECKING:
     # the series and their cache load with the first read: a log needs neither
+    from store.compare import WheelComparison
     from store.series import DaySeries, FileSeries
 
 
@@ -263,6 +265,50 @@ class FolderBackend:
         from store.series import merged
 
         return merged([self._groups_of(db) for db in self._files(until)])
+
+    def _compared_files(self) -> list[FileStorage]:
+        measured = [storage_of(db) for _, db in self.store.measurement_files()]
+        return [storage_of(self.store.wheel), *measured]
+
+    def _comparison_key(self) -> list[list[object]] | None:
+        """Each file a comparison is made from, by name and the identity of
+        the data read from it (None: something here is not a file's bytes)."""
+        files: list[list[object]] = []
+        for storage in self._compared_files():
+            found = storage.identity_read()
+            if found is None:
+                return None
+            files.append([storage.path.name, *found])
+        return files
+
+    def kept_comparison(self, at: date) -> WheelComparison | None:
+        from store import seriescache
+
+        key = self._comparison_key()
+        if key is None:
+            return None
+        made = seriescache.load_comparison(self.store.root, at, key)
+        if made is None:
+            return None
+        # files taken as they are now without reading them: a refresh must
+        # still notice when they change
+        for storage, (_, *wanted) in zip(self._compared_files(), key, strict=True):
+            if not storage.loaded and wanted:
+                try:
+                    st = os.lstat(storage.path)
+                except FileNotFoundError:
+                    return None
+                if list(identity(st)) != wanted:
+                    return None
+                storage.known_as(st)
+        return made
+
+    def keep_comparison(self, at: date, comparison: WheelComparison) -> None:
+        from store import seriescache
+
+        key = self._comparison_key()
+        if key is not None and self.broken is None:
+            seriescache.save_comparison(self.store.root, at, key, comparison)
 
     def indicator_points(self, indicator_id: int, until: date | None = None) -> list[Point]:
         found: list[Point] = []

@@ -1,4 +1,5 @@
-"""A private, derived cache of each measurement file's series.
+"""A private, derived cache of each measurement file's series, and of the
+comparison of the whole wheel on a day.
 
 Turning a year of measurements into series means parsing megabytes of JSON
 and checking every document, at every `styr status` and every start of the
@@ -18,6 +19,9 @@ The cache is never authoritative, only a shortcut to what a parse would give:
   A file is only entered once its ctime is RACY_NS old: an edit within the
   same tick of a coarse clock, same size, could otherwise look unchanged
   (git's "racily clean" index entries).
+- The comparison of the wheel is kept the same way, keyed by the day, the
+  identities of wheel.json and every measurement file it was made from, and
+  the files of the rules that made it (a new styr compares again).
 - Entries are written to a temp file and renamed (two processes racing
   write the same content; the last rename wins), and carry a SHA-256 of
   their body. Whatever does not read back whole and consistent (truncated,
@@ -35,12 +39,17 @@ import sys
 import time
 from array import array
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from store.safefs import identity
 from store.series import FileSeries
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from store.compare import WheelComparison
 
 MAGIC = b"styr-series 1\n"
 # a file changed less than this long ago may change again within the same
@@ -72,11 +81,17 @@ def load(file: Path) -> tuple[FileSeries, os.stat_result] | None:
     return None if found is None else (found, st)
 
 
-def _decode(raw: bytes, name: str, wanted: list[int]) -> FileSeries | None:
+def _body(raw: bytes) -> bytes | None:
+    """The body of an entry whose frame and hash are whole."""
     if not raw.startswith(MAGIC):
         return None
     digest, body = raw[len(MAGIC) : len(MAGIC) + 32], raw[len(MAGIC) + 32 :]
-    if hashlib.sha256(body).digest() != digest:
+    return body if hashlib.sha256(body).digest() == digest else None
+
+
+def _decode(raw: bytes, name: str, wanted: list[int]) -> FileSeries | None:
+    body = _body(raw)
+    if body is None:
         return None
     size = int.from_bytes(body[:4], "little")
     head: dict[str, Any] = orjson.loads(body[4 : 4 + size])
@@ -134,7 +149,10 @@ def save(file: Path, st: os.stat_result, series: FileSeries) -> None:
             series.values.tobytes(),
         ]
     )
-    target = entry_path(file)
+    _write(entry_path(file), body)
+
+
+def _write(target: Path, body: bytes) -> None:
     tmp = target.with_name(f".{target.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp")
     try:
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -149,3 +167,117 @@ def save(file: Path, st: os.stat_result, series: FileSeries) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
+
+
+# ------------------------------------------------- the wheel's comparison
+
+
+def _rules() -> list[list[object]]:
+    """The files of the rules a kept comparison was made by."""
+    from store import compare, documents, series
+
+    found: list[list[object]] = []
+    for module in (compare, documents, series):
+        st = os.stat(str(module.__file__))
+        found.append([Path(str(module.__file__)).name, st.st_size, st.st_mtime_ns])
+    return found
+
+
+def comparison_path(root: Path) -> Path:
+    from platformdirs import user_cache_path
+
+    key = hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:32]
+    return user_cache_path("styr") / "series" / f"{key}-wheel.json"
+
+
+def _iso_day(ordinal: int | None) -> date | None:
+    from datetime import date
+
+    return None if ordinal is None else date.fromordinal(ordinal)
+
+
+def load_comparison(root: Path, at: date, files: list[list[object]]) -> WheelComparison | None:
+    """The comparison kept for this store on day `at` from exactly these
+    files (name and identity each), or None."""
+    from store.compare import Comparison, Efficiency, GoalRollUp, WheelComparison
+
+    try:
+        with open(comparison_path(root), "rb") as stream:
+            body = _body(stream.read())
+        if body is None:
+            return None
+        kept = orjson.loads(body)
+        if kept["key"] != [os.path.realpath(root), at.toordinal(), files, _rules()]:
+            return None
+        indicators = {
+            row[0]: Comparison(
+                row[0],
+                at,
+                row[1],
+                row[2],
+                row[3],
+                row[4],
+                row[5],
+                row[6],
+                _iso_day(row[7]),
+                row[8],
+                _iso_day(row[9]),
+            )
+            for row in kept["indicators"]
+        }
+        goals = {
+            row[0]: GoalRollUp(
+                row[0], row[1], row[2], row[3], None if row[4] is None else Efficiency(*row[4])
+            )
+            for row in kept["goals"]
+        }
+    except (OSError, ValueError, TypeError, KeyError, IndexError, orjson.JSONDecodeError):
+        return None
+    return WheelComparison(at, indicators, goals)
+
+
+def save_comparison(
+    root: Path, at: date, files: list[list[object]], comparison: WheelComparison
+) -> None:
+    """Keep the comparison made on day `at` from these files, once each of
+    them is old enough (RACY_NS)."""
+    now = time.time_ns()
+    if any(len(file) > 1 and now - int(str(file[-1])) < RACY_NS for file in files):
+        return
+
+    def ordinal(day: date | None) -> int | None:
+        return None if day is None else day.toordinal()
+
+    body = orjson.dumps(
+        {
+            "key": [os.path.realpath(root), at.toordinal(), files, _rules()],
+            "indicators": [
+                [
+                    c.indicator_id,
+                    c.actual,
+                    c.expected,
+                    c.progress,
+                    c.status,
+                    c.ahead_days,
+                    c.forecast,
+                    ordinal(c.eta),
+                    c.stale,
+                    ordinal(c.last_date),
+                ]
+                for c in comparison.indicators.values()
+            ],
+            "goals": [
+                [
+                    g.goal_id,
+                    g.progress,
+                    g.status,
+                    g.activity_trap,
+                    None
+                    if g.efficiency is None
+                    else [g.efficiency.spent, g.efficiency.results, g.efficiency.overspending],
+                ]
+                for g in comparison.goals.values()
+            ],
+        }
+    )
+    _write(comparison_path(root), body)

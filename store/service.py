@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from store import documents as d
 from store import fields as f
-from store.backend import MEASUREMENTS, Backend, Change, Doc, SeriesSource
+from store.backend import (
+    MEASUREMENTS,
+    Backend,
+    Change,
+    ComparisonKeeper,
+    Doc,
+    SeriesSource,
+)
 from store.dates import as_date, now_iso, today
 from store.errors import (
     Ambiguous,
@@ -40,6 +47,7 @@ from store.steering import (
 if TYPE_CHECKING:
     # the read model and the comparison rules load with the first view: a
     # write such as `styr log` never needs them
+    from store.compare import WheelComparison
     from store.views import WheelView
 
 T = TypeVar("T")
@@ -339,15 +347,23 @@ class Wheel:
             return cached
         goals, indicators, risks = self.goals(), self.indicators(), self.risks()
         backend = self.backend
-        series: Mapping[int, Sequence[tuple[date, float]]] = (
-            backend.day_series(until=day)
-            if isinstance(backend, SeriesSource)
-            else self.all_series(until=day)
-        )
+        keeper = backend if isinstance(backend, ComparisonKeeper) else None
+        made: WheelComparison | None = keeper.kept_comparison(day) if keeper else None
+        if made is None:
+            from store.compare import compare_wheel
+
+            series: Mapping[int, Sequence[tuple[date, float]]] = (
+                backend.day_series(until=day)
+                if isinstance(backend, SeriesSource)
+                else self.all_series(until=day)
+            )
+            made = compare_wheel(goals, indicators, series, day)
+            if keeper is not None:
+                keeper.keep_comparison(day, made)
         from store.views import WheelView
 
         # reading may have loaded a file for the first time: key by the version after
-        built = WheelView(self.version, day, goals, indicators, risks, series)
+        built = WheelView(self.version, day, goals, indicators, risks, made)
         self._views = {k: v for k, v in self._views.items() if v.version == built.version}
         self._views[day] = built
         return built

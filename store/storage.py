@@ -14,6 +14,7 @@ import errno
 import gc
 import os
 import re
+import stat
 import sys
 import time
 from collections import Counter
@@ -440,6 +441,25 @@ class FileStorage(Storage):
         if not self.loaded:
             self._known = self._sig = sig_of(st)
             self._known_identity = identity(st)
+
+    def identity_read(self) -> tuple[int, ...] | None:
+        """The identity of the file the data in memory was read from, as it
+        was read (not read yet: the file's now); () when there is no file;
+        None when the data in memory is not simply a file's bytes (a change
+        made here, staged or written)."""
+        if self.dirty or self._append is not None:
+            return None
+        if self.loaded:
+            if self.read_stat is not None:
+                return identity(self.read_stat)
+            return () if self._data is None and self._sig is None else None
+        if self._known_identity is not None:
+            return self._known_identity
+        try:
+            st = os.lstat(self.path)
+        except FileNotFoundError:
+            return ()
+        return identity(st) if stat.S_ISREG(st.st_mode) else None
 
     def unload(self) -> None:
         """Drop data read from disk and not changed since (a reader took

@@ -26,6 +26,7 @@ from store.compare import compare
 from store.documents import Indicator
 from store.errors import StoreCorrupt
 from store.series import DaySeries, FileSeries, merged
+from store.service import INDICATOR
 
 YEAR = "measurements-2026.json"
 AT = date(2026, 3, 1)
@@ -228,3 +229,75 @@ def test_a_bad_measurement_is_refused_where_it_is_shown(seeded: Any) -> None:
     wheel = open_wheel(seeded.root)
     with pytest.raises(StoreCorrupt, match="source"):
         wheel.measurements(seeded.indicator)
+
+
+def _no_comparing(monkeypatch: pytest.MonkeyPatch) -> None:
+    import store.compare
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("the wheel was compared again")
+
+    monkeypatch.setattr(store.compare, "compare_wheel", refuse)
+
+
+def test_the_comparison_of_an_unchanged_wheel_is_kept_for_the_next_reader(
+    seeded: Any, eager: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _logged(seeded)
+    first = _record(seeded.root, seeded.indicator)
+    goal = dict(open_wheel(seeded.root).view(AT).goal_record(seeded.goal))
+    with monkeypatch.context() as patched:
+        _no_comparing(patched)
+        _no_parsing_of_measurements(patched)
+        wheel = open_wheel(seeded.root)
+        assert dict(wheel.view(AT).indicator_record(seeded.indicator)) == first
+        assert dict(wheel.view(AT).goal_record(seeded.goal)) == goal
+        # another day is compared afresh
+        with pytest.raises(AssertionError, match="compared again"):
+            open_wheel(seeded.root).view(date(2026, 3, 2))
+
+
+def test_a_kept_comparison_is_not_used_once_anything_it_was_made_from_changed(
+    seeded: Any, eager: None
+) -> None:
+    _logged(seeded)
+    _record(seeded.root, seeded.indicator)
+    open_wheel(seeded.root, user="bob").log(seeded.indicator, 30, "2026-02-20")
+    assert _record(seeded.root, seeded.indicator)["actual"] == 30.0
+    wheel = open_wheel(seeded.root, user="bob")
+    wheel.update(INDICATOR, seeded.indicator, {"target": "200"})
+    assert _record(seeded.root, seeded.indicator)["target"] == 200.0
+
+
+def test_a_kept_comparison_made_by_other_rules_is_not_used(
+    seeded: Any, eager: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _logged(seeded)
+    _record(seeded.root, seeded.indicator)
+    rules = seriescache._rules()
+    monkeypatch.setattr(seriescache, "_rules", lambda: [*rules, ["compare.py", 1, 2]])
+    _no_comparing(monkeypatch)
+    with pytest.raises(AssertionError, match="compared again"):
+        _record(seeded.root, seeded.indicator)
+
+
+def test_a_reader_with_a_kept_comparison_sees_another_process_write(
+    seeded: Any, eager: None
+) -> None:
+    _logged(seeded)
+    _record(seeded.root, seeded.indicator)
+    reader = open_wheel(seeded.root)
+    assert reader.view(AT).indicator_record(seeded.indicator)["actual"] == 25.0
+    open_wheel(seeded.root, user="bob").log(seeded.indicator, 30, "2026-02-20")
+    assert [c.file for c in reader.refresh()] == [YEAR]
+    assert reader.view(AT).indicator_record(seeded.indicator)["actual"] == 30.0
+
+
+def test_a_comparison_read_past_a_broken_file_is_not_kept(seeded: Any, eager: None) -> None:
+    year = _logged(seeded)
+    year.write_bytes(year.read_bytes().replace(b'"source":""', b'"source":7', 1))
+    wheel = open_wheel(seeded.root)
+    wheel.tolerant = True
+    assert wheel.view(AT).indicator_record(seeded.indicator)["actual"] is None
+    assert wheel.broken is not None
+    assert not seriescache.comparison_path(Path(seeded.root)).exists()
