@@ -24,7 +24,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from store.compare import WheelComparison
+    from store.compare import Comparison, WheelComparison
     from store.series import DaySeries
 
 Doc = dict[str, Any]
@@ -133,5 +133,13 @@ class ComparisonKeeper(Protocol):
         """The comparison made on day `at` from exactly the data this backend
         reads now, if one was kept; None otherwise."""
 
-    def keep_comparison(self, at: date, comparison: WheelComparison) -> None:
+    def known_comparisons(
+        self, at: date, series: Mapping[int, DaySeries]
+    ) -> Mapping[int, Comparison]:
+        """Of the indicators whose documents and series are as they were
+        when a comparison on day `at` was kept, those comparisons."""
+
+    def keep_comparison(
+        self, at: date, comparison: WheelComparison, series: Mapping[int, DaySeries]
+    ) -> None:
         """Keep `comparison`, made on day `at` from the data read now."""

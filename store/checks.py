@@ -39,6 +39,7 @@ import orjson
 from store import documents as d
 from store.errors import StoreCorrupt, ValidationError
 from store.fields import MAX_TEXT
+from store.paths import user_cache_folder
 from store.safefs import read_regular
 
 FIX: Final = "fix the file by hand or restore a backup (backups/)"
@@ -388,10 +389,8 @@ def measurement(file: str, key: str, doc: Mapping[str, Any]) -> d.Measurement:
 
 
 def trust_file(folder: Path) -> Path:
-    from platformdirs import user_cache_path
-
     key = hashlib.sha256(os.fsencode(os.path.realpath(folder))).hexdigest()[:32]
-    return user_cache_path("styr") / "checked" / f"{key}.json"
+    return user_cache_folder() / "checked" / f"{key}.json"
 
 
 def _digest(raw: bytes) -> str:

@@ -454,9 +454,16 @@ def compare_wheel(
     indicators: Sequence[Indicator],
     series: Mapping[int, Sequence[tuple[date, float]]],
     at: date,
+    kept: Mapping[int, Comparison] | None = None,
 ) -> WheelComparison:
-    """Every indicator compared on day `at`, and every goal rolled up from its parts."""
-    comparisons = {i.id: compare(i, series.get(i.id, ()), at) for i in indicators}
+    """Every indicator compared on day `at`, and every goal rolled up from its
+    parts. `kept`: comparisons of some indicators already made on day `at`
+    from the very same indicator and series (kept from an earlier run)."""
+    kept = kept or {}
+    comparisons = {
+        i.id: kept[i.id] if i.id in kept else compare(i, series.get(i.id, ()), at)
+        for i in indicators
+    }
     by_goal: dict[int, list[Indicator]] = {}
     for indicator in indicators:
         by_goal.setdefault(indicator.goal_id, []).append(indicator)

@@ -35,8 +35,16 @@ from store.store import HISTORY, MEASUREMENT_ID_SPAN, RECENT_MAX, Store, storage
 
 if TYPE_CHECKING:
     # the series and their cache load with the first read: a log needs neither
-    from store.compare import WheelComparison
+    from store.compare import Comparison, WheelComparison
     from store.series import DaySeries, FileSeries
+
+
+def _fingerprint(series: DaySeries | None) -> str:
+    from store.seriescache import fingerprint
+
+    if series is None:
+        return fingerprint(array("i"), array("d"))
+    return fingerprint(series.days, series.values)
 
 
 def _give_back_memory() -> None:
@@ -303,12 +311,31 @@ class FolderBackend:
                 storage.known_as(st)
         return made
 
-    def keep_comparison(self, at: date, comparison: WheelComparison) -> None:
+    def known_comparisons(
+        self, at: date, series: Mapping[int, DaySeries]
+    ) -> Mapping[int, Comparison]:
         from store import seriescache
 
         key = self._comparison_key()
-        if key is not None and self.broken is None:
-            seriescache.save_comparison(self.store.root, at, key, comparison)
+        if key is None:
+            return {}
+        kept = seriescache.load_known(self.store.root, at, key[0])
+        return {
+            ind: comparison
+            for ind, (print_, comparison) in kept.items()
+            if print_ == _fingerprint(series.get(ind))
+        }
+
+    def keep_comparison(
+        self, at: date, comparison: WheelComparison, series: Mapping[int, DaySeries]
+    ) -> None:
+        from store import seriescache
+
+        key = self._comparison_key()
+        if key is None or self.broken is not None:
+            return
+        prints = {ind: _fingerprint(series.get(ind)) for ind in comparison.indicators}
+        seriescache.save_comparison(self.store.root, at, key, comparison, prints)
 
     def indicator_points(self, indicator_id: int, until: date | None = None) -> list[Point]:
         found: list[Point] = []

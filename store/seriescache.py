@@ -43,13 +43,15 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from store.paths import user_cache_folder
 from store.safefs import identity
 from store.series import FileSeries
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from datetime import date
 
-    from store.compare import WheelComparison
+    from store.compare import Comparison, WheelComparison
 
 MAGIC = b"styr-series 1\n"
 # a file changed less than this long ago may change again within the same
@@ -59,10 +61,8 @@ _ITEMSIZES = (array("i").itemsize, array("q").itemsize, array("d").itemsize)
 
 
 def entry_path(file: Path) -> Path:
-    from platformdirs import user_cache_path
-
     key = hashlib.sha256(os.fsencode(os.path.realpath(file))).hexdigest()[:32]
-    return user_cache_path("styr") / "series" / f"{key}.bin"
+    return user_cache_folder() / "series" / f"{key}.bin"
 
 
 def load(file: Path) -> tuple[FileSeries, os.stat_result] | None:
@@ -184,10 +184,8 @@ def _rules() -> list[list[object]]:
 
 
 def comparison_path(root: Path) -> Path:
-    from platformdirs import user_cache_path
-
     key = hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:32]
-    return user_cache_path("styr") / "series" / f"{key}-wheel.json"
+    return user_cache_folder() / "series" / f"{key}-wheel.json"
 
 
 def _iso_day(ordinal: int | None) -> date | None:
@@ -196,35 +194,38 @@ def _iso_day(ordinal: int | None) -> date | None:
     return None if ordinal is None else date.fromordinal(ordinal)
 
 
+def _kept(root: Path, at: date) -> dict[str, Any] | None:
+    """The comparison entry of this store if it was made on day `at` by
+    these rules."""
+    with open(comparison_path(root), "rb") as stream:
+        body = _body(stream.read())
+    if body is None:
+        return None
+    kept: dict[str, Any] = orjson.loads(body)
+    if kept["key"] != [os.path.realpath(root), at.toordinal(), _rules()]:
+        return None
+    return kept
+
+
+def _comparison(at: date, row: list[Any]) -> Comparison:
+    from store.compare import Comparison
+
+    return Comparison(
+        row[0], at, row[1], row[2], row[3], row[4], row[5], row[6],
+        _iso_day(row[7]), row[8], _iso_day(row[9]),
+    )  # fmt: skip
+
+
 def load_comparison(root: Path, at: date, files: list[list[object]]) -> WheelComparison | None:
     """The comparison kept for this store on day `at` from exactly these
     files (name and identity each), or None."""
-    from store.compare import Comparison, Efficiency, GoalRollUp, WheelComparison
+    from store.compare import Efficiency, GoalRollUp, WheelComparison
 
     try:
-        with open(comparison_path(root), "rb") as stream:
-            body = _body(stream.read())
-        if body is None:
+        kept = _kept(root, at)
+        if kept is None or kept["files"] != files:
             return None
-        kept = orjson.loads(body)
-        if kept["key"] != [os.path.realpath(root), at.toordinal(), files, _rules()]:
-            return None
-        indicators = {
-            row[0]: Comparison(
-                row[0],
-                at,
-                row[1],
-                row[2],
-                row[3],
-                row[4],
-                row[5],
-                row[6],
-                _iso_day(row[7]),
-                row[8],
-                _iso_day(row[9]),
-            )
-            for row in kept["indicators"]
-        }
+        indicators = {row[0]: _comparison(at, row[2:]) for row in kept["indicators"]}
         goals = {
             row[0]: GoalRollUp(
                 row[0], row[1], row[2], row[3], None if row[4] is None else Efficiency(*row[4])
@@ -236,13 +237,36 @@ def load_comparison(root: Path, at: date, files: list[list[object]]) -> WheelCom
     return WheelComparison(at, indicators, goals)
 
 
+def load_known(root: Path, at: date, wheel: list[object]) -> dict[int, tuple[str, Comparison]]:
+    """Each indicator's kept comparison on day `at`, with the fingerprint of
+    the series it was made from, if the wheel file (`wheel`: its name and
+    identity) is the one it was made with; else none."""
+    try:
+        kept = _kept(root, at)
+        if kept is None or kept["wheel"] != wheel:
+            return {}
+        return {row[0]: (row[1], _comparison(at, row[2:])) for row in kept["indicators"]}
+    except (OSError, ValueError, TypeError, KeyError, IndexError, orjson.JSONDecodeError):
+        return {}
+
+
 def save_comparison(
-    root: Path, at: date, files: list[list[object]], comparison: WheelComparison
+    root: Path,
+    at: date,
+    files: list[list[object]],
+    comparison: WheelComparison,
+    fingerprints: Mapping[int, str],
 ) -> None:
-    """Keep the comparison made on day `at` from these files, once each of
-    them is old enough (RACY_NS)."""
+    """Keep the comparison made on day `at` from these files (wheel.json
+    first), once wheel.json is old enough (RACY_NS); each indicator's with
+    the fingerprint of its series, and the whole of it for these files only
+    if every one of them is old enough."""
     now = time.time_ns()
-    if any(len(file) > 1 and now - int(str(file[-1])) < RACY_NS for file in files):
+
+    def settled(file: list[object]) -> bool:
+        return len(file) == 1 or now - int(str(file[-1])) >= RACY_NS
+
+    if not settled(files[0]):
         return
 
     def ordinal(day: date | None) -> int | None:
@@ -250,9 +274,13 @@ def save_comparison(
 
     body = orjson.dumps(
         {
-            "key": [os.path.realpath(root), at.toordinal(), files, _rules()],
+            "key": [os.path.realpath(root), at.toordinal(), _rules()],
+            "wheel": files[0],
+            "files": files if all(map(settled, files)) else None,
             "indicators": [
                 [
+                    c.indicator_id,
+                    fingerprints.get(c.indicator_id, ""),
                     c.indicator_id,
                     c.actual,
                     c.expected,
@@ -281,3 +309,8 @@ def save_comparison(
         }
     )
     _write(comparison_path(root), body)
+
+
+def fingerprint(days: array[int], values: array[float]) -> str:
+    """What an indicator's series holds, in 32 hex digits."""
+    return hashlib.blake2b(days.tobytes() + values.tobytes(), digest_size=16).hexdigest()

@@ -352,14 +352,13 @@ class Wheel:
         if made is None:
             from store.compare import compare_wheel
 
-            series: Mapping[int, Sequence[tuple[date, float]]] = (
-                backend.day_series(until=day)
-                if isinstance(backend, SeriesSource)
-                else self.all_series(until=day)
-            )
-            made = compare_wheel(goals, indicators, series, day)
-            if keeper is not None:
-                keeper.keep_comparison(day, made)
+            if keeper is not None and isinstance(backend, SeriesSource):
+                columns = backend.day_series(until=day)
+                known = keeper.known_comparisons(day, columns)
+                made = compare_wheel(goals, indicators, columns, day, known)
+                keeper.keep_comparison(day, made, columns)
+            else:
+                made = compare_wheel(goals, indicators, self.all_series(until=day), day)
         from store.views import WheelView
 
         # reading may have loaded a file for the first time: key by the version after

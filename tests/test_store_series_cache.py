@@ -301,3 +301,47 @@ def test_a_comparison_read_past_a_broken_file_is_not_kept(seeded: Any, eager: No
     assert wheel.view(AT).indicator_record(seeded.indicator)["actual"] is None
     assert wheel.broken is not None
     assert not seriescache.comparison_path(Path(seeded.root)).exists()
+
+
+@pytest.mark.parametrize("xdg", [None, "/somewhere/cache", "relative/cache"])
+def test_the_private_cache_folder_is_where_platformdirs_puts_it(
+    monkeypatch: pytest.MonkeyPatch, xdg: str | None
+) -> None:
+    from platformdirs import user_cache_path
+
+    from store.paths import user_cache_folder
+
+    if xdg is None:
+        monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_CACHE_HOME", xdg)
+    assert user_cache_folder() == user_cache_path("styr")
+
+
+def test_after_a_log_only_the_indicator_logged_is_compared_again(
+    seeded: Any, eager: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import store.compare
+
+    _logged(seeded)
+    wheel = open_wheel(seeded.root, user="alice")
+    other = wheel.add(
+        INDICATOR,
+        {"goal_id": seeded.goal, "name": "Waiting", "baseline": "9", "target": "3",
+         "direction": "decrease", "start": "2025-01-01", "due": "2026-12-31"},
+    )  # fmt: skip
+    wheel.log(other.id, 8, "2026-01-10")
+    before = _record(seeded.root, other.id)
+    open_wheel(seeded.root, user="bob").log(seeded.indicator, 30, "2026-02-20")
+    compared: list[int] = []
+    compare = store.compare.compare
+
+    def counted(indicator: Any, series: Any, at: date) -> Any:
+        compared.append(indicator.id)
+        return compare(indicator, series, at)
+
+    monkeypatch.setattr(store.compare, "compare", counted)
+    wheel = open_wheel(seeded.root)
+    assert wheel.view(AT).indicator_record(seeded.indicator)["actual"] == 30.0
+    assert dict(wheel.view(AT).indicator_record(other.id)) == before
+    assert compared == [seeded.indicator]
