@@ -43,8 +43,9 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from store.errors import StoreCorrupt
 from store.paths import user_cache_folder
-from store.safefs import identity
+from store.safefs import identity, read_regular
 from store.series import FileSeries
 
 if TYPE_CHECKING:
@@ -73,10 +74,11 @@ def load(file: Path) -> tuple[FileSeries, os.stat_result] | None:
         st = os.lstat(file)
         if not stat.S_ISREG(st.st_mode):
             return None
-        with open(entry_path(file), "rb") as stream:
-            raw = stream.read()
-        found = _decode(raw, os.path.realpath(file), list(identity(st)))
-    except (OSError, ValueError, TypeError, KeyError, orjson.JSONDecodeError):
+        read = read_regular(entry_path(file))
+        if read is None:
+            return None
+        found = _decode(read[0], os.path.realpath(file), list(identity(st)))
+    except (StoreCorrupt, OSError, ValueError, TypeError, KeyError, orjson.JSONDecodeError):
         return None
     return None if found is None else (found, st)
 
@@ -197,8 +199,8 @@ def _iso_day(ordinal: int | None) -> date | None:
 def _kept(root: Path, at: date) -> dict[str, Any] | None:
     """The comparison entry of this store if it was made on day `at` by
     these rules."""
-    with open(comparison_path(root), "rb") as stream:
-        body = _body(stream.read())
+    read = read_regular(comparison_path(root))
+    body = None if read is None else _body(read[0])
     if body is None:
         return None
     kept: dict[str, Any] = orjson.loads(body)
@@ -232,7 +234,7 @@ def load_comparison(root: Path, at: date, files: list[list[object]]) -> WheelCom
             )
             for row in kept["goals"]
         }
-    except (OSError, ValueError, TypeError, KeyError, IndexError, orjson.JSONDecodeError):
+    except (StoreCorrupt, OSError, ValueError, TypeError, KeyError, IndexError):
         return None
     return WheelComparison(at, indicators, goals)
 
@@ -246,7 +248,7 @@ def load_known(root: Path, at: date, wheel: list[object]) -> dict[int, tuple[str
         if kept is None or kept["wheel"] != wheel:
             return {}
         return {row[0]: (row[1], _comparison(at, row[2:])) for row in kept["indicators"]}
-    except (OSError, ValueError, TypeError, KeyError, IndexError, orjson.JSONDecodeError):
+    except (StoreCorrupt, OSError, ValueError, TypeError, KeyError, IndexError):
         return {}
 
 

@@ -345,3 +345,14 @@ def test_after_a_log_only_the_indicator_logged_is_compared_again(
     assert wheel.view(AT).indicator_record(seeded.indicator)["actual"] == 30.0
     assert dict(wheel.view(AT).indicator_record(other.id)) == before
     assert compared == [seeded.indicator]
+
+
+def test_a_link_in_place_of_an_entry_is_not_followed(seeded: Any, eager: None) -> None:
+    year = _logged(seeded)
+    _record(seeded.root, seeded.indicator)
+    entry = seriescache.entry_path(year)
+    assert seriescache.load(year) is not None
+    os.replace(entry, entry.with_name("elsewhere"))
+    entry.symlink_to(entry.with_name("elsewhere"))
+    assert seriescache.load(year) is None
+    assert _record(seeded.root, seeded.indicator)["actual"] == 25.0
