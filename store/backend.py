@@ -25,7 +25,11 @@ from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from store.compare import Comparison, WheelComparison
+    from store.series import DaySeries
 
 Doc = dict[str, Any]
 # one measurement as the comparison rules read it: (date, id, value)
@@ -144,3 +148,36 @@ def bulk_entry(op: str, ids: Sequence[int], stamp: str | None = None) -> Doc:
     if stamp is not None:
         found["stamp"] = stamp
     return found
+
+
+@runtime_checkable
+class SeriesSource(Protocol):
+    """A backend that hands out every indicator's measurements as compact
+    columns (store.series) without building a tuple per measurement; the
+    service converts the points of any other."""
+
+    def day_series(self, until: date | None = None) -> Mapping[int, DaySeries]:
+        """Every indicator's series in files or rows dated until `until`
+        (all when None), oldest first; later ones may be included (the
+        comparison reads only those up to its day)."""
+
+
+@runtime_checkable
+class ComparisonKeeper(Protocol):
+    """A backend that can keep the comparison of the whole wheel on a day
+    across processes, for as long as nothing it was made from changed."""
+
+    def kept_comparison(self, at: date) -> WheelComparison | None:
+        """The comparison made on day `at` from exactly the data this backend
+        reads now, if one was kept; None otherwise."""
+
+    def known_comparisons(
+        self, at: date, series: Mapping[int, DaySeries]
+    ) -> Mapping[int, Comparison]:
+        """Of the indicators whose documents and series are as they were
+        when a comparison on day `at` was kept, those comparisons."""
+
+    def keep_comparison(
+        self, at: date, comparison: WheelComparison, series: Mapping[int, DaySeries]
+    ) -> None:
+        """Keep `comparison`, made on day `at` from the data read now."""

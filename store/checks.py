@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import os
 import re
@@ -38,6 +39,7 @@ import orjson
 from store import documents as d
 from store.errors import StoreCorrupt, ValidationError
 from store.fields import MAX_TEXT
+from store.paths import user_cache_folder
 from store.safefs import read_regular
 
 FIX: Final = "fix the file by hand or restore a backup (backups/)"
@@ -127,19 +129,25 @@ def _spec(
     return Spec(name, shapes, required, validate)
 
 
-SPECS: Final = {
-    "goals": _spec("goal", d.Goal, d.GOAL_FIELDS, d.validate_goal),
-    "indicators": _spec("indicator", d.Indicator, d.INDICATOR_FIELDS, d.validate_indicator),
-    "measurements": _spec(
-        "measurement", d.Measurement, d.MEASUREMENT_FIELDS, d.validate_measurement
-    ),
-    # a review's dataclass unpacks the stored deviation into cause and decision
-    "reviews": _spec(
-        "review", d.Review, d.REVIEW_FIELDS, d.validate_review, {"deviation": ("object", True)}
-    ),
-    "lessons": _spec("lesson", d.Lesson, d.LESSON_FIELDS, d.validate_lesson),
-    "risks": _spec("risk", d.Risk, d.RISK_FIELDS, d.validate_risk),
-}
+@functools.cache
+def specs() -> dict[str, Spec]:
+    """Every kind as stored, by table; built when first needed (a log whose
+    files are all noted as checked never needs it)."""
+    return {
+        "goals": _spec("goal", d.Goal, d.GOAL_FIELDS, d.validate_goal),
+        "indicators": _spec("indicator", d.Indicator, d.INDICATOR_FIELDS, d.validate_indicator),
+        "measurements": _spec(
+            "measurement", d.Measurement, d.MEASUREMENT_FIELDS, d.validate_measurement
+        ),
+        # a review's dataclass unpacks the stored deviation into cause and decision
+        "reviews": _spec(
+            "review", d.Review, d.REVIEW_FIELDS, d.validate_review, {"deviation": ("object", True)}
+        ),
+        "lessons": _spec("lesson", d.Lesson, d.LESSON_FIELDS, d.validate_lesson),
+        "risks": _spec("risk", d.Risk, d.RISK_FIELDS, d.validate_risk),
+    }
+
+
 WHEEL_TABLES: Final = ("goals", "indicators", "reviews", "lessons", "risks")
 
 
@@ -187,7 +195,7 @@ def _check_wheel(file: str, data: Mapping[str, Docs]) -> bool:
     """Refuse a bad wheel file; True when every document was as styr writes it."""
     as_written = True
     for table in WHEEL_TABLES:
-        spec = SPECS[table]
+        spec = specs()[table]
         for key, doc in data.get(table, {}).items():
             problems, valid = problems_of(spec, doc)
             if problems:
@@ -223,7 +231,7 @@ def _check_references(file: str, data: Mapping[str, Docs]) -> None:
                 if ref is not None and str(ref) not in existing:
                     raise _refuse(
                         file,
-                        f"{SPECS[table].name} {key}",
+                        f"{specs()[table].name} {key}",
                         [f"{field}: {target} {ref} does not exist"],
                     )
     for key in goals:
@@ -297,7 +305,7 @@ def check_measurements(file: str, docs: Docs, what: str = "measurement") -> None
     """Refuse a measurement file with any bad document (see the module docstring)."""
     if measurements_look_fine(docs):
         return
-    spec = SPECS["measurements"]
+    spec = specs()["measurements"]
     bad = [(key, problems) for key, doc in docs.items() if (problems := problems_of(spec, doc)[0])]
     if bad:
         raise _refuse(file, f"{what} {bad[0][0]}", bad[0][1], len(bad) - 1)
@@ -361,7 +369,7 @@ def _index(docs: Docs) -> Index:
 
 def check_measurement(file: str, key: str, doc: Mapping[str, Any]) -> None:
     """Refuse one measurement that is about to be shown, compared or changed."""
-    problems = problems_of(SPECS["measurements"], doc)[0]
+    problems = problems_of(specs()["measurements"], doc)[0]
     if problems:
         raise _refuse(file, f"measurement {key}", problems)
 
@@ -381,10 +389,8 @@ def measurement(file: str, key: str, doc: Mapping[str, Any]) -> d.Measurement:
 
 
 def trust_file(folder: Path) -> Path:
-    from platformdirs import user_cache_path
-
     key = hashlib.sha256(os.fsencode(os.path.realpath(folder))).hexdigest()[:32]
-    return user_cache_path("styr") / "checked" / f"{key}.json"
+    return user_cache_folder() / "checked" / f"{key}.json"
 
 
 def _digest(raw: bytes) -> str:
@@ -504,7 +510,7 @@ def _check_history(file: str, raw: bytes, docs: Docs) -> None:
             if table == "measurements":
                 measured[f"{key} ({side})"] = doc
                 continue
-            found = problems_of(SPECS[str(table)], doc)[0]
+            found = problems_of(specs()[str(table)], doc)[0]
             if found:
                 raise _refuse(file, f"history entry {key}", [f"{side}: {p}" for p in found])
     check_measurements(file, measured, "history entry")

@@ -59,11 +59,12 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from itertools import accumulate, pairwise
-from operator import itemgetter, mul
+from itertools import accumulate, compress, islice, pairwise, repeat
+from operator import mul, ne, sub
 from typing import Any, Final, Literal
 
 from store.documents import Goal, Indicator
+from store.series import DaySeries
 
 Status = Literal[
     "not_started", "no_data", "on_track", "at_risk", "off_track", "achieved", "missed", "closed"
@@ -99,7 +100,6 @@ RESULT_CHAIN: Final = ("outcome", "impact")
 ACTIVITY_CHAIN: Final = ("activity", "output")
 EPS: Final = 1e-9
 _RANK: Final[dict[Status, int]] = {status: rank for rank, status in enumerate(SEVERITY)}
-_DAY: Final = itemgetter(0)
 _LAST_ORDINAL: Final = date.max.toordinal()
 
 
@@ -277,10 +277,18 @@ def running_actuals(
     `points` are the measurements that count, oldest first. The Compare pane
     draws its actual line from this too, so chart and forecast agree.
     """
-    if not points:
+    if isinstance(points, DaySeries):
+        return _running(points.days, points.values, aggregation)
+    return _running([day.toordinal() for day, _ in points], [v for _, v in points], aggregation)
+
+
+def _running(
+    days: Sequence[int], values: Sequence[float], aggregation: str
+) -> tuple[list[int], list[float]]:
+    """running_actuals over day ordinals and values, in C-level passes where
+    they can be: the wheel compares thousands of these at each start."""
+    if not days:
         return [], []
-    days = [day for day, _ in points]
-    values = [value for _, value in points]
     running: Sequence[float]
     if aggregation == "last":
         running = values
@@ -296,9 +304,12 @@ def running_actuals(
         for count, value in enumerate(values, 1):
             current += (value - current) / count
             running.append(current)
-    ends = [i for i, (a, b) in enumerate(pairwise(days)) if a != b]
+    if len(set(days)) == len(days):  # one measurement a day: each is a day's last
+        return list(days), list(running)
+    # the last measurement of each day: where the next one is of another day
+    ends = list(compress(range(len(days) - 1), map(ne, days, islice(days, 1, None))))
     ends.append(len(days) - 1)
-    return [days[i].toordinal() for i in ends], [running[i] for i in ends]
+    return list(map(days.__getitem__, ends)), list(map(running.__getitem__, ends))
 
 
 def _trend(
@@ -309,11 +320,11 @@ def _trend(
         return None, None
     mean_t = sum(times) / n
     mean_y = sum(actuals) / n
-    spread = [t - mean_t for t in times]
+    spread = list(map(sub, times, repeat(mean_t, n)))
     if max(actuals) == min(actuals):
         slope = 0.0
     else:
-        centred = [y - mean_y for y in actuals]
+        centred = list(map(sub, actuals, repeat(mean_y, n)))
         slope = sum(map(mul, spread, centred)) / sum(map(mul, spread, spread))
     intercept = mean_y - slope * mean_t
     forecast = intercept + slope * (indicator.due.toordinal() - origin)
@@ -396,11 +407,11 @@ def outside_period(indicator: Indicator, day: date) -> str | None:
 
 def compare(indicator: Indicator, series: Sequence[tuple[date, float]], at: date) -> Comparison:
     """Where one indicator stands on day `at`, from its (date, value) series."""
-    ordered = sorted(series, key=_DAY)
-    until = bisect_right(ordered, at, key=_DAY)
-    since = bisect_left(ordered, indicator.start, key=_DAY, hi=until)
-    window = ordered[since:until]
-    last_date = ordered[until - 1][0] if until else None
+    columns = series if isinstance(series, DaySeries) else DaySeries.of_pairs(series)
+    days, all_values = columns.days, columns.values
+    until = bisect_right(days, at.toordinal())
+    since = bisect_left(days, indicator.start.toordinal(), 0, until)
+    last_date = date.fromordinal(days[until - 1]) if until else None
     expected = expected_at(indicator, at)
 
     actual: float | None = None
@@ -408,13 +419,14 @@ def compare(indicator: Indicator, series: Sequence[tuple[date, float]], at: date
     ahead: int | None = None
     forecast: float | None = None
     eta: date | None = None
-    if window:
-        values = [value for _, value in window]
+    if since < until:
+        values = all_values[since:until]
         actual = _aggregate(values, indicator.aggregation)
         progress = _progress(indicator, actual)
         origin = indicator.start.toordinal()
-        days, actuals = running_actuals(window, indicator.aggregation)
-        forecast, eta = _trend([d - origin for d in days], actuals, indicator, origin)
+        ordinals, actuals = _running(days[since:until], values, indicator.aggregation)
+        times = list(map(sub, ordinals, repeat(origin, len(ordinals))))
+        forecast, eta = _trend(times, actuals, indicator, origin)
         if not is_threshold(indicator):
             ahead = _ahead(indicator, actual, at)
     return Comparison(
@@ -489,9 +501,16 @@ def compare_wheel(
     indicators: Sequence[Indicator],
     series: Mapping[int, Sequence[tuple[date, float]]],
     at: date,
+    kept: Mapping[int, Comparison] | None = None,
 ) -> WheelComparison:
-    """Every indicator compared on day `at`, and every goal rolled up from its parts."""
-    comparisons = {i.id: compare(i, series.get(i.id, ()), at) for i in indicators}
+    """Every indicator compared on day `at`, and every goal rolled up from its
+    parts. `kept`: comparisons of some indicators already made on day `at`
+    from the very same indicator and series (kept from an earlier run)."""
+    kept = kept or {}
+    comparisons = {
+        i.id: kept[i.id] if i.id in kept else compare(i, series.get(i.id, ()), at)
+        for i in indicators
+    }
     by_goal: dict[int, list[Indicator]] = {}
     for indicator in indicators:
         by_goal.setdefault(indicator.goal_id, []).append(indicator)

@@ -12,11 +12,16 @@ that.
 from __future__ import annotations
 
 import contextlib
+import os
+from array import array
+from bisect import bisect_left
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from datetime import date
+from itertools import accumulate
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import orjson
 from tinydb import TinyDB
 from tinydb.table import Document
 
@@ -24,9 +29,54 @@ from store import checks
 from store.backend import MEASUREMENTS, Change, Doc, Point
 from store.dates import now_iso
 from store.errors import StoreCorrupt, StoreError
-from store.safefs import exists
-from store.storage import META
+from store.safefs import exists, identity
+from store.storage import META, FileStorage
 from store.store import HISTORY, MEASUREMENT_ID_SPAN, RECENT_MAX, Store, storage_of
+
+if TYPE_CHECKING:
+    # the series and their cache load with the first read: a log needs neither
+    from store.compare import Comparison, WheelComparison
+    from store.series import DaySeries, FileSeries
+
+
+def _fingerprint(series: DaySeries | None) -> str:
+    from store.seriescache import fingerprint
+
+    if series is None:
+        return fingerprint(array("i"), array("d"))
+    return fingerprint(series.days, series.values)
+
+
+def _give_back_memory() -> None:
+    """Return the pages of a parsed file just let go to the system. glibc
+    keeps freed memory between blocks still in use (the rows are such
+    blocks) until asked; elsewhere there is nothing to ask."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (AttributeError, OSError):
+        pass
+
+
+class _Rows:
+    """Documents by id as JSON in one blob: a few large blocks instead of
+    a dict per document, and nothing left scattered when the parsed file
+    they were made from is freed."""
+
+    def __init__(self, table: Mapping[str, Doc]) -> None:
+        keys = sorted(table, key=int)
+        parts = [orjson.dumps(table[key]) for key in keys]
+        self.ids = array("q", map(int, keys))
+        self.ends = array("q", accumulate(map(len, parts)))
+        self.blob = b"".join(parts)
+
+    def get(self, doc_id: int) -> Doc | None:
+        at = bisect_left(self.ids, doc_id)
+        if at == len(self.ids) or self.ids[at] != doc_id:
+            return None
+        doc: Doc = orjson.loads(self.blob[self.ends[at - 1] if at else 0 : self.ends[at]])
+        return doc
 
 
 class FolderBackend:
@@ -35,8 +85,9 @@ class FolderBackend:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._docs: dict[str, tuple[int, dict[int, Doc]]] = {}
-        self._groups: dict[str, tuple[int, dict[int, list[Point]]]] = {}
+        self._groups: dict[str, tuple[int, FileSeries]] = {}
         self._twins_checked: dict[int, tuple[int, int]] = {}
+        self._rows: dict[str, tuple[int, _Rows]] = {}
         self.tolerant = False
         """A bad measurement file then reads as holding none (the TUI keeps
         showing the rest, read-only); `broken` says why."""
@@ -131,24 +182,43 @@ class FolderBackend:
         self.store.record(table, doc_id, before, None)
 
     # ------------------------------------------------------- measurements
-    def _groups_of(self, db: TinyDB) -> dict[int, list[Point]]:
-        """(date, id, value) per indicator in one measurement file, cached per file version."""
+    def _groups_of(self, db: TinyDB) -> FileSeries:
+        """The series of one measurement file, cached per file version: from
+        the private series cache while the file is as it noted it (nothing
+        parsed), else from the parsed file, each document checked in the
+        pass that indexes it (and then noted in the series cache)."""
         storage = storage_of(db)
         name = storage.path.name
+        cached = self._groups.get(name)
+        if cached and cached[0] == storage.version:
+            return cached[1]
+        from store import seriescache
+        from store.series import FileSeries
+
         try:
-            data = storage.read() or {}
-            cached = self._groups.get(name)
-            if cached and cached[0] == storage.version:
-                return cached[1]
-            # every document is checked in the pass that indexes it
-            groups = checks.index_measurements(name, data.get(MEASUREMENTS, {}))
+            groups = None if storage.loaded or storage.dirty else self._from_cache(storage)
+            if groups is None:
+                data = storage.read() or {}
+                index = checks.index_measurements(name, data.get(MEASUREMENTS, {}))
+                groups = FileSeries.of_points(index)
+                if storage.read_stat is not None:
+                    seriescache.save(storage.path, storage.read_stat, groups)
         except StoreCorrupt as exc:
             if not self.tolerant:
                 raise
             self.broken = self.broken or str(exc)
-            groups = {}
+            groups = FileSeries.of_points({})
         self._groups[name] = (storage.version, groups)
         return groups
+
+    def _from_cache(self, storage: FileStorage) -> FileSeries | None:
+        from store import seriescache
+
+        found = seriescache.load(storage.path)
+        if found is None:
+            return None
+        storage.known_as(found[1])
+        return found[0]
 
     def _files(self, until: date | None) -> list[TinyDB]:
         files = [
@@ -170,9 +240,12 @@ class FolderBackend:
             if self._twins_checked.get(year) == versions:
                 continue
             try:
-                new = (storage_of(recent).read() or {}).get(MEASUREMENTS, {})
-                old = (storage_of(base).read() or {}).get(MEASUREMENTS, {}) if new else {}
-                twin = next((key for key in new if key in old), None)
+                new = self._groups_of(recent).ids
+                twin = (
+                    next(iter(set(new).intersection(self._groups_of(base).ids)), None)
+                    if new
+                    else None
+                )
                 if twin is not None:
                     raise StoreCorrupt(
                         f"measurement {twin} is in both {storage_of(base).path.name} and "
@@ -182,22 +255,92 @@ class FolderBackend:
                 if not self.tolerant:
                     raise
                 self.broken = self.broken or str(exc)
-            self._twins_checked[year] = versions
+            # reading may have loaded a file: key by the versions after
+            self._twins_checked[year] = (storage_of(base).version, storage_of(recent).version)
 
     def points(self, until: date | None = None) -> Mapping[int, list[Point]]:
         merged: dict[int, list[Point]] = {}
         for db in self._files(until):
-            for ind, found in self._groups_of(db).items():
-                merged.setdefault(ind, []).extend(found)
+            groups = self._groups_of(db)
+            for ind in groups.runs:
+                merged.setdefault(ind, []).extend(groups.points(ind))
         return {
             ind: sorted(p for p in found if until is None or p[0] <= until)
             for ind, found in merged.items()
         }
 
+    def day_series(self, until: date | None = None) -> Mapping[int, DaySeries]:
+        from store.series import merged
+
+        return merged([self._groups_of(db) for db in self._files(until)])
+
+    def _compared_files(self) -> list[FileStorage]:
+        measured = [storage_of(db) for _, db in self.store.measurement_files()]
+        return [storage_of(self.store.wheel), *measured]
+
+    def _comparison_key(self) -> list[list[object]] | None:
+        """Each file a comparison is made from, by name and the identity of
+        the data read from it (None: something here is not a file's bytes)."""
+        files: list[list[object]] = []
+        for storage in self._compared_files():
+            found = storage.identity_read()
+            if found is None:
+                return None
+            files.append([storage.path.name, *found])
+        return files
+
+    def kept_comparison(self, at: date) -> WheelComparison | None:
+        from store import seriescache
+
+        key = self._comparison_key()
+        if key is None:
+            return None
+        made = seriescache.load_comparison(self.store.root, at, key)
+        if made is None:
+            return None
+        # files taken as they are now without reading them: a refresh must
+        # still notice when they change
+        for storage, (_, *wanted) in zip(self._compared_files(), key, strict=True):
+            if not storage.loaded and wanted:
+                try:
+                    st = os.lstat(storage.path)
+                except FileNotFoundError:
+                    return None
+                if list(identity(st)) != wanted:
+                    return None
+                storage.known_as(st)
+        return made
+
+    def known_comparisons(
+        self, at: date, series: Mapping[int, DaySeries]
+    ) -> Mapping[int, Comparison]:
+        from store import seriescache
+
+        key = self._comparison_key()
+        if key is None:
+            return {}
+        kept = seriescache.load_known(self.store.root, at, key[0])
+        return {
+            ind: comparison
+            for ind, (print_, comparison) in kept.items()
+            if print_ == _fingerprint(series.get(ind))
+        }
+
+    def keep_comparison(
+        self, at: date, comparison: WheelComparison, series: Mapping[int, DaySeries]
+    ) -> None:
+        from store import seriescache
+
+        key = self._comparison_key()
+        if key is None or self.broken is not None:
+            return
+        prints = {ind: _fingerprint(series.get(ind)) for ind in comparison.indicators}
+        seriescache.save_comparison(self.store.root, at, key, comparison, prints)
+
     def indicator_points(self, indicator_id: int, until: date | None = None) -> list[Point]:
         found: list[Point] = []
         for db in self._files(until):
-            found.extend(self._groups_of(db).get(indicator_id, ()))
+            found.extend(self._groups_of(db).points(indicator_id))
         # by date, then id: of two values on one day the later-logged is last
         return sorted(p for p in found if until is None or p[0] <= until)
 
@@ -214,8 +357,34 @@ class FolderBackend:
         return None
 
     def measurement(self, measurement_id: int) -> Doc | None:
-        found = self._locate(measurement_id)
-        return found[2] if found else None
+        """For reading, from each file's rows (_rows_of): showing one
+        indicator's measurements must not keep every year parsed."""
+        home = measurement_id // MEASUREMENT_ID_SPAN
+        files = sorted(self.store.measurement_files(), key=lambda item: item[0] != home)
+        for _, db in files:
+            doc = self._rows_of(db).get(measurement_id)
+            if doc is not None:
+                checks.check_measurement(storage_of(db).path.name, str(measurement_id), doc)
+                return doc
+        return None
+
+    def _rows_of(self, db: TinyDB) -> _Rows:
+        """The documents of one measurement file as compact rows; the parsed
+        file is let go again if it was read for this alone (200,000 parsed
+        documents take 170 MB, their rows a fifth of that). Cached per file
+        version."""
+        storage = storage_of(db)
+        name = storage.path.name
+        cached = self._rows.get(name)
+        if cached and cached[0] == storage.version:
+            return cached[1]
+        was_loaded = storage.loaded
+        rows = _Rows((storage.read() or {}).get(MEASUREMENTS, {}))
+        if not was_loaded:
+            storage.unload()
+            _give_back_memory()
+        self._rows[name] = (storage.version, rows)
+        return rows
 
     def all_measurements(self) -> Iterator[tuple[int, Doc]]:
         found: list[tuple[int, Doc]] = []

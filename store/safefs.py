@@ -48,6 +48,13 @@ def sig_of(st: os.stat_result) -> Signature:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
+def identity(st: os.stat_result) -> tuple[int, int, int, int, int]:
+    """A file's signature and its ctime, which every change of the file sets
+    to the present and nobody can set back: what a cache kept across
+    processes is keyed by."""
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
 def signature(path: Path) -> Signature | None:
     """The file's identity and version, None when it is not there. A link or
     anything else that is not a regular file is refused."""
@@ -80,6 +87,12 @@ def open_regular(path: Path, flags: int = _READ, mode: int = 0o600) -> int | Non
 def read_regular(path: Path, limit: int | None = None) -> tuple[bytes, Signature] | None:
     """The bytes of the regular file at path (at most `limit`) and the
     signature they were read at; None when the file is not there."""
+    read = read_with_stat(path, limit)
+    return None if read is None else (read[0], sig_of(read[1]))
+
+
+def read_with_stat(path: Path, limit: int | None = None) -> tuple[bytes, os.stat_result] | None:
+    """read_regular, with the whole stat of the file the bytes were read from."""
     try:
         fd = open_regular(path)
     except OSError as exc:
@@ -104,7 +117,7 @@ def read_regular(path: Path, limit: int | None = None) -> tuple[bytes, Signature
         raise StoreCorrupt(f"{path}: cannot read ({exc.strerror})") from None
     finally:
         os.close(fd)
-    return b"".join(chunks), sig_of(st)
+    return b"".join(chunks), st
 
 
 def is_real_folder(path: Path) -> bool | None:

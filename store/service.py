@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from store import documents as d
 from store import fields as f
-from store.backend import MEASUREMENTS, Backend, Change, Doc, ids_of
+from store.backend import (
+    MEASUREMENTS,
+    Backend,
+    Change,
+    ComparisonKeeper,
+    Doc,
+    SeriesSource,
+    ids_of,
+)
 from store.dates import as_date, now_iso, today
 from store.errors import (
     Ambiguous,
@@ -42,6 +50,7 @@ from store.steering import (
 if TYPE_CHECKING:
     # the read model and the comparison rules load with the first view: a
     # write such as `styr log` never needs them
+    from store.compare import WheelComparison
     from store.views import WheelView
 
 T = TypeVar("T")
@@ -346,11 +355,23 @@ class Wheel:
         if cached is not None and cached.version == self.version:
             return cached
         goals, indicators, risks = self.goals(), self.indicators(), self.risks()
-        series = self.all_series(until=day)
+        backend = self.backend
+        keeper = backend if isinstance(backend, ComparisonKeeper) else None
+        made: WheelComparison | None = keeper.kept_comparison(day) if keeper else None
+        if made is None:
+            from store.compare import compare_wheel
+
+            if keeper is not None and isinstance(backend, SeriesSource):
+                columns = backend.day_series(until=day)
+                known = keeper.known_comparisons(day, columns)
+                made = compare_wheel(goals, indicators, columns, day, known)
+                keeper.keep_comparison(day, made, columns)
+            else:
+                made = compare_wheel(goals, indicators, self.all_series(until=day), day)
         from store.views import WheelView
 
         # reading may have loaded a file for the first time: key by the version after
-        built = WheelView(self.version, day, goals, indicators, risks, series)
+        built = WheelView(self.version, day, goals, indicators, risks, made)
         self._views = {k: v for k, v in self._views.items() if v.version == built.version}
         self._views[day] = built
         return built

@@ -14,6 +14,7 @@ import errno
 import gc
 import os
 import re
+import stat
 import sys
 import time
 from collections import Counter
@@ -27,7 +28,15 @@ from tinydb.storages import Storage
 
 from store.checks import check_file, measurements_look_fine, trust, trusted
 from store.errors import StoreCorrupt, WriteFailed
-from store.safefs import Signature, open_regular, read_regular, signature
+from store.safefs import (
+    Signature,
+    identity,
+    open_regular,
+    read_regular,
+    read_with_stat,
+    sig_of,
+    signature,
+)
 
 # 2: measurements of a big year may also be in measurements-YYYY-recent.json,
 # which styr 1 would not see (it would show too few and reuse their ids), so
@@ -351,6 +360,15 @@ class FileStorage(Storage):
         # bytes written from such data are noted as checked (checks.trust)
         self.checked_whole = False
         self._written: bytes | None = None
+        # the whole stat of the file the data in memory was read from, as
+        # read (None once it was changed here): what the series cache keys by
+        self.read_stat: os.stat_result | None = None
+        # not in memory, but known as of this signature (its series came
+        # from the series cache, or its data was unloaded): a refresh still
+        # notices when it changes; reading bytes of the very identity known
+        # changes nothing readable, so the version stays
+        self._known: Signature | None = None
+        self._known_identity: tuple[int, int, int, int, int] | None = None
 
     # -- TinyDB's interface -------------------------------------------
     def read(self) -> Data | None:
@@ -366,6 +384,7 @@ class FileStorage(Storage):
             raise RuntimeError("writes go through Store.transaction()")
         self._data = data
         self.dirty = True
+        self.read_stat = None
         self.version += 1
 
     def close(self) -> None:
@@ -389,29 +408,76 @@ class FileStorage(Storage):
 
     def reload(self) -> None:
         self._append = None
-        read = read_regular(self.path)
+        known, self._known, self._known_identity = self._known_identity, None, None
+        self.read_stat = None
+        read = read_with_stat(self.path)
         if read is None:
             self._data, sig = None, None
         else:
             # the signature of the very file read: if it is replaced later,
             # the next refresh sees a difference and reads again
-            raw, sig = read
+            raw, st = read
+            sig = sig_of(st)
             self._data = parse(self.path, raw)
+            self.read_stat = st
         self._sig = sig
         self.checked_whole = not self.path.name.startswith("measurements-")
         self.loaded = True
         self.dirty = False
-        self.version += 1
+        if known is None or self.read_stat is None or identity(self.read_stat) != known:
+            self.version += 1
 
     def changed_on_disk(self) -> bool:
-        return self.loaded and signature(self.path) != self._sig
+        return (self.loaded or self._known is not None) and signature(self.path) != self._sig
 
     def refresh(self) -> bool:
-        """Re-read if another process replaced the file; True when it did."""
-        if self.changed_on_disk():
+        """Re-read if another process replaced the file; True when it did.
+        A file known without being read is read when it is next wanted."""
+        if not self.changed_on_disk():
+            return False
+        if self.loaded:
             self.reload()
-            return True
-        return False
+        else:
+            self._known = self._sig = self._known_identity = None
+            self.version += 1
+        return True
+
+    def known_as(self, st: os.stat_result) -> None:
+        """What the file holds is known, without reading it, as of `st`
+        (the series cache had it): a refresh notices when it changes."""
+        if not self.loaded:
+            self._known = self._sig = sig_of(st)
+            self._known_identity = identity(st)
+
+    def identity_read(self) -> tuple[int, ...] | None:
+        """The identity of the file the data in memory was read from, as it
+        was read (not read yet: the file's now); () when there is no file;
+        None when the data in memory is not simply a file's bytes (a change
+        made here, staged or written)."""
+        if self.dirty or self._append is not None:
+            return None
+        if self.loaded:
+            if self.read_stat is not None:
+                return identity(self.read_stat)
+            return () if self._data is None and self._sig is None else None
+        if self._known_identity is not None:
+            return self._known_identity
+        try:
+            st = os.lstat(self.path)
+        except FileNotFoundError:
+            return ()
+        return identity(st) if stat.S_ISREG(st.st_mode) else None
+
+    def unload(self) -> None:
+        """Drop data read from disk and not changed since (a reader took
+        what it needed from it): it is read again when next wanted, and a
+        refresh still notices a change of the file meanwhile."""
+        if self.dirty or self.staging or self._append is not None or self.read_stat is None:
+            return
+        self._known, self._known_identity = self._sig, identity(self.read_stat)
+        self._data = None
+        self.read_stat = None
+        self.loaded = False
 
     def ensure(self, writer: str, when: str) -> None:
         """Make sure there is data to write into (a new file's, if need be)."""
@@ -509,6 +575,7 @@ class FileStorage(Storage):
         assert append is not None
         append.docs.update(docs)
         self.dirty = True
+        self.read_stat = None
         self.version += 1
 
     def _materialize(self, append: _Append) -> None:
@@ -520,6 +587,7 @@ class FileStorage(Storage):
         self._append = None
         self._data = data
         self._sig = append.sig
+        self._known = self._known_identity = None
         self.loaded = True
         self.version += 1
 
@@ -571,6 +639,8 @@ class FileStorage(Storage):
 
     def installed(self) -> None:
         self._sig = signature(self.path)
+        self._known = self._known_identity = None
+        self.read_stat = None
         self.dirty = False
         # after an append the new file is read when it is wanted
         self._append = None
@@ -595,6 +665,8 @@ class FileStorage(Storage):
         self._append = None
         self._data = None
         self._sig = None
+        self._known = self._known_identity = None
+        self.read_stat = None
         self.loaded = False
         self.dirty = False
         self.checked_whole = False

@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
 import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from datetime import UTC, datetime
@@ -680,6 +679,8 @@ class Store:
             os.fsync(fd)
         except OSError as exc:
             if fd >= 0:
+                import shutil
+
                 with contextlib.suppress(OSError):
                     shutil.rmtree(partial, dir_fd=fd)
             raise WriteFailed(f"could not back up the store to {target}: {exc.strerror}") from exc
@@ -735,6 +736,8 @@ class Store:
         """Keep the newest dailies. Only what styr makes is removed: folders
         named daily-DATE holding nothing but store files, and this user's own
         partial backups that a crash left behind."""
+        import shutil  # only here and for a failed backup: a write rarely needs it
+
         fd = open_folder(self.root / BACKUPS)
         try:
             dailies = []

@@ -155,11 +155,17 @@ class WheelView:
         goals: Sequence[Goal],
         indicators: Sequence[Indicator],
         risks: Sequence[Risk],
-        series: Mapping[int, Sequence[tuple[date, float]]],
+        series: Mapping[int, Sequence[tuple[date, float]]] | WheelComparison,
     ) -> None:
+        """`series`: every indicator's measurements, or their comparison on
+        day `at` already made (kept by the backend from an earlier run)."""
         self.version = version
         self.at = at
-        self.comparison: WheelComparison = compare_wheel(goals, indicators, series, at)
+        self.comparison: WheelComparison = (
+            series
+            if isinstance(series, WheelComparison)
+            else compare_wheel(goals, indicators, series, at)
+        )
         by_goal: dict[int, list[Indicator]] = {}
         for indicator in sorted(indicators, key=lambda i: i.id):
             by_goal.setdefault(indicator.goal_id, []).append(indicator)

@@ -121,7 +121,10 @@ class StyrApp(App[None]):
         Binding("C", "close_period", "Close period", show=False, id="app.close_period"),
     ]
     POLL_SECONDS: ClassVar[float] = 1.0
-    FIRST_LOAD_DELAY: ClassVar[float] = 0.1
+    # long enough for the writer thread to put the first frame out; the load
+    # that follows mostly reads the private caches (store.seriescache), and
+    # the delay is part of every start's time to data
+    FIRST_LOAD_DELAY: ClassVar[float] = 0.02
 
     class Loaded(Message):
         """The store is read and the read model built; the stage shows it."""

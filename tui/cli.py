@@ -20,7 +20,6 @@ from store.paths import resolve_store
 from store.plain import plain, plain_lines
 from store.service import GOAL, INDICATOR, Kind, Wheel, measurement_name
 from store.steering import check_new_state
-from tui import exchange_cli, steering_cli
 
 Handler = Callable[[argparse.Namespace, Wheel], int]
 
@@ -76,7 +75,26 @@ def _store_option(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
-def build_parser() -> Parser:
+# the commands defined in this module; a run of one of them builds its parser
+# alone (argparse spends milliseconds on each of the forty-odd parsers, and
+# the steering and exchange commands import more of the store)
+OWN_COMMANDS = ("add", "log", "delete", "undo", "status", "where")
+
+
+def command_word(argv: Sequence[str]) -> str | None:
+    """The command named in argv when nothing but --store comes before it."""
+    words = iter(argv)
+    for word in words:
+        if word == "--store":
+            next(words, None)
+        elif not word.startswith("--store="):
+            return None if word.startswith("-") else word
+    return None
+
+
+def build_parser(only: str | None = None) -> Parser:
+    """The whole command line, or (only) one of OWN_COMMANDS with the
+    options before it: it parses that command's arguments the same way."""
     parser = Parser(
         prog="styr",
         description="Management by objectives and results: goals, measurements, "
@@ -88,7 +106,27 @@ def build_parser() -> Parser:
         "--demo", action="store_true", help="open the TUI on a sample wheel in a temporary store"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    if only in (None, "add"):
+        _add_commands(commands)
+    if only in (None, "log"):
+        _log_command(commands)
+    if only in (None, "delete", "undo"):
+        _delete_commands(commands)
+    if only in (None, "status"):
+        _status_command(commands)
+    if only in (None, "where"):
+        where = commands.add_parser("where", help="show where the store is")
+        _store_option(where)
+        where.set_defaults(handler=where_is)
+    if only is None:
+        from tui import exchange_cli, steering_cli
 
+        steering_cli.add_commands(commands, _store_option)
+        exchange_cli.add_commands(commands, _store_option)
+    return parser
+
+
+def _add_commands(commands: Any) -> None:
     add = commands.add_parser("add", help="add a goal or an indicator")
     _store_option(add)
     kinds = add.add_subparsers(dest="kind", metavar="KIND", required=True, parser_class=Parser)
@@ -123,6 +161,8 @@ def build_parser() -> Parser:
     ind.add_argument("--milestones", metavar="D=V,...", help="e.g. 2026-06-30=20,2026-09-30=35")
     ind.set_defaults(handler=add_indicator)
 
+
+def _log_command(commands: Any) -> None:
     log = commands.add_parser("log", help="record a measured value")
     _store_option(log)
     log.add_argument("indicator", metavar="INDICATOR", help="indicator id or name")
@@ -133,6 +173,8 @@ def build_parser() -> Parser:
     log.add_argument("--future", action="store_true", help="the date is after today, and meant")
     log.set_defaults(handler=log_value)
 
+
+def _delete_commands(commands: Any) -> None:
     delete = commands.add_parser("delete", help="delete a goal or an indicator")
     _store_option(delete)
     delete.add_argument("kind", choices=["goal", "indicator"])
@@ -144,6 +186,8 @@ def build_parser() -> Parser:
     _store_option(undo)
     undo.set_defaults(handler=undo_last)
 
+
+def _status_command(commands: Any) -> None:
     status = commands.add_parser("status", help="compare every indicator and goal with its plan")
     _store_option(status)
     status.add_argument("--at", metavar="DATE", help="compare as of this date (default today)")
@@ -159,13 +203,6 @@ def build_parser() -> Parser:
         "--period", metavar="P", help="only goals running in 2026, 2026-Q3, 2026-11"
     )
     status.set_defaults(handler=show_status)
-
-    where = commands.add_parser("where", help="show where the store is")
-    _store_option(where)
-    where.set_defaults(handler=where_is)
-    steering_cli.add_commands(commands, _store_option)
-    exchange_cli.add_commands(commands, _store_option)
-    return parser
 
 
 def _fields(args: argparse.Namespace, names: Sequence[str]) -> dict[str, Any]:
@@ -261,7 +298,9 @@ READING = frozenset(
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        args = build_parser().parse_args(argv)
+        words = sys.argv[1:] if argv is None else argv
+        word = command_word(words)
+        args = build_parser(word if word in OWN_COMMANDS else None).parse_args(words)
     except UsageError as exc:
         return _fail(2, str(exc))
     wheel: Wheel | None = None

@@ -129,13 +129,14 @@ class GoalTree(Tree[int]):
                 Text(plain(row.goal.title)),
                 no_wrap=True,
             )
-            node = parents[-1].add(label, data=row.goal.id, allow_expand=has_kids)
+            # unfolded as it is added: expand() afterwards would post a
+            # message per node (hundreds on a big wheel, each a trip
+            # through the event loop before the tree shows)
+            unfold = has_kids and row.goal.id not in folded
+            node = parents[-1].add(label, data=row.goal.id, allow_expand=has_kids, expand=unfold)
             placed[row.goal.id] = node
             if has_kids:
                 parents.append(node)
-        for goal_id, node in placed.items():
-            if node.allow_expand and goal_id not in folded:
-                node.expand()
         target = placed.get(selected) if selected is not None else None
         if target is None and placed:
             target = next(iter(placed.values()))

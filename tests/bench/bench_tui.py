@@ -12,8 +12,9 @@ like on a shared machine:
   the first screen change;
 - resident memory of `styr --store LARGE` once it shows the data.
 
-Budgets: first paint <= 1.3x bare on the demo, <= 2x on the large store;
-key press median <= 50 ms; <= 300 MB. Without --store, the large store is
+Budgets (DESIGN.md, Speed budgets): the data on screen at most 1.3x the
+bare app's first paint on the demo, at most 2x on the large store; key
+press median <= 50 ms; <= 150 MB. Without --store, the large store is
 generated with tests/bench/make_store.py into a temporary folder.
 """
 
@@ -178,20 +179,23 @@ def main() -> int:
 
     print(f"first paint, median of {args.runs} starts at {SIZE}:")
     print(f"  bare Textual app    {bare * 1000:7.0f} ms")
+    print(f"  styr --demo         {demo * 1000:7.0f} ms  {demo / bare:4.2f}x bare")
+    print(f"  styr large store    {large * 1000:7.0f} ms  {large / bare:4.2f}x bare")
+    print("data on screen (not an empty frame), median of the same starts:")
     print(
-        f"  styr --demo         {demo * 1000:7.0f} ms  {demo / bare:4.2f}x bare "
-        f"(budget 1.3x) {verdict(demo / bare <= 1.3)}; data shown at {demo_data * 1000:.0f} ms"
+        f"  styr --demo         {demo_data * 1000:7.0f} ms  {demo_data / bare:4.2f}x bare "
+        f"(budget 1.3x) {verdict(demo_data / bare <= 1.3)}"
     )
     print(
-        f"  styr large store    {large * 1000:7.0f} ms  {large / bare:4.2f}x bare "
-        f"(budget 2x) {verdict(large / bare <= 2)}; data shown at {large_data * 1000:.0f} ms"
+        f"  styr large store    {large_data * 1000:7.0f} ms  {large_data / bare:4.2f}x bare "
+        f"(budget 2x) {verdict(large_data / bare <= 2)}"
     )
     print(f"key press on the large store, median of {args.samples} (budget 50 ms):")
     for what, times in keys.items():
         median = statistics.median(times)
         print(f"  {what:20} {median:6.1f} ms  (min {min(times):.0f}, max {max(times):.0f}) "
               f"{verdict(median <= 50)}")  # fmt: skip
-    print(f"resident memory, large store open: {rss:.0f} MB (budget 300 MB) {verdict(rss <= 300)}")
+    print(f"resident memory, large store open: {rss:.0f} MB (budget 150 MB) {verdict(rss <= 150)}")
     return 0 if ok else 1
 
 
