@@ -87,3 +87,8 @@ def ahead_words(ahead: int | None) -> str:
     if ahead == 0:
         return "on plan"
     return f"{ahead}d ahead" if ahead > 0 else f"{-ahead}d behind"
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """`1 goal`, `2 goals`: a count with its noun in the right number."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"

@@ -258,23 +258,30 @@ class StyrApp(App[None]):
             self.fail(StoreCorrupt(self.wheel.broken))
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key) and not event.is_forwarded and self._escaped_form(event):
+        if isinstance(event, events.Key) and not event.is_forwarded and self._split_escape(event):
             return
         await super().on_event(event)
 
-    def _escaped_form(self, key: events.Key) -> bool:
-        """Close a form on alt+character, and drop the key. Over a slow link
-        Esc and the next key arrive together and Textual reads them as
-        alt+key: the user pressed Esc, and the key must not be typed into
-        the form. Alt keys that type nothing (alt+backspace) keep working."""
+    def _split_escape(self, key: events.Key) -> bool:
+        """Over a slow link Esc and the next key arrive together and
+        Textual reads them as alt+key; the user pressed Esc, then the key.
+        On a form, Esc closes it and the key is dropped (it must not be
+        typed into the form, nor act on the stage unseen); elsewhere both
+        are handled in turn. Alt keys that type nothing (alt+backspace)
+        keep working."""
         from tui.dialogs.saving import SavingDialog
+        from tui.screens.stage import StageScreen
 
-        screen = self.screen
         if not (key.key.startswith("alt+") and key.is_printable):
             return False
-        if not isinstance(screen, SavingDialog):
+        screen = self.screen
+        if isinstance(screen, SavingDialog):
+            screen.action_cancel()
+            return True
+        if not isinstance(screen, StageScreen):
             return False
-        screen.action_cancel()
+        self.post_message(events.Key("escape", None))
+        self.post_message(events.Key(key.key.removeprefix("alt+"), key.character))
         return True
 
     def fail(self, exc: StoreError) -> None:
@@ -402,10 +409,12 @@ class StyrApp(App[None]):
         screen.open_form(ClosePeriodDialog(self.wheel, first), self._period_closed)
 
     def _period_closed(self, done: PeriodClose) -> None:
+        from store.format import counted
+
+        closed = counted(len(done.closed), "goal")
         carried = f", {len(done.carried)} carried into {done.next.label}" if done.carried else ""
         self.notify(
-            f"period {done.period.label} closed: {len(done.closed)} goals closed{carried}"
-            " (u undoes)",
+            f"period {done.period.label} closed: {closed} closed{carried} (u undoes)",
             markup=False,
         )
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from rich.text import Text
+from textual import events
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
@@ -191,6 +192,23 @@ async def test_status_and_text_filters(wheel: Wheel, make: Make, small: Small) -
         assert isinstance(app.screen, CompareScreen)
         assert row_keys(app) == []
         assert "text revenue squ" in screen_text(app)
+
+
+async def test_esc_and_a_stage_key_arriving_together_do_both(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_compare(pilot, app)
+        everything = row_keys(app)
+        await press(pilot, "f")
+        assert row_keys(app) != everything
+        # what the terminal parser makes of ESC followed at once by "1"
+        app.post_message(events.Key("alt+1", "1"))
+        await settle(pilot)
+        assert app.current_mode == "goals"
+        await open_compare(pilot, app)
+        assert row_keys(app) == everything  # the Esc cleared the filter first
 
 
 async def test_chart_and_figures_of_the_selected_indicator(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.text import Text
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static, TextArea
 from tuihelp import (
@@ -22,7 +23,7 @@ from store.service import LESSON, Wheel
 from tui.app import StyrApp
 from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.conflict import ConflictDialog
-from tui.dialogs.lesson_form import LessonForm, format_actions, parse_actions
+from tui.dialogs.lesson_form import QUESTIONS, LessonForm, format_actions, parse_actions
 from tui.screens.learn import LearnScreen
 
 Make = Callable[[Wheel], StyrApp]
@@ -293,3 +294,23 @@ async def test_a_lesson_added_elsewhere_shows_up(wheel: Wheel, make: Make, small
         await settle(pilot)
         assert lesson_ids(app) == [added.id]
         assert "Weekly demos" in screen_text(app) and "by bob" in detail(app)
+
+
+async def test_text_typed_right_after_tab_lands_in_the_next_field(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    """Keys that arrive at once (a paste, a slow SSH link): Tab moves the
+    focus before the next key is routed, so one answer never runs into
+    the next."""
+    app = make(wheel)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_learn(pilot, app)
+        await pilot.press("a")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, LessonForm)
+        for key, char in [("w", "w"), ("tab", None), ("x", "x"), ("tab", None), ("y", "y")]:
+            app.post_message(events.Key(key, char))
+        await settle(pilot)
+        texts = [form.query_one(f"#lesson-{name}", TextArea).text for name in QUESTIONS]
+        assert texts[:3] == ["w", "x", "y"]

@@ -313,7 +313,7 @@ async def test_a_goal_closed_before_keeps_its_outcome_and_may_be_carried(
         await press(pilot, "j")  # the goal closed before comes after the open ones
         shown = screen_text(app)
         assert "was achieved" in shown and "(closed before: kept)" in shown
-        assert "closes 1 goals of 2026: 1 missed" in shown
+        assert "closes 1 goal of 2026: 1 missed" in shown
         await press(pilot, "e")
         assert "goal 2 was closed before: its comment stays as it is" in screen_text(app)
         await press(pilot, "space", "y")

@@ -25,6 +25,7 @@ from textual.widgets import DataTable, Input, Label, Static
 
 from store.documents import OUTCOMES
 from store.errors import StoreError
+from store.format import counted
 from store.plain import plain
 from store.service import ClosedGoal, PeriodClose, Wheel
 from store.steering import PERIOD_FORMS, Period, parse_period
@@ -51,7 +52,7 @@ def preview_lines(plan: PeriodClose) -> list[str]:
         counts[c.outcome] = counts.get(c.outcome, 0) + 1
     outcomes = ", ".join(f"{n} {o}" for o in OUTCOMES if (n := counts.get(o)))
     lines = [
-        f"closes {len(plan.closed)} goals of {plan.period.label}"
+        f"closes {counted(len(plan.closed), 'goal')} of {plan.period.label}"
         + (f": {outcomes}" if outcomes else "")
     ]
     if not plan.carried:

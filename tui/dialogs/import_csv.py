@@ -19,6 +19,7 @@ from textual.widgets import Button, Input, Static
 from store.backend import MEASUREMENTS
 from store.errors import StoreError
 from store.exchange import Preview
+from store.format import counted
 from store.plain import plain
 from tui.dialogs.file_name import PathSuggester
 
@@ -32,7 +33,7 @@ def summary_text(path: str, preview: Preview) -> Text:
     text = Text()
     text.append(
         f"{plain(path)}: {rows} row{'s' * (rows != 1)} for "
-        f"{len(plan.per_indicator)} indicator{'s' * (len(plan.per_indicator) != 1)}\n",
+        f"{counted(len(plan.per_indicator), 'indicator')}\n",
         style="bold",
     )
     width = max((len(plain(plan.names.get(i, ""))) for i in plan.per_indicator), default=0)

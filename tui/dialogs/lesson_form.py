@@ -89,6 +89,10 @@ class LessonForm(SavingDialog):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="lesson.cancel"),
         Binding("ctrl+s", "save", "Save", id="lesson.save"),
+        # priority: handled before the next key is routed, so text typed
+        # right after Tab lands in the next field (pastes, a slow SSH link)
+        Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
     ]
 
     def __init__(
