@@ -181,6 +181,24 @@ def test_measurements_of_many_sessions_keep_unique_ids(url: Any) -> None:
     assert [v for _, v in reader.series(indicator.id)][:3] == [1.0, 1.0, 1.0]
 
 
+def test_the_packed_read_of_every_point_matches_the_read_of_one_indicator(url: Any) -> None:
+    # the whole wheel's points come packed per indicator with day numbers
+    # counted from 2000-01-01: days either side of it, and two on one day
+    backend = _wheel(url, "alice").backend
+    days = ["2026-03-01", "1999-12-31", "2026-03-01", "2000-01-01", "1970-01-01"]
+    with backend.transaction():
+        backend.add_measurements(
+            [{"indicator_id": n % 2 + 1, "date": d, "value": 0.5 + n} for n, d in enumerate(days)]
+        )
+    reader = _wheel(url, "bob").backend
+    every = reader.points()
+    assert {k: [(str(day), value) for day, _, value in found] for k, found in every.items()} == {
+        1: [("1970-01-01", 4.5), ("2026-03-01", 0.5), ("2026-03-01", 2.5)],
+        2: [("1999-12-31", 1.5), ("2000-01-01", 3.5)],
+    }
+    assert every == {1: reader.indicator_points(1), 2: reader.indicator_points(2)}
+
+
 def test_a_lost_connection_is_one_line_and_the_next_refresh_reconnects(
     url: Any, pg_server: Any
 ) -> None:
