@@ -122,6 +122,14 @@ class _Days(dict[int, date]):
         return day
 
 
+def _reason(exc: BaseException) -> str:
+    """libpq's message as one line: it says 'connection to server at "h",
+    port 1 failed: WHY' or 'consuming input failed: WHY', with hints on
+    the lines below."""
+    first = (str(exc).strip().splitlines() or [""])[0]
+    return first.rsplit("failed: ", 1)[-1].removeprefix("FATAL:").strip() or type(exc).__name__
+
+
 def _safe_location(url: str) -> str:
     """The URL as shown: server, port, database and user, never a password."""
     try:
@@ -177,10 +185,7 @@ class PostgresBackend:
         try:
             return psycopg.connect(url, autocommit=True, connect_timeout=10)
         except psycopg.Error as exc:
-            # libpq says 'connection to server at "h", port 1 failed: WHY' and hints below
-            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            reason = first.rsplit("failed: ", 1)[-1].removeprefix("FATAL:").strip()
-            raise StoreError(f"cannot connect to {_safe_location(url)}: {reason}") from None
+            raise StoreError(f"cannot connect to {_safe_location(url)}: {_reason(exc)}") from None
 
     def _prepare(self, must_exist: bool) -> None:
         """Who we are, which schema, and its version: created or migrated
@@ -273,13 +278,13 @@ class PostgresBackend:
             ) from None
         except _CONNECTION_LOST as exc:
             raise StoreError(
-                f"lost the connection to {self._location} ({str(exc).strip() or 'closed'}); "
+                f"lost the connection to {self._location} ({_reason(exc)}); "
                 "nothing half-written is kept, styr connects again on the next try"
             ) from None
         except psycopg.Error as exc:
             raise StoreError(
                 f"the database {self._location} refused the change: "
-                f"{exc.diag.message_primary or exc}"
+                f"{exc.diag.message_primary or _reason(exc)}"
             ) from None
 
     # ---------------------------------------------------------- the store

@@ -7,6 +7,7 @@ from __future__ import annotations
 import multiprocessing
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -284,6 +285,56 @@ def test_a_connection_killed_mid_transaction_keeps_the_last_commit(
     bob = _wheel(url, "bob")
     assert [g.title for g in bob.goals()] == ["Kept"]
     assert len(bob.history()) == 1
+
+
+def _waiting_on_a_lock(watcher: Any, query_start: str) -> bool:
+    row = watcher.execute(
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE %s",
+        (query_start + "%",),
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def test_a_server_killed_mid_write_keeps_the_last_commit_and_the_cli_says_so(
+    own_pg_server: Any,
+) -> None:
+    server = own_pg_server
+    url = server.url("alice", server.new_schema())
+    wheel = open_wheel(url)
+    goal = wheel.add(GOAL, {"title": "Shorter queues"})
+    indicator = wheel.add(
+        INDICATOR,
+        {"goal_id": goal.id, "name": "Served", "baseline": "0", "target": "100",
+         "start": "2025-01-01", "due": "2026-12-31"},
+    )  # fmt: skip
+    assert main(["--store", url, "log", str(indicator.id), "1", "--at", "2026-01-05"]) == 0
+    committed = list(wheel.backend.history())
+    # another session holds the history, so the next log waits inside its
+    # transaction with its measurement written: the server dies right there
+    holder = psycopg.connect(server.url("postgres", url.rsplit("%3D", 1)[1]))
+    holder.execute("LOCK TABLE history IN SHARE MODE")
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "tui.cli", "--store", url, "log", str(indicator.id), "2", "--at",
+         "2026-01-06"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    with psycopg.connect(server.url("postgres"), autocommit=True) as watcher:
+        deadline = time.monotonic() + 60
+        while not _waiting_on_a_lock(watcher, "INSERT INTO history"):
+            assert cli.poll() is None and time.monotonic() < deadline, cli.communicate()
+            time.sleep(0.02)
+    server.crash()
+    holder.close()
+    out, err = cli.communicate(timeout=60)
+    assert cli.returncode == 1 and out == ""
+    assert len(err.splitlines()) == 1 and err.startswith("styr: lost the connection to ")
+    server.restart()
+    after = open_wheel(server.url("bob", url.rsplit("%3D", 1)[1]))
+    assert [v for _, v in after.series(indicator.id)] == [1.0]
+    assert list(after.backend.history()) == committed
+    # and the wheel goes on from there
+    assert main(["--store", url, "log", str(indicator.id), "3", "--at", "2026-01-07"]) == 0
+    assert [v for _, v in open_wheel(url).series(indicator.id)] == [1.0, 3.0]
 
 
 def test_on_a_server_the_user_is_the_role_not_a_name_given(url: Any) -> None:
