@@ -28,7 +28,7 @@ from psycopg.types.json import Jsonb
 
 from store.backend import MEASUREMENTS, WHEEL_TABLES, Change, Doc, Point
 from store.dates import now_iso
-from store.errors import Conflict, ReadOnly, StoreError, StoreMissing
+from store.errors import Conflict, ReadOnly, StoreAway, StoreError, StoreMissing
 
 SCHEMA_VERSION = 1
 
@@ -185,7 +185,7 @@ class PostgresBackend:
         try:
             return psycopg.connect(url, autocommit=True, connect_timeout=10)
         except psycopg.Error as exc:
-            raise StoreError(f"cannot connect to {_safe_location(url)}: {_reason(exc)}") from None
+            raise StoreAway(f"cannot connect to {_safe_location(url)}: {_reason(exc)}") from None
 
     def _prepare(self, must_exist: bool) -> None:
         """Who we are, which schema, and its version: created or migrated
@@ -277,7 +277,7 @@ class PostgresBackend:
                 f"{exc.diag.message_primary}"
             ) from None
         except _CONNECTION_LOST as exc:
-            raise StoreError(
+            raise StoreAway(
                 f"lost the connection to {self._location} ({_reason(exc)}); "
                 "nothing half-written is kept, styr connects again on the next try"
             ) from None
