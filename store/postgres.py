@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import struct
+from bisect import bisect_right
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -111,6 +112,18 @@ _PACKED_POINTS = """
           ORDER BY indicator_id, day, id) AS ordered
     GROUP BY indicator_id"""
 _DAY_ZERO = date(2000, 1, 1).toordinal()
+
+
+def _until(points: list[Point], until: date | None) -> list[Point]:
+    """A copy of the points (by date) up to day `until`: cut where it falls,
+    not compared one by one, as it is mostly after the last of them."""
+    if until is None or not points or points[-1][0] <= until:
+        return points[:]
+    return points[: bisect_right(points, until, key=_day)]
+
+
+def _day(point: Point) -> date:
+    return point[0]
 
 
 class _Days(dict[int, date]):
@@ -547,7 +560,7 @@ class PostgresBackend:
                 grouped[int(ind)] = [(days[day], mid, value) for day, mid, value in found]
             self._points = grouped
         return {
-            ind: [p for p in found if until is None or p[0] <= until]
+            ind: _until(found, until)
             for ind, found in self._points.items()
             if until is None or found[0][0] <= until
         }
@@ -566,7 +579,7 @@ class PostgresBackend:
                     (indicator_id,),
                 ).fetchall()
             found = self._by_indicator[indicator_id] = [(d, i, v) for d, i, v in rows]
-        return [p for p in found if until is None or p[0] <= until]
+        return _until(found, until)
 
     def measurement(self, measurement_id: int) -> Doc | None:
         with self._errors():
