@@ -95,6 +95,15 @@ def _create_v1() -> list[str]:
     return steps
 
 
+# who the session is, its schema, whether styr's tables are in it and whether
+# the role may write them: one round trip (quote_ident(NULL) is NULL where
+# format('%I') would fail, for a role with no schema)
+_WHO = """
+    SELECT current_user, current_schema(),
+        to_regclass(quote_ident(current_schema()) || '.styr_schema') IS NOT NULL,
+        coalesce(has_table_privilege(to_regclass('goals'), 'INSERT')
+                 AND has_table_privilege(to_regclass('history'), 'INSERT'), false)"""
+
 # version -> the statements that bring the schema from version - 1 to it
 MIGRATIONS: dict[int, list[str]] = {1: _create_v1()}
 
@@ -202,40 +211,34 @@ class PostgresBackend:
 
     def _prepare(self, must_exist: bool) -> None:
         """Who we are, which schema, and its version: created or migrated
-        here, in one transaction, by whoever first opens it with the right."""
-        row = self.conn.execute("SELECT current_user, current_schema()").fetchone()
+        here, in one transaction, by whoever first opens it with the right.
+        Two round trips when the wheel is there (a server may be far away)."""
+        row = self.conn.execute(_WHO).fetchone()
         assert row is not None
-        self._user, schema = str(row[0]), row[1]
+        self._user, schema, found, may_write = str(row[0]), row[1], bool(row[2]), bool(row[3])
         if schema is None:
             raise StoreError(
                 f"no schema to keep the wheel in at {self._location}: create one "
                 "(see the README, PostgreSQL) or name it with options=-csearch_path=NAME"
             )
         self._schema = str(schema)
-        version = self._schema_version()
+        version = self._schema_version() if found else None
         if version is None and must_exist:
             raise StoreMissing(f"no styr wheel in {self._location} (schema {self._schema})")
         if version is None or version < SCHEMA_VERSION:
             version = self._migrate()
+            may = self.conn.execute(_WHO).fetchone()
+            may_write = bool(may and may[3])
         if version > SCHEMA_VERSION:
             self._read_only = (
                 f"made by a newer styr (schema version {version}; this styr knows "
                 f"{SCHEMA_VERSION}): read-only"
             )
             return
-        may = self.conn.execute(
-            "SELECT has_table_privilege('goals', 'INSERT')"
-            " AND has_table_privilege('history', 'INSERT')"
-        ).fetchone()
-        if not (may and may[0]):
+        if not may_write:
             self._read_only = f"read-only: the role {self._user} may not write to the wheel"
 
     def _schema_version(self) -> int | None:
-        found = self.conn.execute(
-            "SELECT to_regclass(format('%I.styr_schema', current_schema())) IS NOT NULL"
-        ).fetchone()
-        if not (found and found[0]):
-            return None
         row = self.conn.execute("SELECT version FROM styr_schema").fetchone()
         return int(row[0]) if row else 0
 
@@ -253,7 +256,7 @@ class PostgresBackend:
         with self.conn.transaction():
             # two styr opening a new schema at once: one creates, the other waits
             self.conn.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema()))")
-            version = self._schema_version()
+            version = self._schema_version() if self._schema_found() else None
             if version is None:
                 self.conn.execute("CREATE TABLE styr_schema (version integer NOT NULL)")
                 self.conn.execute("INSERT INTO styr_schema VALUES (0)")
@@ -270,6 +273,10 @@ class PostgresBackend:
                 f"{version}) in {self._location}, schema {self._schema}"
             )
         return version
+
+    def _schema_found(self) -> bool:
+        row = self.conn.execute(_WHO).fetchone()
+        return bool(row and row[2])
 
     def _channel(self) -> str:
         return f"styr.{self._schema}"

@@ -146,6 +146,14 @@ def test_a_member_cannot_create_the_tables_and_a_reading_command_never_does(
     assert tables == (0,)
 
 
+def test_a_search_path_naming_no_schema_is_one_line(
+    pg_server: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--store", pg_server.url("alice", "nowhere"), "add", "goal", "X"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no schema to keep the wheel in" in err
+
+
 def test_where_shows_server_database_and_user_never_a_password(
     url: Any, schema: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
