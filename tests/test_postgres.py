@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -297,19 +299,48 @@ def test_a_connection_killed_mid_transaction_keeps_the_last_commit(
     assert len(bob.history()) == 1
 
 
-def _waiting_on_a_lock(watcher: Any, query_start: str) -> bool:
+def _waiting_on_a_lock(watcher: Any, query_start: str) -> int | None:
+    """The server process of the session waiting for a lock in a statement
+    that starts so, if there is one."""
     row = watcher.execute(
-        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE %s",
+        "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE %s",
         (query_start + "%",),
     ).fetchone()
-    return bool(row and row[0])
+    return int(row[0]) if row else None
 
 
+def _until_cut(conn: Any) -> None:
+    """Wait for the server to cut a session (it does so to all of them
+    when one of its processes dies, before it recovers)."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            conn.execute("SELECT 1")
+        except psycopg.OperationalError:
+            return
+        assert time.monotonic() < deadline, "the server kept the session"
+        time.sleep(0.05)
+
+
+def _until_it_answers(url: str) -> None:
+    """Wait for a server that restarts itself after a crash to take connections."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            psycopg.connect(url).close()
+            return
+        except psycopg.OperationalError:
+            assert time.monotonic() < deadline, "the server did not come back"
+            time.sleep(0.05)
+
+
+@pytest.mark.parametrize("kill", ["pg_ctl stop -m immediate", "SIGKILL"])
 def test_a_server_killed_mid_write_keeps_the_last_commit_and_the_cli_says_so(
-    own_pg_server: Any,
+    own_pg_server: Any, kill: str
 ) -> None:
     server = own_pg_server
-    url = server.url("alice", server.new_schema())
+    schema = server.new_schema()
+    url = server.url("alice", schema)
     wheel = open_wheel(url)
     goal = wheel.add(GOAL, {"title": "Shorter queues"})
     indicator = wheel.add(
@@ -321,7 +352,7 @@ def test_a_server_killed_mid_write_keeps_the_last_commit_and_the_cli_says_so(
     committed = list(wheel.backend.history())
     # another session holds the history, so the next log waits inside its
     # transaction with its measurement written: the server dies right there
-    holder = psycopg.connect(server.url("postgres", url.rsplit("%3D", 1)[1]))
+    holder = psycopg.connect(server.url("postgres", schema))
     holder.execute("LOCK TABLE history IN SHARE MODE")
     cli = subprocess.Popen(
         [sys.executable, "-m", "tui.cli", "--store", url, "log", str(indicator.id), "2", "--at",
@@ -330,16 +361,24 @@ def test_a_server_killed_mid_write_keeps_the_last_commit_and_the_cli_says_so(
     )  # fmt: skip
     with psycopg.connect(server.url("postgres"), autocommit=True) as watcher:
         deadline = time.monotonic() + 60
-        while not _waiting_on_a_lock(watcher, "INSERT INTO history"):
+        while (pid := _waiting_on_a_lock(watcher, "INSERT INTO history")) is None:
             assert cli.poll() is None and time.monotonic() < deadline, cli.communicate()
             time.sleep(0.02)
-    server.crash()
+    if kill == "SIGKILL":
+        # the CLI's own server process: the server cuts every session, recovers, restarts
+        os.kill(pid, signal.SIGKILL)
+        _until_cut(holder)
+    else:
+        server.crash()
     holder.close()
     out, err = cli.communicate(timeout=60)
     assert cli.returncode == 1 and out == ""
     assert len(err.splitlines()) == 1 and err.startswith("styr: lost the connection to ")
-    server.restart()
-    after = open_wheel(server.url("bob", url.rsplit("%3D", 1)[1]))
+    if kill == "SIGKILL":
+        _until_it_answers(server.admin_url)
+    else:
+        server.restart()
+    after = open_wheel(server.url("bob", schema))
     assert [v for _, v in after.series(indicator.id)] == [1.0]
     assert list(after.backend.history()) == committed
     # and the wheel goes on from there
