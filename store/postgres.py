@@ -14,7 +14,6 @@ store is given as a postgresql:// URL (store.backends).
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
 import struct
 from bisect import bisect_right
@@ -122,20 +121,6 @@ _PACKED_POINTS = """
           ORDER BY indicator_id, day, id) AS ordered
     GROUP BY indicator_id"""
 _DAY_ZERO = date(2000, 1, 1).toordinal()
-
-
-@contextlib.contextmanager
-def _no_cycles() -> Iterator[None]:
-    """Hundreds of thousands of tuples made at once, none in a cycle: the
-    cyclic collector would walk the growing heap again and again (a third
-    of the time of unpacking the large store's points)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _until(points: list[Point], until: date | None) -> list[Point]:
@@ -573,14 +558,13 @@ class PostgresBackend:
                 rows = self.conn.cursor(binary=True).execute(_PACKED_POINTS).fetchall()
             days = _Days()
             grouped: dict[int, list[Point]] = {}
-            with _no_cycles():
-                for ind, packed in rows:
-                    found = list(_POINT.iter_unpack(packed))
-                    # the server hands them over in the subquery's order, which
-                    # PostgreSQL keeps but does not promise: sorting what is
-                    # sorted already is one pass
-                    found.sort()
-                    grouped[int(ind)] = [(days[day], mid, value) for day, mid, value in found]
+            for ind, packed in rows:
+                found = list(_POINT.iter_unpack(packed))
+                # the server hands them over in the subquery's order, which
+                # PostgreSQL keeps but does not promise: sorting what is
+                # sorted already is one pass
+                found.sort()
+                grouped[int(ind)] = [(days[day], mid, value) for day, mid, value in found]
             self._points = grouped
         return {
             ind: _until(found, until)

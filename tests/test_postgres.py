@@ -4,7 +4,6 @@ server's faults, and styr without psycopg. Needs a server (tests/pghelp.py)."""
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import signal
@@ -209,7 +208,6 @@ def test_the_packed_read_of_every_point_matches_the_read_of_one_indicator(url: A
         2: [("1999-12-31", 1.5), ("2000-01-01", 3.5)],
     }
     assert every == {1: reader.indicator_points(1), 2: reader.indicator_points(2)}
-    assert gc.isenabled()  # off only while the points were unpacked
 
 
 def test_a_lost_connection_is_one_line_and_the_next_refresh_reconnects(
