@@ -8,6 +8,7 @@ not import Textual: the TUI is imported only when it is opened.
 from __future__ import annotations
 
 import argparse
+import gc
 import re
 import signal
 import sys
@@ -259,6 +260,18 @@ READING = frozenset(
 )
 
 
+def run() -> NoReturn:
+    """The `styr` program (pyproject's script, `python -m tui`): main, then
+    exit. What is left is frozen first, so the interpreter's last
+    collections skip it: walking every module's objects once more at exit
+    cost about 50 ms of a `styr log` with psycopg loaded."""
+    try:
+        code = main()
+    finally:
+        gc.freeze()
+    sys.exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
@@ -340,4 +353,4 @@ def _run_app(wheel: Wheel) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()
