@@ -63,6 +63,11 @@ class StoreMissing(StoreError):
     """A reading command was pointed at a folder that is not there."""
 
 
+class StoreAway(StoreError):
+    """The store's server cannot be reached now (down, or the connection
+    lost); nothing half-written was kept, and a later try connects again."""
+
+
 class StoreLocked(StoreError):
     """Another process held the store's lock for too long."""
 

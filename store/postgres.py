@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import struct
+from bisect import bisect_right
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -27,7 +29,7 @@ from psycopg.types.json import Jsonb
 
 from store.backend import MEASUREMENTS, WHEEL_TABLES, Change, Doc, Point, bulk_entry
 from store.dates import now_iso
-from store.errors import Conflict, ReadOnly, StoreError, StoreMissing
+from store.errors import Conflict, ReadOnly, StoreAway, StoreError, StoreMissing
 
 SCHEMA_VERSION = 1
 
@@ -93,10 +95,61 @@ def _create_v1() -> list[str]:
     return steps
 
 
+# who the session is, its schema, whether styr's tables are in it and whether
+# the role may write them: one round trip (quote_ident(NULL) is NULL where
+# format('%I') would fail, for a role with no schema)
+_WHO = """
+    SELECT current_user, current_schema(),
+        to_regclass(quote_ident(current_schema()) || '.styr_schema') IS NOT NULL,
+        coalesce(has_table_privilege(to_regclass('goals'), 'INSERT')
+                 AND has_table_privilege(to_regclass('history'), 'INSERT'), false)"""
+
 # version -> the statements that bring the schema from version - 1 to it
 MIGRATIONS: dict[int, list[str]] = {1: _create_v1()}
 
 _CONNECTION_LOST = (psycopg.OperationalError, psycopg.InterfaceError)
+
+# Every point of the wheel (status, the TUI) is read as one packed row per
+# indicator, records of (day number, id, value) in network byte order, not
+# as a row per measurement: 200,000 rows through the driver cost far more
+# than the packing does on the server.
+_POINT = struct.Struct("!iqd")
+_PACKED_POINTS = """
+    SELECT indicator_id, string_agg(
+        int4send(day - date '2000-01-01') || int8send(id) || float8send(value), '')
+    FROM (SELECT indicator_id, day, id, value FROM measurements
+          ORDER BY indicator_id, day, id) AS ordered
+    GROUP BY indicator_id"""
+_DAY_ZERO = date(2000, 1, 1).toordinal()
+
+
+def _until(points: list[Point], until: date | None) -> list[Point]:
+    """A copy of the points (by date) up to day `until`: cut where it falls,
+    not compared one by one, as it is mostly after the last of them."""
+    if until is None or not points or points[-1][0] <= until:
+        return points[:]
+    return points[: bisect_right(points, until, key=_day)]
+
+
+def _day(point: Point) -> date:
+    return point[0]
+
+
+class _Days(dict[int, date]):
+    """Day numbers since 2000-01-01 as dates, each made once: a store has a
+    few thousand days and a hundred times as many measurements."""
+
+    def __missing__(self, number: int) -> date:
+        day = self[number] = date.fromordinal(_DAY_ZERO + number)
+        return day
+
+
+def _reason(exc: BaseException) -> str:
+    """libpq's message as one line: it says 'connection to server at "h",
+    port 1 failed: WHY' or 'consuming input failed: WHY', with hints on
+    the lines below."""
+    first = (str(exc).strip().splitlines() or [""])[0]
+    return first.rsplit("failed: ", 1)[-1].removeprefix("FATAL:").strip() or type(exc).__name__
 
 
 def _safe_location(url: str) -> str:
@@ -154,47 +207,38 @@ class PostgresBackend:
         try:
             return psycopg.connect(url, autocommit=True, connect_timeout=10)
         except psycopg.Error as exc:
-            # libpq says 'connection to server at "h", port 1 failed: WHY' and hints below
-            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            reason = first.rsplit("failed: ", 1)[-1].removeprefix("FATAL:").strip()
-            raise StoreError(f"cannot connect to {_safe_location(url)}: {reason}") from None
+            raise StoreAway(f"cannot connect to {_safe_location(url)}: {_reason(exc)}") from None
 
     def _prepare(self, must_exist: bool) -> None:
         """Who we are, which schema, and its version: created or migrated
-        here, in one transaction, by whoever first opens it with the right."""
-        row = self.conn.execute("SELECT current_user, current_schema()").fetchone()
+        here, in one transaction, by whoever first opens it with the right.
+        Two round trips when the wheel is there (a server may be far away)."""
+        row = self.conn.execute(_WHO).fetchone()
         assert row is not None
-        self._user, schema = str(row[0]), row[1]
+        self._user, schema, found, may_write = str(row[0]), row[1], bool(row[2]), bool(row[3])
         if schema is None:
             raise StoreError(
                 f"no schema to keep the wheel in at {self._location}: create one "
                 "(see the README, PostgreSQL) or name it with options=-csearch_path=NAME"
             )
         self._schema = str(schema)
-        version = self._schema_version()
+        version = self._schema_version() if found else None
         if version is None and must_exist:
             raise StoreMissing(f"no styr wheel in {self._location} (schema {self._schema})")
         if version is None or version < SCHEMA_VERSION:
             version = self._migrate()
+            may = self.conn.execute(_WHO).fetchone()
+            may_write = bool(may and may[3])
         if version > SCHEMA_VERSION:
             self._read_only = (
                 f"made by a newer styr (schema version {version}; this styr knows "
                 f"{SCHEMA_VERSION}): read-only"
             )
             return
-        may = self.conn.execute(
-            "SELECT has_table_privilege('goals', 'INSERT')"
-            " AND has_table_privilege('history', 'INSERT')"
-        ).fetchone()
-        if not (may and may[0]):
+        if not may_write:
             self._read_only = f"read-only: the role {self._user} may not write to the wheel"
 
     def _schema_version(self) -> int | None:
-        found = self.conn.execute(
-            "SELECT to_regclass(format('%I.styr_schema', current_schema())) IS NOT NULL"
-        ).fetchone()
-        if not (found and found[0]):
-            return None
         row = self.conn.execute("SELECT version FROM styr_schema").fetchone()
         return int(row[0]) if row else 0
 
@@ -212,7 +256,7 @@ class PostgresBackend:
         with self.conn.transaction():
             # two styr opening a new schema at once: one creates, the other waits
             self.conn.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema()))")
-            version = self._schema_version()
+            version = self._schema_version() if self._schema_found() else None
             if version is None:
                 self.conn.execute("CREATE TABLE styr_schema (version integer NOT NULL)")
                 self.conn.execute("INSERT INTO styr_schema VALUES (0)")
@@ -229,6 +273,10 @@ class PostgresBackend:
                 f"{version}) in {self._location}, schema {self._schema}"
             )
         return version
+
+    def _schema_found(self) -> bool:
+        row = self.conn.execute(_WHO).fetchone()
+        return bool(row and row[2])
 
     def _channel(self) -> str:
         return f"styr.{self._schema}"
@@ -249,14 +297,14 @@ class PostgresBackend:
                 f"{exc.diag.message_primary}"
             ) from None
         except _CONNECTION_LOST as exc:
-            raise StoreError(
-                f"lost the connection to {self._location} ({str(exc).strip() or 'closed'}); "
+            raise StoreAway(
+                f"lost the connection to {self._location} ({_reason(exc)}); "
                 "nothing half-written is kept, styr connects again on the next try"
             ) from None
         except psycopg.Error as exc:
             raise StoreError(
                 f"the database {self._location} refused the change: "
-                f"{exc.diag.message_primary or exc}"
+                f"{exc.diag.message_primary or _reason(exc)}"
             ) from None
 
     # ---------------------------------------------------------- the store
@@ -507,16 +555,19 @@ class PostgresBackend:
     def points(self, until: date | None = None) -> Mapping[int, list[Point]]:
         if self._points is None:
             with self._errors():
-                rows = self.conn.execute(
-                    "SELECT indicator_id, day, id, value FROM measurements"
-                    " ORDER BY indicator_id, day, id"
-                ).fetchall()
+                rows = self.conn.cursor(binary=True).execute(_PACKED_POINTS).fetchall()
+            days = _Days()
             grouped: dict[int, list[Point]] = {}
-            for ind, day, mid, value in rows:
-                grouped.setdefault(ind, []).append((day, mid, value))
+            for ind, packed in rows:
+                found = list(_POINT.iter_unpack(packed))
+                # the server hands them over in the subquery's order, which
+                # PostgreSQL keeps but does not promise: sorting what is
+                # sorted already is one pass
+                found.sort()
+                grouped[int(ind)] = [(days[day], mid, value) for day, mid, value in found]
             self._points = grouped
         return {
-            ind: [p for p in found if until is None or p[0] <= until]
+            ind: _until(found, until)
             for ind, found in self._points.items()
             if until is None or found[0][0] <= until
         }
@@ -535,7 +586,7 @@ class PostgresBackend:
                     (indicator_id,),
                 ).fetchall()
             found = self._by_indicator[indicator_id] = [(d, i, v) for d, i, v in rows]
-        return [p for p in found if until is None or p[0] <= until]
+        return _until(found, until)
 
     def measurement(self, measurement_id: int) -> Doc | None:
         with self._errors():

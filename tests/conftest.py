@@ -75,3 +75,17 @@ def pg_server() -> Iterator[Any]:
         if isinstance(found, str):
             pytest.skip(found)
         yield found
+
+
+@pytest.fixture
+def own_pg_server() -> Iterator[Any]:
+    """A PostgreSQL server of this test's own, to crash and restart
+    (tests/pghelp.py OwnServer), or a skip saying why there is none."""
+    try:
+        from pghelp import own_server
+    except ModuleNotFoundError as exc:
+        pytest.skip(f"no psycopg for the PostgreSQL tests: {exc}")
+    for found in own_server():
+        if isinstance(found, str):
+            pytest.skip(found)
+        yield found

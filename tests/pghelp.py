@@ -9,6 +9,7 @@ and write; each test gets a schema of its own.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import subprocess
@@ -99,6 +100,55 @@ class PgServer:
         return schema
 
 
+class OwnServer(PgServer):
+    """A server of one test's own, which it may crash and start again; its
+    commits are durable across a crash of the server (PG_DURABLE)."""
+
+    def __init__(self, folder: str, admin_url: str) -> None:
+        super().__init__(admin_url)
+        self.folder = folder
+
+    def crash(self) -> None:
+        """Stop the server as a crash does: no checkpoint, every session cut."""
+        _ci_pg("crash", self.folder)
+
+    def restart(self) -> None:
+        _ci_pg("restart", self.folder)
+
+
+def _ci_pg(action: str, folder: str, **env: str) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        [str(CI_PG), action, folder],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=os.environ | env,
+    )
+    if done.returncode and action != "start":
+        raise RuntimeError(f".ci/pg {action} failed: {done.stderr.strip()}")
+    return done
+
+
+@contextlib.contextmanager
+def _started(durable: bool) -> Iterator[tuple[str, str] | str]:
+    """(folder, superuser URL) of a server started with .ci/pg, or why there is none."""
+    if not (PG_BIN / "initdb").exists():
+        yield (
+            f"no PostgreSQL server: set STYR_TEST_PG (see .ci/pg) or install the "
+            f"server binaries (apt-get install postgresql; looked in {PG_BIN})"
+        )
+        return
+    folder = tempfile.mkdtemp(prefix="styr-pg-")
+    started = _ci_pg("start", folder, **({"PG_DURABLE": "1"} if durable else {}))
+    try:
+        if started.returncode:
+            yield f".ci/pg could not start a server: {started.stderr.strip()}"
+            return
+        yield folder, started.stdout.strip().split("=", 1)[1].strip("'")
+    finally:
+        _ci_pg("stop", folder)
+
+
 def start_server() -> Iterator[PgServer | str]:
     """The server, or why there is none."""
     url = os.environ.get("STYR_TEST_PG")
@@ -113,20 +163,12 @@ def start_server() -> Iterator[PgServer | str]:
         finally:
             server.drop()
         return
-    if not (PG_BIN / "initdb").exists():
-        yield (
-            f"no PostgreSQL server: set STYR_TEST_PG (see .ci/pg) or install the "
-            f"server binaries (apt-get install postgresql; looked in {PG_BIN})"
-        )
-        return
-    folder = tempfile.mkdtemp(prefix="styr-pg-")
-    started = subprocess.run(
-        [str(CI_PG), "start", folder], capture_output=True, text=True, check=False
-    )
-    try:
-        if started.returncode:
-            yield f".ci/pg could not start a server: {started.stderr.strip()}"
-            return
-        yield PgServer(started.stdout.strip().split("=", 1)[1].strip("'"))
-    finally:
-        subprocess.run([str(CI_PG), "stop", folder], capture_output=True, check=False)
+    with _started(durable=False) as found:
+        yield found if isinstance(found, str) else PgServer(found[1])
+
+
+def own_server() -> Iterator[OwnServer | str]:
+    """A server started for one test (never $STYR_TEST_PG, which others
+    share), or why there is none."""
+    with _started(durable=True) as found:
+        yield found if isinstance(found, str) else OwnServer(*found)

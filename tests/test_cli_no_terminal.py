@@ -47,3 +47,19 @@ def test_cli_messages_name_things_literally_never_a_measurement_id(
     assert err.startswith("styr: goal 1 'Queues [bold]\\now\\' has 1 indicator;")
     assert main(["--store", root, "delete", "goal", "queues", "--cascade"]) == 0
     assert capsys.readouterr().out == "deleted goal 1 'Queues [bold]\\now\\' with 1 indicator\n"
+
+
+@pytest.mark.parametrize(("argv", "code"), [(["--version"], 0), (["log"], 2)])
+def test_the_program_exits_with_mains_code_its_objects_frozen_for_a_quick_exit(
+    argv: list[str], code: int
+) -> None:
+    probe = (
+        "import atexit, gc, sys; from tui.cli import run;"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0));"
+        "sys.argv[1:] = sys.argv[2:]; run()"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, "styr", *argv], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == code
+    assert done.stdout.splitlines()[-1] == "frozen True"

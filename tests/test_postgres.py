@@ -5,8 +5,11 @@ server's faults, and styr without psycopg. Needs a server (tests/pghelp.py)."""
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -145,6 +148,14 @@ def test_a_member_cannot_create_the_tables_and_a_reading_command_never_does(
     assert tables == (0,)
 
 
+def test_a_search_path_naming_no_schema_is_one_line(
+    pg_server: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--store", pg_server.url("alice", "nowhere"), "add", "goal", "X"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no schema to keep the wheel in" in err
+
+
 def test_where_shows_server_database_and_user_never_a_password(
     url: Any, schema: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -179,6 +190,24 @@ def test_measurements_of_many_sessions_keep_unique_ids(url: Any) -> None:
     ids = [m.id for m in reader.measurements(indicator.id)]
     assert len(ids) == len(set(ids)) == 21
     assert [v for _, v in reader.series(indicator.id)][:3] == [1.0, 1.0, 1.0]
+
+
+def test_the_packed_read_of_every_point_matches_the_read_of_one_indicator(url: Any) -> None:
+    # the whole wheel's points come packed per indicator with day numbers
+    # counted from 2000-01-01: days either side of it, and two on one day
+    backend = _wheel(url, "alice").backend
+    days = ["2026-03-01", "1999-12-31", "2026-03-01", "2000-01-01", "1970-01-01"]
+    with backend.transaction():
+        backend.add_measurements(
+            [{"indicator_id": n % 2 + 1, "date": d, "value": 0.5 + n} for n, d in enumerate(days)]
+        )
+    reader = _wheel(url, "bob").backend
+    every = reader.points()
+    assert {k: [(str(day), value) for day, _, value in found] for k, found in every.items()} == {
+        1: [("1970-01-01", 4.5), ("2026-03-01", 0.5), ("2026-03-01", 2.5)],
+        2: [("1999-12-31", 1.5), ("2000-01-01", 3.5)],
+    }
+    assert every == {1: reader.indicator_points(1), 2: reader.indicator_points(2)}
 
 
 def test_a_lost_connection_is_one_line_and_the_next_refresh_reconnects(
@@ -266,6 +295,93 @@ def test_a_connection_killed_mid_transaction_keeps_the_last_commit(
     bob = _wheel(url, "bob")
     assert [g.title for g in bob.goals()] == ["Kept"]
     assert len(bob.history()) == 1
+
+
+def _waiting_on_a_lock(watcher: Any, query_start: str) -> int | None:
+    """The server process of the session waiting for a lock in a statement
+    that starts so, if there is one."""
+    row = watcher.execute(
+        "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE %s",
+        (query_start + "%",),
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def _until_cut(conn: Any) -> None:
+    """Wait for the server to cut a session (it does so to all of them
+    when one of its processes dies, before it recovers)."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            conn.execute("SELECT 1")
+        except psycopg.OperationalError:
+            return
+        assert time.monotonic() < deadline, "the server kept the session"
+        time.sleep(0.05)
+
+
+def _until_it_answers(url: str) -> None:
+    """Wait for a server that restarts itself after a crash to take connections."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            psycopg.connect(url).close()
+            return
+        except psycopg.OperationalError:
+            assert time.monotonic() < deadline, "the server did not come back"
+            time.sleep(0.05)
+
+
+@pytest.mark.parametrize("kill", ["pg_ctl stop -m immediate", "SIGKILL"])
+def test_a_server_killed_mid_write_keeps_the_last_commit_and_the_cli_says_so(
+    own_pg_server: Any, kill: str
+) -> None:
+    server = own_pg_server
+    schema = server.new_schema()
+    url = server.url("alice", schema)
+    wheel = open_wheel(url)
+    goal = wheel.add(GOAL, {"title": "Shorter queues"})
+    indicator = wheel.add(
+        INDICATOR,
+        {"goal_id": goal.id, "name": "Served", "baseline": "0", "target": "100",
+         "start": "2025-01-01", "due": "2026-12-31"},
+    )  # fmt: skip
+    assert main(["--store", url, "log", str(indicator.id), "1", "--at", "2026-01-05"]) == 0
+    committed = list(wheel.backend.history())
+    # another session holds the history, so the next log waits inside its
+    # transaction with its measurement written: the server dies right there
+    holder = psycopg.connect(server.url("postgres", schema))
+    holder.execute("LOCK TABLE history IN SHARE MODE")
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "tui.cli", "--store", url, "log", str(indicator.id), "2", "--at",
+         "2026-01-06"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    with psycopg.connect(server.url("postgres"), autocommit=True) as watcher:
+        deadline = time.monotonic() + 60
+        while (pid := _waiting_on_a_lock(watcher, "INSERT INTO history")) is None:
+            assert cli.poll() is None and time.monotonic() < deadline, cli.communicate()
+            time.sleep(0.02)
+    if kill == "SIGKILL":
+        # the CLI's own server process: the server cuts every session, recovers, restarts
+        os.kill(pid, signal.SIGKILL)
+        _until_cut(holder)
+    else:
+        server.crash()
+    holder.close()
+    out, err = cli.communicate(timeout=60)
+    assert cli.returncode == 1 and out == ""
+    assert len(err.splitlines()) == 1 and err.startswith("styr: lost the connection to ")
+    if kill == "SIGKILL":
+        _until_it_answers(server.admin_url)
+    else:
+        server.restart()
+    after = open_wheel(server.url("bob", schema))
+    assert [v for _, v in after.series(indicator.id)] == [1.0]
+    assert list(after.backend.history()) == committed
+    # and the wheel goes on from there
+    assert main(["--store", url, "log", str(indicator.id), "3", "--at", "2026-01-07"]) == 0
+    assert [v for _, v in open_wheel(url).series(indicator.id)] == [1.0, 3.0]
 
 
 def test_on_a_server_the_user_is_the_role_not_a_name_given(url: Any) -> None:

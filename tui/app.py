@@ -8,8 +8,9 @@ a period; `M`, `S`, `P`), which every stage applies through
 `app.shown_nodes()` and which stay on while the user moves around the
 wheel; screens reach all three through it, never through globals. Stages
 are App MODES, so each keeps its own focus and view state when left. Every
-second a timer re-reads files another process replaced; the active stage
-then redraws and the wheel bar says who changed the store.
+second a timer re-reads files another process replaced (or hears a server's
+news); the active stage then redraws and the wheel bar says who changed the
+store, or that its server is away until it is back.
 
 The first load (and the rebuild after another process wrote) reads the store
 and builds the read model in a worker thread, so the first frame paints at
@@ -35,7 +36,7 @@ from textual.message import Message
 from textual.screen import Screen
 
 from store.documents import GOAL_STATES
-from store.errors import StoreCorrupt, StoreError
+from store.errors import StoreAway, StoreCorrupt, StoreError
 from store.plain import plain
 from store.service import GOAL, Kind, Wheel
 from store.steering import GoalFilter, Period, parse_period
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
     from store.views import GoalNode, WheelView
     from tui.screens.stage import StageScreen
 
+AWAY = "server away — reconnecting"
 SWITCH_HOLD = 0.005  # seconds the screen is held while a stage switches
 STAGE_KEYS: tuple[str, ...] = tuple(key for key, _ in STAGES)
 
@@ -149,6 +151,8 @@ class StyrApp(App[None]):
         self.goal_filter = GoalFilter()
         """The owner, state and period filters, kept while moving around the wheel."""
         self._kept: tuple[WheelView, GoalFilter, tuple[GoalNode, ...]] | None = None
+        self.away = False
+        """True while the store's server cannot be reached (the bar says so)."""
 
     # ------------------------------------------------------------ data
     @property
@@ -323,16 +327,34 @@ class StyrApp(App[None]):
         except StoreCorrupt as exc:
             self.fail(exc)
             return
+        except StoreAway:
+            # every second until the server is back: said once, in the bar
+            if not self.away:
+                self.away = True
+                self._say(AWAY)
+            return
         except StoreError as exc:
             self.notify(str(exc), severity="error", markup=False, timeout=8)
             return
         self._note_broken()
+        if self.away:
+            # reconnected: everything is read afresh, whoever wrote meanwhile
+            self.away = False
+            self._say(f"server back {datetime.now().astimezone():%H:%M}")
+            self._load()
+            return
         if not changes:
             return
         latest = max(changes, key=lambda change: change.written_at)
         writer = latest.writer.split("@", 1)[0]
-        self.notice = plain(f"updated by {writer} {_hhmm(latest.written_at)}".strip())
+        self._say(f"updated by {writer} {_hhmm(latest.written_at)}".strip())
         self._load()
+
+    def _say(self, notice: str) -> None:
+        self.notice = plain(notice)
+        screen = self.stage_screen
+        if screen is not None and screen.is_mounted:
+            screen.sync_bar()
 
     def refresh_stage(self) -> None:
         """Ask the active stage to re-read the wheel and update its bar."""

@@ -8,6 +8,7 @@ not import Textual: the TUI is imported only when it is opened.
 from __future__ import annotations
 
 import argparse
+import gc
 import re
 import signal
 import sys
@@ -296,6 +297,18 @@ READING = frozenset(
 )
 
 
+def run() -> NoReturn:
+    """The `styr` program (pyproject's script, `python -m tui`): main, then
+    exit. What is left is frozen first, so the interpreter's last
+    collections skip it: walking every module's objects once more at exit
+    cost about 50 ms of a `styr log` with psycopg loaded."""
+    try:
+        code = main()
+    finally:
+        gc.freeze()
+    sys.exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         words = sys.argv[1:] if argv is None else argv
@@ -379,4 +392,4 @@ def _run_app(wheel: Wheel) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()

@@ -7,7 +7,8 @@ one started with .ci/pg for the run. The large store (make_store.py, or
 --store DIR) is copied into a fresh schema through the backend itself, with
 the folder's ids; then `styr log` and `styr status --json` run as whole
 processes beside `task add` and `task list` (bench_cli.py), medians printed
-with their ratios (DESIGN.md, Speed budgets: each at most 1.0).
+with their ratios (DESIGN.md, Speed budgets: each at most 1.0), and how much
+of that is starting Python, styr's CLI and psycopg.
 """
 
 from __future__ import annotations
@@ -61,6 +62,14 @@ def run(server: PgServer, store: Path, runs: int, scratch: Path) -> None:
         "styr log": ([*styr, "log", "1", "12.5", "--note", "bench"], None),
         "styr status --json": ([*styr, "status", "--json"], None),
     }
+    # where a command's time goes: the interpreter, styr's CLI, the driver,
+    # each left as the styr program leaves (tui.cli.run)
+    python = [sys.executable, "-c"]
+    commands |= {
+        "python start": ([*python, "pass"], None),
+        "+ styr CLI imports": ([*python, "import gc, tui.cli; gc.freeze()"], None),
+        "+ psycopg": ([*python, "import gc, tui.cli, store.postgres; gc.freeze()"], None),
+    }
     env = taskwarrior(scratch)
     if env is None:
         print("task: not installed (apt-get install taskwarrior); no reference figures")
@@ -76,6 +85,14 @@ def run(server: PgServer, store: Path, runs: int, scratch: Path) -> None:
             ratio = results[mine] / results[reference]
             verdict = "ok" if ratio <= 1.0 else "over budget"
             print(f"ratio {mine} / {reference}: {ratio:.2f} (budget 1.0: {verdict})")
+    started = results["+ psycopg"]
+    print(
+        f"of which starting: interpreter {results['python start'] * 1000:.0f} ms, styr's CLI "
+        f"{(results['+ styr CLI imports'] - results['python start']) * 1000:.0f} ms, psycopg "
+        f"{(results['+ psycopg'] - results['+ styr CLI imports']) * 1000:.0f} ms; the rest "
+        f"(arguments, connecting, the command): log {(results['styr log'] - started) * 1000:.0f}"
+        f" ms, status {(results['styr status --json'] - started) * 1000:.0f} ms"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -57,3 +57,31 @@ async def test_two_roles_editing_one_goal_get_the_conflict_dialog(
         await settle(pilot)
         assert isinstance(app.screen, GoalsScreen)
     assert open_wheel(pg_server.url("carol", schema)).goal(goal.id).title == "Bob's title"
+
+
+async def test_a_server_away_is_said_once_in_the_bar_and_the_tui_reconnects(
+    own_pg_server: Any, make: Callable[[Wheel], StyrApp]
+) -> None:
+    server = own_pg_server
+    schema = server.new_schema()
+    wheel = open_wheel(server.url("alice", schema))
+    wheel.add(GOAL, {"title": "Shorter queues"})
+    app = make(wheel)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        server.crash()
+        for _ in range(3):
+            app.poll_store()  # three seconds of the timer's work
+        await settle(pilot)
+        bar = app.screen.query_one(WheelBar)
+        assert "server away — reconnecting" in str(bar.render())
+        assert [n.message for n in app._notifications] == []
+        assert "Shorter queues" in screen_text(app)
+        server.restart()
+        # someone wrote while this TUI was cut off: it is read afresh
+        assert main(["--store", server.url("bob", schema), "add", "goal", "Faster replies"]) == 0
+        app.poll_store()
+        await settle(pilot)
+        assert "Faster replies" in screen_text(app)
+        assert "server back" in str(bar.render()) and "away" not in str(bar.render())
+        assert [n.message for n in app._notifications] == []
