@@ -161,10 +161,15 @@ def _line(row: Row, name_end: int, value_w: int, style: Style) -> str:
     return f"{lead}{head} {painted} {tail}".rstrip()
 
 
-def _goal_rows(goal: Goal, depth: int, rollup: GoalRollUp, style: Style) -> list[Row]:
+def _goal_rows(
+    goal: Goal, depth: int, rollup: GoalRollUp, risk: int | None, style: Style
+) -> list[Row]:
     indent = 2 * min(depth, MAX_DEPTH)
-    rows = [Row(indent, f"#{goal.id} {plain(goal.title)}", None, rollup.progress, rollup.status)]
     mark = "⚠" if style.unicode else "!"
+    # the goal's highest open risk beside its status, where an indicator's plan stands
+    flag = "" if risk is None else f"{mark}{risk}"
+    title = f"#{goal.id} {plain(goal.title)}"
+    rows = [Row(indent, title, None, rollup.progress, rollup.status, flag)]
     if goal.state == "closed" and goal.outcome:
         comment = f": {plain(goal.closing_comment)}" if goal.closing_comment else ""
         rows.append(Row(indent + 2, f"closed, outcome {goal.outcome}{comment}"))
@@ -205,13 +210,18 @@ def _header(
     return [title, "", columns.rstrip()]
 
 
-def _footer(statuses: Sequence[Status], stale: int, style: Style, goals_only: bool) -> list[str]:
+def _footer(
+    statuses: Sequence[Status], stale: int, risky: bool, style: Style, goals_only: bool
+) -> list[str]:
     counts = [f"{statuses.count(s)} {STATUS_WORD[s]}" for s in SEVERITY if statuses.count(s)]
     lines = ["", *textwrap.wrap(", ".join(counts), style.width)]
     if stale:
         lines.append(f"* stale: {stale} without a value within its cadence")
     if not goals_only:
         lines.append("plan: days ahead (+) or behind (-) the plan line")
+    if risky:
+        mark = "⚠" if style.unicode else "!"
+        lines.append(f"{mark}N: a goal's highest open risk, its residual score (styr risks)")
     return lines
 
 
@@ -232,9 +242,11 @@ def render_table(
     groups = 0
     for node in nodes:
         goal, depth, rollup = node.goal, node.depth - top, node.rollup
+        top_risk = view.goal_record(goal.id)["top_risk"]
+        risk = None if top_risk is None else int(top_risk["score"])
         if goals_only:
             if status is None or rollup.status == status:
-                rows += _goal_rows(goal, depth, rollup, style)
+                rows += _goal_rows(goal, depth, rollup, risk, style)
                 shown.append(rollup.status)
                 groups += 1
             continue
@@ -247,7 +259,7 @@ def render_table(
         if status is not None and not own:
             continue
         groups += 1
-        rows += _goal_rows(goal, depth, rollup, style) + own
+        rows += _goal_rows(goal, depth, rollup, risk, style) + own
         shown += [r.status for r in own if r.status is not None]
     if not rows:
         if not nodes:
@@ -258,10 +270,11 @@ def render_table(
     name_end, value_w = _layout(rows, style)
     counts = [(groups, "goal")] + ([] if goals_only else [(len(shown), "indicator")])
     stale = sum(r.stale for r in rows)
+    risky = any(r.plan and r.value is None for r in rows)
     return "\n".join(
         _header(style, result.at, counts, name_end, value_w)
         + [_line(row, name_end, value_w, style) for row in rows]
-        + _footer(shown, stale, style, goals_only)
+        + _footer(shown, stale, risky, style, goals_only)
     )
 
 

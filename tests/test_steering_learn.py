@@ -296,3 +296,17 @@ def test_a_goal_cascade_follows_the_kinds_rules(root: Path) -> None:
         "goals": 1, "indicators": 1, "risks": 1, "lessons": 1, "reviews": 1, "measurements": 2,
     }  # fmt: skip
     assert list(deps) == ["goals", "indicators", "risks", "lessons", "reviews", "measurements"]
+
+
+def test_status_shows_a_goals_highest_open_risk_beside_its_status(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert "⚠" not in cli(root, capsys, "status", "--at", "2026-08-30")[1]
+    cli(root, capsys, "risk", "add", "1", "Staff leave", "--probability", "4", "--consequence", "4")
+    cli(root, capsys, "risk", "add", "1", "Server down", "--probability", "5",
+        "--consequence", "5", "--residual", "2,3")  # fmt: skip
+    for args in [(), ("--goals",)]:
+        lines = cli(root, capsys, "status", "--at", "2026-08-30", *args)[1].splitlines()
+        [row] = [line for line in lines if line.startswith("#1 Shorter queues")]
+        assert row.endswith("60% ● on track       ⚠16"), row
+        assert lines[-1] == "⚠N: a goal's highest open risk, its residual score (styr risks)"
