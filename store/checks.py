@@ -20,7 +20,6 @@ fails is checked document by document, to say what is wrong.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -40,7 +39,7 @@ from store import documents as d
 from store.errors import StoreCorrupt, ValidationError
 from store.fields import MAX_TEXT
 from store.paths import user_cache_folder
-from store.safefs import read_regular
+from store.safefs import read_regular, write_private
 
 FIX: Final = "fix the file by hand or restore a backup (backups/)"
 
@@ -417,18 +416,7 @@ def trust(path: Path, raw: bytes) -> None:
     checks the file again."""
     note = trust_file(path.parent)
     record = _trusted_files(path.parent) | {path.name: _digest(raw)}
-    tmp = note.with_name(f".{note.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp")
-    try:
-        note.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-        try:
-            os.write(fd, orjson.dumps(record))
-        finally:
-            os.close(fd)
-        os.replace(tmp, note)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+    write_private(note, orjson.dumps(record))
 
 
 # ------------------------------------------------------------ history

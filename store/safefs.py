@@ -10,6 +10,7 @@ open descriptor of a file this process just created, never through a path.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -152,3 +153,24 @@ def fsync_folder(path: Path) -> None:
 def exists(path: Path) -> bool:
     """Whether anything, even a dangling link, has this name."""
     return os.path.lexists(path)
+
+
+def write_private(target: Path, data: bytes) -> None:
+    """Write a file of this user's own cache whole, or not at all: a new
+    0600 file in a 0700 folder, renamed over the old one, never through a
+    link. Only a cache: when it cannot be written, nothing is said and the
+    next reader rebuilds what it would have held."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp")
+    try:
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)

@@ -31,7 +31,6 @@ The cache is never authoritative, only a shortcut to what a parse would give:
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import stat
@@ -45,7 +44,7 @@ import orjson
 
 from store.errors import StoreCorrupt
 from store.paths import user_cache_folder
-from store.safefs import identity, read_regular
+from store.safefs import identity, read_regular, write_private
 from store.series import FileSeries
 
 if TYPE_CHECKING:
@@ -155,20 +154,7 @@ def save(file: Path, st: os.stat_result, series: FileSeries) -> None:
 
 
 def _write(target: Path, body: bytes) -> None:
-    tmp = target.with_name(f".{target.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp")
-    try:
-        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-        try:
-            view = memoryview(b"".join([MAGIC, hashlib.sha256(body).digest(), body]))
-            while view:
-                view = view[os.write(fd, view) :]
-        finally:
-            os.close(fd)
-        os.replace(tmp, target)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+    write_private(target, b"".join([MAGIC, hashlib.sha256(body).digest(), body]))
 
 
 # ------------------------------------------------- the wheel's comparison
