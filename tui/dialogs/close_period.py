@@ -20,7 +20,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Static
 
 from store.documents import OUTCOMES
@@ -29,6 +28,7 @@ from store.format import counted
 from store.plain import plain
 from store.service import ClosedGoal, PeriodClose, Wheel
 from store.steering import PERIOD_FORMS, Period, parse_period
+from tui.dialogs.list_keys import ListKeys
 from widgets.gauge import status_text
 
 GOAL_WIDTH = 38
@@ -68,7 +68,7 @@ def preview_lines(plan: PeriodClose) -> list[str]:
     return lines
 
 
-class ClosePeriodDialog(ModalScreen[PeriodClose | None]):
+class ClosePeriodDialog(ListKeys[PeriodClose | None]):
     """The goals due in a period, each with its outcome, carry and comment;
     gives back what `Wheel.close_period` did, or None when cancelled."""
 
@@ -79,9 +79,6 @@ class ClosePeriodDialog(ModalScreen[PeriodClose | None]):
         Binding("space", "carry", "Carry on", id="close.carry"),
         Binding("e", "comment", "Comment", id="close.comment"),
         Binding("y", "close_period", "Close the period", id="close.confirm"),
-        # a modal sees none of the app's keys: j/k down/up as everywhere
-        Binding("j", "cursor('down')", "Down", show=False, id="close.down"),
-        Binding("k", "cursor('up')", "Up", show=False, id="close.up"),
     ]
 
     def __init__(self, wheel: Wheel, period: Period) -> None:
@@ -239,10 +236,6 @@ class ClosePeriodDialog(ModalScreen[PeriodClose | None]):
         now = OUTCOMES.index(self._outcome[c.goal_id])
         self._outcome[c.goal_id] = OUTCOMES[(now + step) % len(OUTCOMES)]
         self._fill()
-
-    def action_cursor(self, direction: str) -> None:
-        if self.focused is self.table:
-            getattr(self.table, f"action_cursor_{direction}")()
 
     def action_carry(self) -> None:
         c = self._selected()

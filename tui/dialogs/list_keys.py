@@ -4,13 +4,15 @@ j/k aliases of the arrows do not reach a list inside one."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar, TypeVar
 
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
 
+Result = TypeVar("Result")
 
-class ListKeys(ModalScreen[Any]):
+
+class ListKeys(ModalScreen[Result]):
     """A modal whose focused list moves with j and k too."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

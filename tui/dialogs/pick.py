@@ -17,7 +17,7 @@ from store.plain import plain
 from tui.dialogs.list_keys import ListKeys
 
 
-class PickDialog(ListKeys):
+class PickDialog(ListKeys[int | None]):
     """`question` over the choices (label, id); Enter picks, Esc cancels."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -46,7 +46,7 @@ def review_line(review: Review) -> str:
     return line + (f", {deviation}" if deviation else "")
 
 
-class ReviewsDialog(ListKeys):
+class ReviewsDialog(ListKeys[Any]):
     """The reviews of `label`, newest first; Esc closes."""
 
     DEFAULT_CSS = """

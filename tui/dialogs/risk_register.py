@@ -58,7 +58,7 @@ def counted(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r for r in records if r["state"] != "closed"]
 
 
-class RiskRegister(ListKeys):
+class RiskRegister(ListKeys[Any]):
     """The register over `wheel`; dismisses with a goal id to go to, or None."""
 
     DEFAULT_CSS = """
