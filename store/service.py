@@ -74,6 +74,8 @@ class Ref:
 
 @dataclass(frozen=True, slots=True)
 class Kind(Generic[T]):
+    """A kind of document as the Wheel handles it: its table, checks and views."""
+
     name: str
     table: str
     validate: Callable[[Mapping[str, Any]], d.Doc]
@@ -161,6 +163,8 @@ MOVED_FIELDS: dict[str, Any] = {
 
 @dataclass(frozen=True, slots=True)
 class ClosedGoal:
+    """A goal as a period close closes it."""
+
     goal_id: int
     title: str
     status: str
@@ -171,6 +175,8 @@ class ClosedGoal:
 
 @dataclass(frozen=True, slots=True)
 class CarriedGoal:
+    """A goal a period close carries into the next period."""
+
     from_id: int
     title: str
     goal_id: int | None  # None in a dry run: nothing was added
@@ -182,6 +188,8 @@ class CarriedGoal:
 
 @dataclass(frozen=True, slots=True)
 class PeriodClose:
+    """What closing a period did (or, in a dry run, would do)."""
+
     period: Period
     next: Period
     closed: tuple[ClosedGoal, ...]
@@ -203,6 +211,8 @@ class ImportPlan:
 
 @dataclass(frozen=True, slots=True)
 class OpenAction:
+    """An action of a lesson not done yet."""
+
     lesson: d.Lesson
     number: int  # 1-based, as `styr action done LESSON ACTION` names it
     action: d.Action
