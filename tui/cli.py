@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
@@ -19,7 +18,6 @@ from store.errors import BadInput, StoreCorrupt, StoreError, ValidationError
 from store.paths import resolve_store
 from store.plain import plain, plain_lines
 from store.service import GOAL, INDICATOR, Kind, Wheel, measurement_name
-from store.steering import check_new_state
 
 Handler = Callable[[argparse.Namespace, Wheel], int]
 
@@ -261,6 +259,8 @@ def _fields(args: argparse.Namespace, names: Sequence[str]) -> dict[str, Any]:
 
 
 def add_goal(args: argparse.Namespace, wheel: Wheel) -> int:
+    from store.steering import check_new_state
+
     fields = _fields(
         args, ["title", "owner", "unit", "start", "due", "description", "state", "tags"]
     )
@@ -417,6 +417,8 @@ def open_tui(args: argparse.Namespace) -> int:
 
 
 def _run_app(wheel: Wheel) -> int:
+    import signal
+
     from tui.app import make_app  # Textual loads only when the TUI opens
 
     # a bad file found while the app loads is shown and the app goes
