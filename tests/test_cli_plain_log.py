@@ -3,6 +3,11 @@ what it makes must be what argparse makes, and anything else goes to argparse.""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -63,3 +68,36 @@ def test_a_dashed_value_a_repeated_option_and_help_go_to_argparse() -> None:
     assert plain_log_args(["log", "1", "2", "--note", "a", "--note", "b"]) is None
     assert plain_log_args(["log", "--help"]) is None
     assert plain_log_args(["log", "1", "2", "--note=x"]) is None
+
+
+def test_the_styr_command_ends_without_the_collectors_last_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from store.backends import open_wheel
+    from store.service import GOAL, INDICATOR
+    from tui import cli
+
+    wheel = open_wheel(tmp_path / "s", user="ann")
+    goal = wheel.add(GOAL, {"title": "G"})
+    wheel.add(INDICATOR, {"goal_id": goal.id, "name": "I", "baseline": "0", "target": "9",
+                          "start": "2020-01-01", "due": "2099-12-31"})  # fmt: skip
+    monkeypatch.setattr(sys, "argv", ["styr", "--store", str(tmp_path / "s"), "log", "1", "2"])
+    try:
+        with pytest.raises(SystemExit) as ended:
+            cli.run()
+        assert ended.value.code == 0
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    assert [m.value for m in open_wheel(tmp_path / "s").measurements(1)] == [2]
+
+
+def test_python_m_tui_runs_the_styr_command(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "tui", "--store", str(tmp_path / "s"), "log", "1", "-x"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2 and "styr: " in done.stderr and "Traceback" not in done.stderr
