@@ -84,14 +84,34 @@ def test_the_styr_command_ends_without_the_collectors_last_pass(
     wheel.add(INDICATOR, {"goal_id": goal.id, "name": "I", "baseline": "0", "target": "9",
                           "start": "2020-01-01", "due": "2099-12-31"})  # fmt: skip
     monkeypatch.setattr(sys, "argv", ["styr", "--store", str(tmp_path / "s"), "log", "1", "2"])
+    usual = gc.get_threshold()
     try:
         with pytest.raises(SystemExit) as ended:
             cli.run()
         assert ended.value.code == 0
         assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == (cli.COMMAND_GC_THRESHOLD, *usual[1:])
     finally:
         gc.unfreeze()
+        gc.set_threshold(*usual)
     assert [m.value for m in open_wheel(tmp_path / "s").measurements(1)] == [2]
+
+
+def test_the_tui_keeps_the_collectors_usual_pace(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    from tui import cli
+
+    monkeypatch.setattr(sys, "argv", ["styr"])
+    usual = gc.get_threshold()
+    try:
+        with pytest.raises(SystemExit) as ended:
+            cli.run()
+        assert ended.value.code == 2  # pytest gives it no terminal
+        assert gc.get_threshold() == usual
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*usual)
 
 
 def test_python_m_tui_runs_the_styr_command(tmp_path: Path) -> None:

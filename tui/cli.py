@@ -434,8 +434,17 @@ def _run_app(wheel: Wheel) -> int:
     return app.return_code or 0
 
 
+# a command that runs no young collection while it opens a large store and
+# logs (some 20,000 objects kept; each collection walked what the store had
+# just read, 4 ms in all), and bounded garbage in a long one such as an import
+COMMAND_GC_THRESHOLD = 50_000
+
+
 def run() -> NoReturn:
     """The `styr` command: main, then the end of the process."""
+    if command_word(sys.argv[1:]) is not None:
+        # one short process; the TUI keeps the collector's usual pace
+        gc.set_threshold(COMMAND_GC_THRESHOLD, *gc.get_threshold()[1:])
     code = main()
     # the collector's last pass at exit walks every object the command read
     # (a large wheel: a log's 5 ms) and has nothing to free that the end of
