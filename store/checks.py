@@ -531,11 +531,15 @@ def _check_meta(file: str, meta: Mapping[str, Any]) -> None:
 # ---------------------------------------------------------- the files
 
 
-def check_file(path: Path, raw: bytes, data: dict[str, Docs], known_schema: int) -> None:
+def check_file(
+    path: Path, raw: bytes, data: dict[str, Docs], known_schema: int, noted: bool
+) -> None:
     """Refuse a parsed file that holds a bad document (see the module
     docstring; a measurement file's documents are checked as they are
     used). A file from a newer styr may hold fields this one does not know;
-    only its meta is checked (the store opens read-only)."""
+    only its meta is checked (the store opens read-only). `noted`: the
+    caller found these bytes `trusted` (hashing the wheel twice would cost
+    a log a millisecond)."""
     file = path.name
     meta = data["meta"]["1"]
     _check_meta(file, meta)
@@ -546,5 +550,5 @@ def check_file(path: Path, raw: bytes, data: dict[str, Docs], known_schema: int)
     elif not file.startswith("measurements-"):
         # a file read differently from its bytes must be checked (and so
         # read) that way every time
-        if not trusted(path, raw) and _check_wheel(file, data):
+        if not noted and _check_wheel(file, data):
             trust(path, raw)

@@ -153,6 +153,8 @@ def _reject_unknown(data: Mapping[str, Any], known: tuple[str, ...], kind: str) 
 
 @dataclass(frozen=True, slots=True)
 class Stamp:
+    """Who changed a document last, and when (ISO times)."""
+
     created_at: str = ""
     updated_at: str = ""
     updated_by: str = ""
@@ -204,6 +206,8 @@ GOAL_MOVE_KEYS: Final = ("from", "to", "at", "by", "why")
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Goal:
+    """A goal of the wheel: what is to be reached, by whom, by when."""
+
     id: int
     title: str = typed(f.text, "title", required=True)
     description: str = typed(f.text, "description", default="")
@@ -442,6 +446,8 @@ def _read_revisions(value: Any) -> tuple[Revision, ...]:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Indicator:
+    """An indicator (key result) of a goal: its plan from baseline to target."""
+
     id: int
     goal_id: int = typed(f.ref_id, "goal")
     name: str = typed(f.text, "name", required=True)
@@ -485,6 +491,8 @@ def _measured_on(value: object) -> str:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Measurement:
+    """One measured value of an indicator on a day."""
+
     id: int
     indicator_id: int = typed(f.ref_id, "indicator")
     date: date = typed(_measured_on, read=date.fromisoformat)
@@ -585,6 +593,8 @@ def _read_comparison(value: Any) -> Mapping[str, Any]:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Review:
+    """A judgement of one goal or indicator, with the comparison it was made on."""
+
     id: int
     date: date = typed(f.iso, "date", empty="today", read=date.fromisoformat)
     goal_id: int | None = typed(f.optional_ref, "goal", default=None)
@@ -638,6 +648,8 @@ LESSON_TEXTS: Final = ("planned", "happened", "why", "sustain", "improve")
 
 @dataclass(frozen=True, slots=True)
 class Action:
+    """An action a lesson calls for."""
+
     what: str
     owner: str = ""
     due: date | None = None
@@ -692,6 +704,8 @@ def _read_actions(value: Any) -> tuple[Action, ...]:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Lesson:
+    """What was learnt: planned, happened, why, what to sustain and improve."""
+
     id: int
     date: date = typed(f.iso, "date", empty="today", read=date.fromisoformat)
     goal_id: int | None = typed(f.optional_ref, "goal", default=None)
@@ -729,6 +743,8 @@ LESSON_FIELDS: Final = declared(Lesson)
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Risk:
+    """A risk to a goal, scored by probability and consequence."""
+
     id: int
     goal_id: int = typed(f.ref_id, "goal")
     title: str = typed(f.text, "title", required=True)

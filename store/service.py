@@ -34,23 +34,12 @@ from store.errors import (
     NothingToUndo,
     ValidationError,
 )
-from store.steering import (
-    AGREED_STATES,
-    Period,
-    check_move,
-    check_outcome,
-    lessons_for,
-    needs_decision,
-    parse_period,
-    proposed_outcome,
-    risk_record,
-    shift_months,
-)
 
 if TYPE_CHECKING:
-    # the read model and the comparison rules load with the first view: a
-    # write such as `styr log` never needs them
+    # the read model and the comparison rules load with the first view, the
+    # steering rules with the first steering verb: `styr log` needs neither
     from store.compare import WheelComparison
+    from store.steering import Period
     from store.views import WheelView
 
 T = TypeVar("T")
@@ -74,6 +63,8 @@ class Ref:
 
 @dataclass(frozen=True, slots=True)
 class Kind(Generic[T]):
+    """A kind of document as the Wheel handles it: its table, checks and views."""
+
     name: str
     table: str
     validate: Callable[[Mapping[str, Any]], d.Doc]
@@ -161,6 +152,8 @@ MOVED_FIELDS: dict[str, Any] = {
 
 @dataclass(frozen=True, slots=True)
 class ClosedGoal:
+    """A goal as a period close closes it."""
+
     goal_id: int
     title: str
     status: str
@@ -171,6 +164,8 @@ class ClosedGoal:
 
 @dataclass(frozen=True, slots=True)
 class CarriedGoal:
+    """A goal a period close carries into the next period."""
+
     from_id: int
     title: str
     goal_id: int | None  # None in a dry run: nothing was added
@@ -182,6 +177,8 @@ class CarriedGoal:
 
 @dataclass(frozen=True, slots=True)
 class PeriodClose:
+    """What closing a period did (or, in a dry run, would do)."""
+
     period: Period
     next: Period
     closed: tuple[ClosedGoal, ...]
@@ -203,6 +200,8 @@ class ImportPlan:
 
 @dataclass(frozen=True, slots=True)
 class OpenAction:
+    """An action of a lesson not done yet."""
+
     lesson: d.Lesson
     number: int  # 1-based, as `styr action done LESSON ACTION` names it
     action: d.Action
@@ -899,6 +898,8 @@ class Wheel:
     # ========================================================= steering
     def _check_steered(self, kind: Kind[Any], current: Mapping[str, Any], doc: d.Doc) -> None:
         """A plain update may not do what a steering verb does with its rules."""
+        from store.steering import AGREED_STATES
+
         if kind is GOAL:
             for name, default in MOVED_FIELDS.items():
                 if doc[name] != current.get(name, default):
@@ -945,6 +946,8 @@ class Wheel:
         (`by`, a person or a body; default the current user) and when (`on`,
         default today); closing needs an outcome and a comment; reopening a
         reason. Every move joins the goal's `moves` trail with who and when."""
+        from store.steering import check_move, check_outcome
+
         why = f.text(reason, "reason")
         with self.backend.transaction():
             current = dict(self._raw(GOAL, goal_id))
@@ -1071,6 +1074,8 @@ class Wheel:
         """A lesson's `improve` as a draft goal for `period` (its start and
         end), under the same parent and owner as the lesson's goal; the goal
         names the lesson and the lesson links to the goal."""
+        from store.steering import Period, parse_period
+
         span = period if isinstance(period, Period) else parse_period(period)
         with self.backend.transaction():
             lesson = self._improvement(lesson_id)
@@ -1112,6 +1117,8 @@ class Wheel:
         """Every lesson's actions: overdue first, then open by due date, then
         done. `owner` "me" is the current user; `overdue` keeps only those;
         `goal_ids` only those of the lessons of these goals (a goal filter)."""
+        from store.steering import lessons_for
+
         day = today()
         who = self.user if owner == "me" else owner
         found = [
@@ -1147,6 +1154,8 @@ class Wheel:
     def risk_register(self, goal_id: int | None = None) -> list[dict[str, Any]]:
         """One record per risk (residual defaults to inherent), highest
         residual score first, then highest inherent, then id."""
+        from store.steering import risk_record
+
         goals = {g.id: g for g in self.goals()}
         risks = sorted(self.risks(goal_id), key=lambda r: (-r.residual_score, -r.score, r.id))
         return [risk_record(r, goals.get(r.goal_id)) for r in risks]
@@ -1161,6 +1170,8 @@ class Wheel:
 
     def undecided_risks(self) -> list[d.Risk]:
         """Open risks above the acceptance threshold that nobody accepted."""
+        from store.steering import needs_decision
+
         return [r for r in self.risks() if needs_decision(r)]
 
     # --------------------------------------------------------- periods
@@ -1182,6 +1193,8 @@ class Wheel:
         targets kept, milestones that still lie between baseline and target
         moved along, and the goal's lessons with a `sustain` linked. One
         transaction; with `dry_run`, nothing is written."""
+        from store.steering import Period, check_outcome, parse_period, proposed_outcome
+
         span = period if isinstance(period, Period) else parse_period(period)
         following = span.next()
         given = dict(outcomes or {})
@@ -1252,6 +1265,7 @@ class Wheel:
         self, goal: d.Goal, span: Period, errors: list[str]
     ) -> tuple[CarriedGoal, tuple[d.Doc, list[d.Doc]]]:
         """The plan of one carried goal: its new goal and indicator documents."""
+        from store.steering import shift_months
 
         first = span.next().start
 

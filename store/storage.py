@@ -146,7 +146,7 @@ def parse(path: Path, raw: bytes) -> Data:
                 f"{name}: document id {duplicates[0]} appears more than once in {path}; "
                 "fix the file by hand or restore a backup"
             )
-    check_file(path, raw, data, SCHEMA_VERSION)
+    check_file(path, raw, data, SCHEMA_VERSION, noted)
     return data
 
 

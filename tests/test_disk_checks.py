@@ -419,3 +419,21 @@ def test_a_wheel_file_styr_checked_is_not_checked_again(
 
     monkeypatch.setattr(checks, "_check_wheel", checked)
     assert main(["--store", str(root), "status"]) == 0
+
+
+def test_a_log_hashes_the_wheel_file_once(
+    template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _copy(template, tmp_path)
+    assert main(["--store", str(root), *COMMANDS["log"]]) == 0
+    wheel = (root / "wheel.json").read_bytes()
+    hashed: list[bytes] = []
+    digest = checks._digest
+
+    def counted(raw: bytes) -> str:
+        hashed.append(raw)
+        return digest(raw)
+
+    monkeypatch.setattr(checks, "_digest", counted)
+    assert main(["--store", str(root), *COMMANDS["log"]]) == 0
+    assert hashed.count(wheel) == 1
