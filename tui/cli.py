@@ -348,18 +348,6 @@ READING = frozenset(
 )
 
 
-def run() -> NoReturn:
-    """The `styr` program (pyproject's script, `python -m tui`): main, then
-    exit. What is left is frozen first, so the interpreter's last
-    collections skip it: walking every module's objects once more at exit
-    cost about 50 ms of a `styr log` with psycopg loaded."""
-    try:
-        code = main()
-    finally:
-        gc.freeze()
-    sys.exit(code)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         words = sys.argv[1:] if argv is None else argv
@@ -457,11 +445,14 @@ def run() -> NoReturn:
     if command_word(sys.argv[1:]) is not None:
         # one short process; the TUI keeps the collector's usual pace
         gc.set_threshold(COMMAND_GC_THRESHOLD, *gc.get_threshold()[1:])
-    code = main()
-    # the collector's last pass at exit walks every object the command read
-    # (a large wheel: a log's 5 ms) and has nothing to free that the end of
-    # the process does not: the store holds no file open between operations
-    gc.freeze()
+    try:
+        code = main()
+    finally:
+        # the collector's last pass at exit walks every object the command
+        # read (a large wheel: a log's 5 ms; with psycopg loaded some 50 ms)
+        # and has nothing to free that the end of the process does not: the
+        # store holds no file open between operations
+        gc.freeze()
     sys.exit(code)
 
 
