@@ -30,13 +30,6 @@ LOOKS = [
 ]
 
 
-LOOKS = [
-    pytest.param((100, 30), False, id="100x30"),
-    pytest.param((80, 24), False, id="80x24"),
-    pytest.param((100, 30), True, id="100x30-no-color"),
-]
-
-
 @pytest.fixture
 def frozen_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: Any) -> Any:
     if request.param:
