@@ -23,12 +23,14 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Final, Literal, TypeVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual._two_way_dict import TwoWayDict
 from textual.events import Resize
 from textual.message import Message
 from textual.widgets import DataTable
+from textual.widgets._data_table import default_cell_formatter
 from textual.widgets.data_table import Row as TableRow
 from textual.widgets.data_table import RowKey
 
@@ -96,6 +98,13 @@ def progress_text(progress: float | None, width: int = BAR_WIDTH) -> Text:
 @cache
 def _progress_cell(share: float | None, shown: str, width: int) -> Text:
     return bar(share, width) + Text(" " + shown.rjust(4))
+
+
+def cell_width(cell: Text | str) -> int:
+    """The columns a cell takes, as DataTable measures it (no wrapping)."""
+    text = default_cell_formatter(cell, wrap=False, height=1)
+    assert isinstance(text, Text)
+    return max(map(cell_len, text.plain.split("\n")))
 
 
 def clipped(text: str, width: int) -> str:
@@ -375,21 +384,24 @@ class CompareTable(DataTable[Text | str]):
 
     def _place(self, rows: list[Row]) -> None:
         """Show exactly `rows`, in order. DataTable can only add and remove
-        rows one by one, each measured again: a filter over thousands of
-        rows cost a tenth of a second. Its rows stay held here, and a filter
-        or sort only chooses which are placed where, as DataTable.sort
-        does; only cells never shown before are measured for the column
-        widths (a column keeps the width of the widest cell it ever held)."""
+        rows one by one, measuring every cell of each again: a filter over
+        thousands of rows cost a tenth of a second. Its rows stay held here,
+        and a filter or sort only chooses which are placed where, as
+        DataTable.sort does; a cell never shown before widens its column
+        (a column keeps the width of the widest cell it ever held)."""
         placed, data = self._placed, self._data
-        columns = [column.key for column in self.ordered_columns]
+        columns = self.ordered_columns
         shown: dict[RowKey, TableRow] = {}
         for row in rows:
             held = placed.get(row.key)
             if held is None or held[0] is not row.cells:
-                key = RowKey(row.key)
-                data[key] = dict(zip(columns, row.cells, strict=True))
+                before = held[0] if held is not None else ()
+                for n, (column, cell) in enumerate(zip(columns, row.cells, strict=True)):
+                    if n >= len(before) or before[n] is not cell:
+                        column.content_width = max(column.content_width, cell_width(cell))
+                key = held[1].key if held is not None else RowKey(row.key)
+                data[key] = dict(zip((c.key for c in columns), row.cells, strict=True))
                 held = placed[row.key] = (row.cells, TableRow(key, 1))
-                self._new_rows.add(key)
             shown[held[1].key] = held[1]
         self.rows = shown
         self._row_locations = TwoWayDict({key: index for index, key in enumerate(shown)})
