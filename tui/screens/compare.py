@@ -42,7 +42,6 @@ from widgets.compare_table import FILTERS, SORTS, CompareTable, Row, risk_words,
 from widgets.filter_input import FilterInput
 from widgets.plan_chart import ChartData, PlanChart
 
-SEARCH_DELAY = 0.15
 # at least this wide the detail sits beside the table (the -wide class)
 WIDE = 150
 NARROW_CHART_WIDTH = 32  # #compare-chart in app.tcss, beside the figures
@@ -230,7 +229,6 @@ class CompareScreen(StageScreen):
         yield FilterInput(
             "filter by goal or indicator name",
             then="#compare-table",
-            delay=SEARCH_DELAY,
             id="compare-search",
         )
         with Horizontal(id="compare-body", classes="split"):
