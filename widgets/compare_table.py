@@ -19,7 +19,7 @@ without scrolling sideways.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any, Final, Literal, TypeVar
 
@@ -172,11 +172,23 @@ class Row:
         return (not statuses or self.status in statuses) and (not text or text in self.search)
 
 
-def goal_row(record: Record, compact: bool, depth: int) -> Row:
+def _indent(depth: int) -> str:
     # deep cascades stop indenting, so names keep their room
-    indent = "  " * min(depth, MAX_INDENT)
-    title = plain(record["goal"])
+    return "  " * min(depth, MAX_INDENT)
+
+
+def goal_name_cell(record: Record, compact: bool, depth: int) -> Text:
     name_width = COMPACT_NAME_WIDTH if compact else NAME_WIDTH
+    return goal_name(_indent(depth) + "▸ " + plain(record["goal"]), name_width, record["top_risk"])
+
+
+def indicator_name_cell(record: Record, compact: bool, depth: int) -> Text:
+    name = _indent(depth) + "  " + plain(record["indicator"])
+    return Text(clipped(name, COMPACT_NAME_WIDTH if compact else NAME_WIDTH))
+
+
+def goal_row(record: Record, compact: bool, depth: int) -> Row:
+    title = plain(record["goal"])
     return Row(
         key=f"g{record['goal_id']}",
         kind="goal",
@@ -189,7 +201,7 @@ def goal_row(record: Record, compact: bool, depth: int) -> Row:
         eta=None,
         open=record["state"] != "closed",
         cells=(
-            goal_name(indent + "▸ " + title, name_width, record["top_risk"]),
+            goal_name_cell(record, compact, depth),
             status_text(record["status"]),
             progress_text(record["progress"], COMPACT_BAR_WIDTH if compact else BAR_WIDTH),
             "",
@@ -203,7 +215,6 @@ def goal_row(record: Record, compact: bool, depth: int) -> Row:
 
 
 def indicator_row(record: Record, depth: int, is_open: bool, compact: bool) -> Row:
-    indent = "  " * min(depth, MAX_INDENT)
     name = plain(record["indicator"])
     goal = plain(record["goal"] or "")
     return Row(
@@ -218,7 +229,7 @@ def indicator_row(record: Record, depth: int, is_open: bool, compact: bool) -> R
         eta=record["eta"],
         open=is_open,
         cells=(
-            Text(clipped(indent + "  " + name, COMPACT_NAME_WIDTH if compact else NAME_WIDTH)),
+            indicator_name_cell(record, compact, depth),
             status_text(record["status"]),
             progress_text(record["progress"], COMPACT_BAR_WIDTH if compact else BAR_WIDTH),
             Text(number(record["actual"], compact=compact), justify="right"),
@@ -246,6 +257,18 @@ def build_rows(
         ]
         rows.append(row)
     return rows
+
+
+def at_depth(row: Row, view: WheelView, compact: bool, depth: int) -> Row:
+    """A goal's rows as build_rows makes them at another depth: only the
+    names are indented otherwise, every other cell is shared."""
+    name = goal_name_cell(view.goal_record(row.doc_id), compact, depth)
+    goal = replace(row, cells=(name, *row.cells[1:]))
+    goal.children = []
+    for kid in row.children:
+        name = indicator_name_cell(view.indicator_record(kid.doc_id), compact, depth)
+        goal.children.append(replace(kid, cells=(name, *kid.cells[1:])))
+    return goal
 
 
 def arranged(
@@ -311,6 +334,7 @@ class CompareTable(DataTable[Text | str]):
         # the rows of this view built so far, by goal and depth: a wheel
         # filter that hangs a goal at another depth indents it otherwise
         self._made: dict[tuple[int, int], Row] = {}
+        self._made_at: dict[int, Row] = {}  # a goal's rows at some depth
         # every row the table ever held since its last clear, shown or not:
         # its cells as placed and the table's own record of it
         self._placed: dict[str, tuple[tuple[Text | str, ...], TableRow]] = {}
@@ -351,15 +375,21 @@ class CompareTable(DataTable[Text | str]):
         built once per view (and depth): a wheel filter picks among them."""
         if rebuild or view is not self._view:
             self._made.clear()
+            self._made_at.clear()
         if rebuild or view is not self._view or nodes is not self._goal_nodes:
             self._view, self._goal_nodes = view, nodes
             self._rows = []
             for node in view.nodes if nodes is None else nodes:
-                row = self._made.get((node.goal.id, node.depth))
+                depth = min(node.depth, MAX_INDENT)  # deeper is drawn the same
+                row = self._made.get((node.goal.id, depth))
                 if row is None:
-                    row = self._made[node.goal.id, node.depth] = build_rows(
-                        view, self.compact, (node,)
-                    )[0]
+                    made = self._made_at.get(node.goal.id)
+                    row = self._made[node.goal.id, depth] = (
+                        build_rows(view, self.compact, (node,))[0]
+                        if made is None
+                        else at_depth(made, view, self.compact, depth)
+                    )
+                    self._made_at[node.goal.id] = row
                 self._rows.append(row)
             self._by_key = {row.key: row for row in self._rows}
             for row in self._rows:
