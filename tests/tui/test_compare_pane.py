@@ -516,3 +516,25 @@ async def test_a_filter_places_the_rows_it_holds_without_adding_any(
         assert sorted(map(id, again)) == sorted(map(id, everything))
         assert again != everything  # the goals reversed
         assert added == []
+
+
+async def test_a_filter_keeping_the_row_leaves_its_detail_as_drawn(
+    wheel: Wheel, make: Make, small: Small, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_compare(pilot, app)
+        await go_to(pilot, app, f"i{small.indicator}")
+        await settle(pilot)
+        drawn: list[int] = []
+        show = CompareScreen._show_detail
+        monkeypatch.setattr(
+            CompareScreen, "_show_detail", lambda self: drawn.append(1) or show(self)
+        )
+        await press(pilot, "slash", *"rev")
+        await settle(pilot)
+        assert screen.selected_key() == f"i{small.indicator}" and drawn == []
+        assert "MNOK" in screen_text(app)  # the figures are still there
+        await press(pilot, "escape", "escape", "down")  # another row is drawn
+        await settle(pilot)
+        assert screen.selected_key() != f"i{small.indicator}" and drawn

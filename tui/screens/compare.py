@@ -222,6 +222,8 @@ class CompareScreen(StageScreen):
         self.text = ""
         self.chart_first = False
         self._view: WheelView | None = None
+        # what the detail shows: the view, the row and the layout drawn for
+        self._drawn: tuple[WheelView | None, str | None, bool, bool] | None = None
 
     # ----------------------------------------------------------- layout
     def compose_body(self) -> ComposeResult:
@@ -303,9 +305,15 @@ class CompareScreen(StageScreen):
     # ----------------------------------------------------------- detail
     @on(CompareTable.Selected)
     def _selected(self) -> None:
-        self._show_detail()
+        # a filter or sort that keeps the cursor on its row posts the row
+        # again, once or twice a key: its detail is drawn already
+        drawn = self._drawn
+        shown = (self.selected_key(), self.wide, self.table.compact)
+        if drawn is None or drawn[0] is not self._view or drawn[1:] != shown:
+            self._show_detail()
 
     def _show_detail(self) -> None:
+        self._drawn = (self._view, self.selected_key(), self.wide, self.table.compact)
         row = self.selected_row()
         chart = self.query_one("#compare-chart", PlanChart)
         facts = self.query_one("#compare-facts", Static)
