@@ -574,7 +574,9 @@ def _revise_target(wheel: Wheel, indicator: d.Indicator, lesson: d.Lesson) -> No
 def build_demo(root: Path, *, today: date | None = None, user: str = "demo") -> Wheel:
     """Fill the empty store folder `root` with the sample wheel, written as
     `user`, and return it open for the person at the keyboard: the demo is one
-    change by `user`, so their first undo cannot wipe the whole wheel."""
+    change by `user`, so their first undo cannot wipe the whole wheel. Its
+    read model for today is built (a blink for the demo), so the TUI's first
+    frame shows the wheel."""
     clock = _Clock.at(today or date.today())
     rng = random.Random(clock.today.toordinal())
     wheel = open_wheel(root, user=user)
@@ -636,4 +638,6 @@ def build_demo(root: Path, *, today: date | None = None, user: str = "demo") -> 
         _revise_target(wheel, by_name[_REVISED], lessons[0])
         _add_risks(wheel, clock, by_title)
         _add_reviews(wheel, clock, by_title)
-    return open_wheel(root)
+    opened = open_wheel(root)
+    opened.view(clock.today)
+    return opened

@@ -347,6 +347,11 @@ class Wheel:
         write here, or a refresh after another process wrote."""
         return self.backend.version()
 
+    def has_view(self, at: date) -> bool:
+        """Whether the read model for day `at` is built for this version."""
+        cached = self._views.get(at)
+        return cached is not None and cached.version == self.version
+
     def view(self, at: date | None = None) -> WheelView:
         """The read model for day `at` (default today), built once per version."""
         day = at or today()

@@ -141,8 +141,11 @@ class StyrApp(App[None]):
         self.notice = ""
         """The latest change by someone else, shown in every wheel bar."""
         self._instant_switch = False
-        self.is_ready = False
-        """True once the first load is done and the first stage drawn."""
+        # a read model built before the app started (the demo's) is drawn in
+        # the first frame; the first load still runs, and finds it built
+        self.is_ready = wheel.has_view(self.today)
+        """True once the read model is there to draw from: after the first
+        load, or from the start when it was built before."""
         self.loaded = asyncio.Event()
         """Set when a load (the first, or a rebuild after another process
         wrote) is done and shown; cleared while one runs."""

@@ -19,15 +19,20 @@ without scrolling sideways.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any, Final, Literal, TypeVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
+from textual._two_way_dict import TwoWayDict
 from textual.events import Resize
 from textual.message import Message
 from textual.widgets import DataTable
+from textual.widgets._data_table import default_cell_formatter
+from textual.widgets.data_table import Row as TableRow
+from textual.widgets.data_table import RowKey
 
 from store.compare import SEVERITY, STATUS_WORD, Status
 from store.format import STATUS_COLOUR, ahead_words, number, percent, status_label
@@ -95,6 +100,13 @@ def _progress_cell(share: float | None, shown: str, width: int) -> Text:
     return bar(share, width) + Text(" " + shown.rjust(4))
 
 
+def cell_width(cell: Text | str) -> int:
+    """The columns a cell takes, as DataTable measures it (no wrapping)."""
+    text = default_cell_formatter(cell, wrap=False, height=1)
+    assert isinstance(text, Text)
+    return max(map(cell_len, text.plain.split("\n")))
+
+
 def clipped(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
@@ -160,11 +172,23 @@ class Row:
         return (not statuses or self.status in statuses) and (not text or text in self.search)
 
 
-def goal_row(record: Record, compact: bool, depth: int) -> Row:
+def _indent(depth: int) -> str:
     # deep cascades stop indenting, so names keep their room
-    indent = "  " * min(depth, MAX_INDENT)
-    title = plain(record["goal"])
+    return "  " * min(depth, MAX_INDENT)
+
+
+def goal_name_cell(record: Record, compact: bool, depth: int) -> Text:
     name_width = COMPACT_NAME_WIDTH if compact else NAME_WIDTH
+    return goal_name(_indent(depth) + "▸ " + plain(record["goal"]), name_width, record["top_risk"])
+
+
+def indicator_name_cell(record: Record, compact: bool, depth: int) -> Text:
+    name = _indent(depth) + "  " + plain(record["indicator"])
+    return Text(clipped(name, COMPACT_NAME_WIDTH if compact else NAME_WIDTH))
+
+
+def goal_row(record: Record, compact: bool, depth: int) -> Row:
+    title = plain(record["goal"])
     return Row(
         key=f"g{record['goal_id']}",
         kind="goal",
@@ -177,7 +201,7 @@ def goal_row(record: Record, compact: bool, depth: int) -> Row:
         eta=None,
         open=record["state"] != "closed",
         cells=(
-            goal_name(indent + "▸ " + title, name_width, record["top_risk"]),
+            goal_name_cell(record, compact, depth),
             status_text(record["status"]),
             progress_text(record["progress"], COMPACT_BAR_WIDTH if compact else BAR_WIDTH),
             "",
@@ -191,7 +215,6 @@ def goal_row(record: Record, compact: bool, depth: int) -> Row:
 
 
 def indicator_row(record: Record, depth: int, is_open: bool, compact: bool) -> Row:
-    indent = "  " * min(depth, MAX_INDENT)
     name = plain(record["indicator"])
     goal = plain(record["goal"] or "")
     return Row(
@@ -206,7 +229,7 @@ def indicator_row(record: Record, depth: int, is_open: bool, compact: bool) -> R
         eta=record["eta"],
         open=is_open,
         cells=(
-            Text(clipped(indent + "  " + name, COMPACT_NAME_WIDTH if compact else NAME_WIDTH)),
+            indicator_name_cell(record, compact, depth),
             status_text(record["status"]),
             progress_text(record["progress"], COMPACT_BAR_WIDTH if compact else BAR_WIDTH),
             Text(number(record["actual"], compact=compact), justify="right"),
@@ -234,6 +257,18 @@ def build_rows(
         ]
         rows.append(row)
     return rows
+
+
+def at_depth(row: Row, view: WheelView, compact: bool, depth: int) -> Row:
+    """A goal's rows as build_rows makes them at another depth: only the
+    names are indented otherwise, every other cell is shared."""
+    name = goal_name_cell(view.goal_record(row.doc_id), compact, depth)
+    goal = replace(row, cells=(name, *row.cells[1:]))
+    goal.children = []
+    for kid in row.children:
+        name = indicator_name_cell(view.indicator_record(kid.doc_id), compact, depth)
+        goal.children.append(replace(kid, cells=(name, *kid.cells[1:])))
+    return goal
 
 
 def arranged(
@@ -296,9 +331,13 @@ class CompareTable(DataTable[Text | str]):
         self._goal_nodes: Sequence[GoalNode] | None = None
         self._rows: list[Row] = []
         self._by_key: dict[str, Row] = {}
-        self._built = 0
-        self._shown_build = -1
-        self._shown_keys: set[str] = set()
+        # the rows of this view built so far, by goal and depth: a wheel
+        # filter that hangs a goal at another depth indents it otherwise
+        self._made: dict[tuple[int, int], Row] = {}
+        self._made_at: dict[int, Row] = {}  # a goal's rows at some depth
+        # every row the table ever held since its last clear, shown or not:
+        # its cells as placed and the table's own record of it
+        self._placed: dict[str, tuple[tuple[Text | str, ...], TableRow]] = {}
         self._arrangement: tuple[str, bool, str, str] = ("wheel", False, "all", "")
 
     def on_mount(self) -> None:
@@ -315,8 +354,8 @@ class CompareTable(DataTable[Text | str]):
         if compact != self.compact:
             self.compact = compact
             self.clear(columns=True)
+            self._placed.clear()
             self._add_columns()
-            self._shown_build = -1
             if self._view is not None:
                 self.show(self._view, self._goal_nodes, rebuild=True)
 
@@ -332,15 +371,29 @@ class CompareTable(DataTable[Text | str]):
     def show(
         self, view: WheelView, nodes: Sequence[GoalNode] | None = None, rebuild: bool = False
     ) -> None:
-        """Show the goals `nodes` (default: all) of `view`; the rows are
-        built again only for another view or other nodes."""
+        """Show the goals `nodes` (default: all) of `view`. A goal's rows are
+        built once per view (and depth): a wheel filter picks among them."""
+        if rebuild or view is not self._view:
+            self._made.clear()
+            self._made_at.clear()
         if rebuild or view is not self._view or nodes is not self._goal_nodes:
             self._view, self._goal_nodes = view, nodes
-            self._rows = build_rows(view, self.compact, nodes)
+            self._rows = []
+            for node in view.nodes if nodes is None else nodes:
+                depth = min(node.depth, MAX_INDENT)  # deeper is drawn the same
+                row = self._made.get((node.goal.id, depth))
+                if row is None:
+                    made = self._made_at.get(node.goal.id)
+                    row = self._made[node.goal.id, depth] = (
+                        build_rows(view, self.compact, (node,))[0]
+                        if made is None
+                        else at_depth(made, view, self.compact, depth)
+                    )
+                    self._made_at[node.goal.id] = row
+                self._rows.append(row)
             self._by_key = {row.key: row for row in self._rows}
             for row in self._rows:
                 self._by_key.update((child.key, child) for child in row.children)
-            self._built += 1
         self._fill()
 
     def order_rows(self, sort: str, reverse: bool, filter_name: str, text: str) -> None:
@@ -350,22 +403,43 @@ class CompareTable(DataTable[Text | str]):
     def _fill(self) -> None:
         keep = self.selected_key()
         rows = arranged(self._rows, *self._arrangement)
-        keys = {row.key for row in rows}
-        if self._shown_build == self._built and self._shown_keys == keys:
-            # same rows in another order: reorder in place, far cheaper than
-            # re-adding thousands of rows
-            position = {id(row.cells[0]): index for index, row in enumerate(rows)}
-            self.sort("name", key=lambda cell: position[id(cell)])
-        else:
-            self.clear()
-            for row in rows:
-                self.add_row(*row.cells, key=row.key)
-            self._shown_build = self._built
-            self._shown_keys = keys
+        self._place(rows)
         self.rows_shown = rows
-        if keep is not None and keep in keys:
+        if keep is not None and keep in self.rows:
             self.move_cursor(row=self.get_row_index(keep))
+        else:
+            self.move_cursor(row=0)
+            self.scroll_home(animate=False)
         self._post_selected()
+
+    def _place(self, rows: list[Row]) -> None:
+        """Show exactly `rows`, in order. DataTable can only add and remove
+        rows one by one, measuring every cell of each again: a filter over
+        thousands of rows cost a tenth of a second. Its rows stay held here,
+        and a filter or sort only chooses which are placed where, as
+        DataTable.sort does; a cell never shown before widens its column
+        (a column keeps the width of the widest cell it ever held)."""
+        placed, data = self._placed, self._data
+        columns = self.ordered_columns
+        shown: dict[RowKey, TableRow] = {}
+        for row in rows:
+            held = placed.get(row.key)
+            if held is None or held[0] is not row.cells:
+                before = held[0] if held is not None else ()
+                for n, (column, cell) in enumerate(zip(columns, row.cells, strict=True)):
+                    if n >= len(before) or before[n] is not cell:
+                        column.content_width = max(column.content_width, cell_width(cell))
+                key = held[1].key if held is not None else RowKey(row.key)
+                data[key] = dict(zip((c.key for c in columns), row.cells, strict=True))
+                held = placed[row.key] = (row.cells, TableRow(key, 1))
+            shown[held[1].key] = held[1]
+        self.rows = shown
+        self._row_locations = TwoWayDict({key: index for index, key in enumerate(shown)})
+        self._update_count += 1
+        self._require_update_dimensions = True
+        self.cursor_coordinate = self.cursor_coordinate  # clamped to the rows now shown
+        self.refresh()
+        self.check_idle()
 
     def selected_key(self) -> str | None:
         if self.row_count == 0:
@@ -378,7 +452,7 @@ class CompareTable(DataTable[Text | str]):
 
     def go_to(self, key: str) -> bool:
         """Put the cursor on row `key`; False when it is not shown."""
-        if key not in self._shown_keys:
+        if key not in self.rows:
             return False
         self.move_cursor(row=self.get_row_index(key))
         return True

@@ -4,8 +4,9 @@
 
 The median of --samples presses each, from sending the key to the first
 screen change, at 80x24 on the Compare stage: move (j/k), sort (s), the
-status filter (f) and a text filter (/ then a letter, measured to the state
-line naming it). Budget: 50 ms a key. Without --store, the large store is
+status filter (f), a text filter (/ then a letter, measured to the state
+line naming it) and the wheel filters (M my goals, S the goal state; each
+press picks other goals). Budget: 50 ms a key. Without --store, the large store is
 generated with tests/bench/make_store.py into a temporary folder.
 """
 
@@ -36,7 +37,8 @@ def compare_latencies(store: Path, samples: int) -> dict[str, list[float]]:
         wait_for(r"Goal 1:")
         press("3", r"sort wheel order")
         time.sleep(1.0)
-        kinds = ("move (j/k)", "sort (s)", "status filter (f)", "text filter (/x)")
+        kinds = ("move (j/k)", "sort (s)", "status filter (f)", "text filter (/x)",
+                 "my goals (M)", "goal state (S)")  # fmt: skip
         result: dict[str, list[float]] = {kind: [] for kind in kinds}
         for n in range(samples):
             result["move (j/k)"].append(press("j" if n % 10 < 5 else "k"))
@@ -54,6 +56,12 @@ def compare_latencies(store: Path, samples: int) -> dict[str, list[float]]:
             drive("keys", "--name", NAME, "Escape")
             drive("wait", "--name", NAME, "--gone", rf"text {letter}")
             time.sleep(0.3)
+        for _ in range(samples):
+            result["my goals (M)"].append(press("M"))
+            time.sleep(0.15)
+        for _ in range(samples):
+            result["goal state (S)"].append(press("S"))
+            time.sleep(0.15)
         return result
     finally:
         stop()

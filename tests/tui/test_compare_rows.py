@@ -4,6 +4,7 @@ top risks, sorting, figures, the review's arguments."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date
 from pathlib import Path
@@ -19,7 +20,7 @@ from tui.app import make_app
 from tui.cli import main
 from tui.dialogs.review_form import ReviewSubject, review_arguments
 from tui.screens.compare import CompareScreen, goal_facts, indicator_facts, review_summary
-from widgets.compare_table import CompareTable, Row, arranged, build_rows
+from widgets.compare_table import CompareTable, Row, arranged, at_depth, build_rows
 
 AT = date(2026, 11, 30)
 
@@ -179,6 +180,22 @@ def test_figures_are_compact_below_the_breakpoint_and_whole_above(tmp_path: Path
     assert not indicator_facts(
         view.indicator_record(compact.doc_id), with_goal=False
     ).plain.startswith("Web")
+
+
+@pytest.mark.parametrize("compact", [False, True])
+def test_rows_moved_to_another_depth_read_as_if_built_there(view: WheelView, compact: bool) -> None:
+    """A wheel filter hangs a goal higher up: its rows are re-indented, not
+    built again, and must read exactly as rows built at that depth."""
+    node = next(node for node in view.nodes if node.depth > 0 and node.indicators)
+    built = build_rows(view, compact, (node,))[0]
+    higher = build_rows(view, compact, (dataclasses.replace(node, depth=0),))[0]
+    moved = at_depth(built, view, compact, 0)
+    assert moved.cells != built.cells  # the indent did change
+    assert [moved.cells, *(kid.cells for kid in moved.children)] == [
+        higher.cells,
+        *(kid.cells for kid in higher.children),
+    ]
+    assert moved.cells[2] is built.cells[2]  # shared, not built again
 
 
 def test_no_value_reads_as_a_dash_everywhere(view: WheelView) -> None:

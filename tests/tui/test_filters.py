@@ -44,7 +44,6 @@ async def test_compare_filter_matching_nothing(wheel: Wheel, make: Make, small: 
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await open_stage(pilot, "3", CompareScreen, "#compare-state")
-        # Enter applies the text at once (Compare waits for a pause in typing)
         await press(pilot, "slash", *"zzq", "enter")
         await settle(pilot)
         shown = screen_text(app)

@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from tuihelp import press, screen_text, settle
+import pytest
+from tuihelp import TODAY, press, screen_text, settle
 
 from store.backends import open_wheel
+from store.demo import build_demo
 from store.service import Wheel
-from tui.app import StyrApp
+from tui.app import StyrApp, make_app
 from tui.screens.goals import GoalsScreen
 from widgets.goal_tree import GoalTree
 
@@ -48,3 +50,17 @@ async def test_an_empty_store_teaches_and_a_makes_the_first_goal(
         await settle(pilot)
         assert open_wheel(root).goals() == []
         assert "This wheel is empty." in screen_text(app)
+
+
+async def test_the_demo_is_drawn_without_waiting_for_the_first_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The demo is built with its read model before the app starts: the
+    first frame shows its goals, not an empty tree waiting for a load."""
+    wheel = build_demo(tmp_path / "store", today=TODAY)
+    monkeypatch.setattr(StyrApp, "_load", lambda self: None)  # no load ever comes
+    app = make_app(wheel, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "Gode og likeverdige" in screen_text(app)
+        assert "(goal 1)" in screen_text(app)

@@ -42,7 +42,6 @@ from widgets.compare_table import FILTERS, SORTS, CompareTable, Row, risk_words,
 from widgets.filter_input import FilterInput
 from widgets.plan_chart import ChartData, PlanChart
 
-SEARCH_DELAY = 0.15
 # at least this wide the detail sits beside the table (the -wide class)
 WIDE = 150
 NARROW_CHART_WIDTH = 32  # #compare-chart in app.tcss, beside the figures
@@ -223,6 +222,8 @@ class CompareScreen(StageScreen):
         self.text = ""
         self.chart_first = False
         self._view: WheelView | None = None
+        # what the detail shows: the view, the row and the layout drawn for
+        self._drawn: tuple[WheelView | None, str | None, bool, bool] | None = None
 
     # ----------------------------------------------------------- layout
     def compose_body(self) -> ComposeResult:
@@ -230,7 +231,6 @@ class CompareScreen(StageScreen):
         yield FilterInput(
             "filter by goal or indicator name",
             then="#compare-table",
-            delay=SEARCH_DELAY,
             id="compare-search",
         )
         with Horizontal(id="compare-body", classes="split"):
@@ -305,9 +305,15 @@ class CompareScreen(StageScreen):
     # ----------------------------------------------------------- detail
     @on(CompareTable.Selected)
     def _selected(self) -> None:
-        self._show_detail()
+        # a filter or sort that keeps the cursor on its row posts the row
+        # again, once or twice a key: its detail is drawn already
+        drawn = self._drawn
+        shown = (self.selected_key(), self.wide, self.table.compact)
+        if drawn is None or drawn[0] is not self._view or drawn[1:] != shown:
+            self._show_detail()
 
     def _show_detail(self) -> None:
+        self._drawn = (self._view, self.selected_key(), self.wide, self.table.compact)
         row = self.selected_row()
         chart = self.query_one("#compare-chart", PlanChart)
         facts = self.query_one("#compare-facts", Static)

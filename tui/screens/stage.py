@@ -5,7 +5,7 @@ Contract for subclasses (keep it stable; other stages build on it):
 - `STAGE: ClassVar[str]`: the stage key, one of `widgets.wheel_bar.STAGES`
   ("goals", "measure", "compare", "learn"); the wheel bar marks it.
 - `compose_body()`: yield the stage's own widgets. The base composes the
-  wheel bar above them and a Footer below; do not override `compose`.
+  wheel bar above them and a footer of keys below; do not override `compose`.
 - `refresh_data()`: re-read what the stage shows from `self.wheel` (and
   `self.comparison()`, computed once per data version) and redraw, keeping
   the selection where possible. Never call it directly: call `reload()`,
@@ -44,12 +44,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual.app import ComposeResult, SystemCommand
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer
 
 from store.errors import StoreCorrupt, StoreError
 from store.plain import plain
 from store.service import Kind, Wheel
 from tui.dialogs.form import FormDialog
+from widgets.footer import StageFooter
 from widgets.wheel_bar import WheelBar
 
 if TYPE_CHECKING:
@@ -113,7 +113,7 @@ class StageScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield self._make_bar()
         yield from self.compose_body()
-        yield Footer()
+        yield StageFooter()
 
     def compose_body(self) -> ComposeResult:
         """The stage's own widgets; subclasses override."""
