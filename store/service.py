@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     # the read model and the comparison rules load with the first view, the
     # steering rules with the first steering verb: `styr log` needs neither
     from store.compare import WheelComparison
-    from store.steering import Period
+    from store.steering import CarriedGoal, ClosedGoal, OpenAction, Period, PeriodClose
     from store.views import WheelView
 
 T = TypeVar("T")
@@ -151,44 +151,6 @@ MOVED_FIELDS: dict[str, Any] = {
 
 
 @dataclass(frozen=True, slots=True)
-class ClosedGoal:
-    """A goal as a period close closes it."""
-
-    goal_id: int
-    title: str
-    status: str
-    outcome: str
-    comment: str
-    given: bool  # chosen by the caller, not proposed from the status
-
-
-@dataclass(frozen=True, slots=True)
-class CarriedGoal:
-    """A goal a period close carries into the next period."""
-
-    from_id: int
-    title: str
-    goal_id: int | None  # None in a dry run: nothing was added
-    start: str | None
-    due: str | None
-    indicators: tuple[tuple[str, float, float], ...]  # name, new baseline, target
-    lessons: tuple[int, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class PeriodClose:
-    """What closing a period did (or, in a dry run, would do)."""
-
-    period: Period
-    next: Period
-    closed: tuple[ClosedGoal, ...]
-    carried: tuple[CarriedGoal, ...]
-    dry_run: bool
-    # due in the period but closed before: left as they are, and may be carried
-    already_closed: tuple[ClosedGoal, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
 class ImportPlan:
     """What an import writes, or would write, by table: new documents, ones
     replaced, and the ids that exist and were kept as they are."""
@@ -196,16 +158,6 @@ class ImportPlan:
     added: dict[str, int]
     replaced: dict[str, int]
     kept: dict[str, list[int]]
-
-
-@dataclass(frozen=True, slots=True)
-class OpenAction:
-    """An action of a lesson not done yet."""
-
-    lesson: d.Lesson
-    number: int  # 1-based, as `styr action done LESSON ACTION` names it
-    action: d.Action
-    overdue: bool
 
 
 def _measurement(row: Mapping[str, Any]) -> d.Doc:
@@ -1117,7 +1069,7 @@ class Wheel:
         """Every lesson's actions: overdue first, then open by due date, then
         done. `owner` "me" is the current user; `overdue` keeps only those;
         `goal_ids` only those of the lessons of these goals (a goal filter)."""
-        from store.steering import lessons_for
+        from store.steering import OpenAction, lessons_for
 
         day = today()
         who = self.user if owner == "me" else owner
@@ -1193,7 +1145,15 @@ class Wheel:
         targets kept, milestones that still lie between baseline and target
         moved along, and the goal's lessons with a `sustain` linked. One
         transaction; with `dry_run`, nothing is written."""
-        from store.steering import Period, check_outcome, parse_period, proposed_outcome
+        from store.steering import (
+            CarriedGoal,
+            ClosedGoal,
+            Period,
+            PeriodClose,
+            check_outcome,
+            parse_period,
+            proposed_outcome,
+        )
 
         span = period if isinstance(period, Period) else parse_period(period)
         following = span.next()
@@ -1265,7 +1225,7 @@ class Wheel:
         self, goal: d.Goal, span: Period, errors: list[str]
     ) -> tuple[CarriedGoal, tuple[d.Doc, list[d.Doc]]]:
         """The plan of one carried goal: its new goal and indicator documents."""
-        from store.steering import shift_months
+        from store.steering import CarriedGoal, shift_months
 
         first = span.next().start
 
