@@ -96,27 +96,29 @@ INDICATOR = Kind(
     refs=(Ref("goal_id", "goal", "goal"),),
     owns_measurements=True,
 )
-REVIEW = Kind(
+# called through lambdas: store/learning.py, which declares these kinds,
+# loads with the first review, lesson or risk read or written (never in a log)
+REVIEW: Kind[d.Review] = Kind(
     "review",
     "reviews",
-    d.validate_review,
-    d.Review.from_doc,
+    lambda data: d.validate_review(data),
+    lambda doc_id, doc: d.Review.from_doc(doc_id, doc),
     lambda doc: doc["date"],
     refs=(Ref("goal_id", "goal", "goal"), Ref("indicator_id", "indicator", "indicator")),
 )
-LESSON = Kind(
+LESSON: Kind[d.Lesson] = Kind(
     "lesson",
     "lessons",
-    d.validate_lesson,
-    d.Lesson.from_doc,
+    lambda data: d.validate_lesson(data),
+    lambda doc_id, doc: d.Lesson.from_doc(doc_id, doc),
     lambda doc: next((doc[k] for k in d.LESSON_TEXTS if doc.get(k)), doc["date"]),
     refs=(Ref("goal_id", "goal", "goal"),),
 )
-RISK = Kind(
+RISK: Kind[d.Risk] = Kind(
     "risk",
     "risks",
-    d.validate_risk,
-    d.Risk.from_doc,
+    lambda data: d.validate_risk(data),
+    lambda doc_id, doc: d.Risk.from_doc(doc_id, doc),
     lambda doc: doc["title"],
     refs=(Ref("goal_id", "goal", "goal"),),
 )
