@@ -25,6 +25,7 @@ import functools
 import hashlib
 import os
 import re
+import sys
 import types
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
@@ -113,8 +114,10 @@ def _spec(
     validate: Callable[[Mapping[str, Any]], d.Doc],
     extra: Mapping[str, tuple[str, bool]] | None = None,
 ) -> Spec:
-    # the module as locals too: a field named date shadows the type in the class
-    hints = get_type_hints(view, vars(d), vars(d))
+    # the kind's module as locals too: a field named date shadows the type
+    # in the class (store/documents.py or store/learning.py)
+    scope = vars(sys.modules[view.__module__])
+    hints = get_type_hints(view, scope, scope)
     fields = {f.name: f for f in dataclasses.fields(view)}
     shapes = {n: _shape(hints[n]) for n in stored if n in hints} | dict(extra or {})
     shapes |= {n: ("text", False) for n in d.STAMP_FIELDS}
@@ -128,23 +131,33 @@ def _spec(
     return Spec(name, shapes, required, validate)
 
 
+# each kind's checks, by table, built from its declarations when first needed
+_KINDS: Final[dict[str, Callable[[], Spec]]] = {
+    "goals": lambda: _spec("goal", d.Goal, d.GOAL_FIELDS, d.validate_goal),
+    "indicators": lambda: _spec("indicator", d.Indicator, d.INDICATOR_FIELDS, d.validate_indicator),
+    "measurements": lambda: _spec(
+        "measurement", d.Measurement, d.MEASUREMENT_FIELDS, d.validate_measurement
+    ),
+    # a review's dataclass unpacks the stored deviation into cause and decision
+    "reviews": lambda: _spec(
+        "review", d.Review, d.REVIEW_FIELDS, d.validate_review, {"deviation": ("object", True)}
+    ),
+    "lessons": lambda: _spec("lesson", d.Lesson, d.LESSON_FIELDS, d.validate_lesson),
+    "risks": lambda: _spec("risk", d.Risk, d.RISK_FIELDS, d.validate_risk),
+}
+
+
 @functools.cache
+def spec_of(table: str) -> Spec:
+    """One kind as stored. A log whose files are all noted as checked
+    builds none; one that checks its history only the measurements' (the
+    kinds of steering, store/learning.py, are not even loaded)."""
+    return _KINDS[table]()
+
+
 def specs() -> dict[str, Spec]:
-    """Every kind as stored, by table; built when first needed (a log whose
-    files are all noted as checked never needs it)."""
-    return {
-        "goals": _spec("goal", d.Goal, d.GOAL_FIELDS, d.validate_goal),
-        "indicators": _spec("indicator", d.Indicator, d.INDICATOR_FIELDS, d.validate_indicator),
-        "measurements": _spec(
-            "measurement", d.Measurement, d.MEASUREMENT_FIELDS, d.validate_measurement
-        ),
-        # a review's dataclass unpacks the stored deviation into cause and decision
-        "reviews": _spec(
-            "review", d.Review, d.REVIEW_FIELDS, d.validate_review, {"deviation": ("object", True)}
-        ),
-        "lessons": _spec("lesson", d.Lesson, d.LESSON_FIELDS, d.validate_lesson),
-        "risks": _spec("risk", d.Risk, d.RISK_FIELDS, d.validate_risk),
-    }
+    """Every kind as stored, by table."""
+    return {table: spec_of(table) for table in _KINDS}
 
 
 WHEEL_TABLES: Final = ("goals", "indicators", "reviews", "lessons", "risks")
@@ -194,7 +207,7 @@ def _check_wheel(file: str, data: Mapping[str, Docs]) -> bool:
     """Refuse a bad wheel file; True when every document was as styr writes it."""
     as_written = True
     for table in WHEEL_TABLES:
-        spec = specs()[table]
+        spec = spec_of(table)
         for key, doc in data.get(table, {}).items():
             problems, valid = problems_of(spec, doc)
             if problems:
@@ -230,7 +243,7 @@ def _check_references(file: str, data: Mapping[str, Docs]) -> None:
                 if ref is not None and str(ref) not in existing:
                     raise _refuse(
                         file,
-                        f"{specs()[table].name} {key}",
+                        f"{spec_of(table).name} {key}",
                         [f"{field}: {target} {ref} does not exist"],
                     )
     for key in goals:
@@ -304,7 +317,7 @@ def check_measurements(file: str, docs: Docs, what: str = "measurement") -> None
     """Refuse a measurement file with any bad document (see the module docstring)."""
     if measurements_look_fine(docs):
         return
-    spec = specs()["measurements"]
+    spec = spec_of("measurements")
     bad = [(key, problems) for key, doc in docs.items() if (problems := problems_of(spec, doc)[0])]
     if bad:
         raise _refuse(file, f"{what} {bad[0][0]}", bad[0][1], len(bad) - 1)
@@ -368,7 +381,7 @@ def _index(docs: Docs) -> Index:
 
 def check_measurement(file: str, key: str, doc: Mapping[str, Any]) -> None:
     """Refuse one measurement that is about to be shown, compared or changed."""
-    problems = problems_of(specs()["measurements"], doc)[0]
+    problems = problems_of(spec_of("measurements"), doc)[0]
     if problems:
         raise _refuse(file, f"measurement {key}", problems)
 
@@ -498,7 +511,7 @@ def _check_history(file: str, raw: bytes, docs: Docs) -> None:
             if table == "measurements":
                 measured[f"{key} ({side})"] = doc
                 continue
-            found = problems_of(specs()[str(table)], doc)[0]
+            found = problems_of(spec_of(str(table)), doc)[0]
             if found:
                 raise _refuse(file, f"history entry {key}", [f"{side}: {p}" for p in found])
     check_measurements(file, measured, "history entry")

@@ -11,7 +11,7 @@ from collections.abc import Callable, Container, Hashable, Iterable, Mapping, Se
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from store import documents as d
 from store import fields as f
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     # the read model and the comparison rules load with the first view, the
     # steering rules with the first steering verb: `styr log` needs neither
     from store.compare import WheelComparison
-    from store.steering import Period
+    from store.steering import CarriedGoal, ClosedGoal, OpenAction, Period, PeriodClose
     from store.views import WheelView
 
 T = TypeVar("T")
@@ -96,27 +96,29 @@ INDICATOR = Kind(
     refs=(Ref("goal_id", "goal", "goal"),),
     owns_measurements=True,
 )
-REVIEW = Kind(
+# called through lambdas: store/learning.py, which declares these kinds,
+# loads with the first review, lesson or risk read or written (never in a log)
+REVIEW: Kind[d.Review] = Kind(
     "review",
     "reviews",
-    d.validate_review,
-    d.Review.from_doc,
+    lambda data: d.validate_review(data),
+    lambda doc_id, doc: d.Review.from_doc(doc_id, doc),
     lambda doc: doc["date"],
     refs=(Ref("goal_id", "goal", "goal"), Ref("indicator_id", "indicator", "indicator")),
 )
-LESSON = Kind(
+LESSON: Kind[d.Lesson] = Kind(
     "lesson",
     "lessons",
-    d.validate_lesson,
-    d.Lesson.from_doc,
+    lambda data: d.validate_lesson(data),
+    lambda doc_id, doc: d.Lesson.from_doc(doc_id, doc),
     lambda doc: next((doc[k] for k in d.LESSON_TEXTS if doc.get(k)), doc["date"]),
     refs=(Ref("goal_id", "goal", "goal"),),
 )
-RISK = Kind(
+RISK: Kind[d.Risk] = Kind(
     "risk",
     "risks",
-    d.validate_risk,
-    d.Risk.from_doc,
+    lambda data: d.validate_risk(data),
+    lambda doc_id, doc: d.Risk.from_doc(doc_id, doc),
     lambda doc: doc["title"],
     refs=(Ref("goal_id", "goal", "goal"),),
 )
@@ -150,62 +152,14 @@ MOVED_FIELDS: dict[str, Any] = {
 }  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class ClosedGoal:
-    """A goal as a period close closes it."""
-
-    goal_id: int
-    title: str
-    status: str
-    outcome: str
-    comment: str
-    given: bool  # chosen by the caller, not proposed from the status
-
-
-@dataclass(frozen=True, slots=True)
-class CarriedGoal:
-    """A goal a period close carries into the next period."""
-
-    from_id: int
-    title: str
-    goal_id: int | None  # None in a dry run: nothing was added
-    start: str | None
-    due: str | None
-    indicators: tuple[tuple[str, float, float], ...]  # name, new baseline, target
-    lessons: tuple[int, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class PeriodClose:
-    """What closing a period did (or, in a dry run, would do)."""
-
-    period: Period
-    next: Period
-    closed: tuple[ClosedGoal, ...]
-    carried: tuple[CarriedGoal, ...]
-    dry_run: bool
-    # due in the period but closed before: left as they are, and may be carried
-    already_closed: tuple[ClosedGoal, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class ImportPlan:
+class ImportPlan(NamedTuple):
     """What an import writes, or would write, by table: new documents, ones
-    replaced, and the ids that exist and were kept as they are."""
+    replaced, and the ids that exist and were kept as they are. (A named
+    tuple: a seventh of a dataclass's cost to every command at start-up.)"""
 
     added: dict[str, int]
     replaced: dict[str, int]
     kept: dict[str, list[int]]
-
-
-@dataclass(frozen=True, slots=True)
-class OpenAction:
-    """An action of a lesson not done yet."""
-
-    lesson: d.Lesson
-    number: int  # 1-based, as `styr action done LESSON ACTION` names it
-    action: d.Action
-    overdue: bool
 
 
 def _measurement(row: Mapping[str, Any]) -> d.Doc:
@@ -1122,7 +1076,7 @@ class Wheel:
         """Every lesson's actions: overdue first, then open by due date, then
         done. `owner` "me" is the current user; `overdue` keeps only those;
         `goal_ids` only those of the lessons of these goals (a goal filter)."""
-        from store.steering import lessons_for
+        from store.steering import OpenAction, lessons_for
 
         day = today()
         who = self.user if owner == "me" else owner
@@ -1198,7 +1152,15 @@ class Wheel:
         targets kept, milestones that still lie between baseline and target
         moved along, and the goal's lessons with a `sustain` linked. One
         transaction; with `dry_run`, nothing is written."""
-        from store.steering import Period, check_outcome, parse_period, proposed_outcome
+        from store.steering import (
+            CarriedGoal,
+            ClosedGoal,
+            Period,
+            PeriodClose,
+            check_outcome,
+            parse_period,
+            proposed_outcome,
+        )
 
         span = period if isinstance(period, Period) else parse_period(period)
         following = span.next()
@@ -1270,7 +1232,7 @@ class Wheel:
         self, goal: d.Goal, span: Period, errors: list[str]
     ) -> tuple[CarriedGoal, tuple[d.Doc, list[d.Doc]]]:
         """The plan of one carried goal: its new goal and indicator documents."""
-        from store.steering import shift_months
+        from store.steering import CarriedGoal, shift_months
 
         first = span.next().start
 

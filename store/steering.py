@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import Any, Final
 
 from store import fields as f
-from store.documents import GOAL_STATES, OUTCOMES, Goal, Lesson, Risk
+from store.documents import GOAL_STATES, OUTCOMES, Action, Goal, Lesson, Risk
 from store.errors import ValidationError
 
 # ------------------------------------------------------------ goal states
@@ -270,3 +270,55 @@ def lessons_for(lessons: Iterable[Lesson], goal_ids: Container[int] | None) -> l
     if goal_ids is None:
         return list(lessons)
     return [x for x in lessons if x.goal_id is not None and x.goal_id in goal_ids]
+
+
+# what the verbs of steering give back (defined here, not in service.py:
+# a log creates no class it does not use)
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedGoal:
+    """A goal as a period close closes it."""
+
+    goal_id: int
+    title: str
+    status: str
+    outcome: str
+    comment: str
+    given: bool  # chosen by the caller, not proposed from the status
+
+
+@dataclass(frozen=True, slots=True)
+class CarriedGoal:
+    """A goal a period close carries into the next period."""
+
+    from_id: int
+    title: str
+    goal_id: int | None  # None in a dry run: nothing was added
+    start: str | None
+    due: str | None
+    indicators: tuple[tuple[str, float, float], ...]  # name, new baseline, target
+    lessons: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodClose:
+    """What closing a period did (or, in a dry run, would do)."""
+
+    period: Period
+    next: Period
+    closed: tuple[ClosedGoal, ...]
+    carried: tuple[CarriedGoal, ...]
+    dry_run: bool
+    # due in the period but closed before: left as they are, and may be carried
+    already_closed: tuple[ClosedGoal, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class OpenAction:
+    """An action of a lesson not done yet."""
+
+    lesson: Lesson
+    number: int  # 1-based, as `styr action done LESSON ACTION` names it
+    action: Action
+    overdue: bool

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui.cli import UsageError, build_parser, command_word, plain_log_args
+from tui.cli import command_word, plain_log_args
+from tui.cli_parser import UsageError, build_parser
 
 WORDS = [
     "log", "--store", "s", "--at", "-3d", "2026-01-01", "--note", "a note", "--source",

@@ -68,7 +68,7 @@ import sys
 from tui.cli import main
 code = main(["--store", sys.argv[1], "log", "1", "3"])
 wanted = ("store.views", "store.compare", "store.demo", "store.table", "store.format",
-          "store.steering", "signal")
+          "store.steering", "store.learning", "signal", "argparse")
 print(code, *sorted(m for m in sys.modules if m in wanted), file=sys.stderr)
 """
 

@@ -46,7 +46,7 @@ from widgets.wheel_bar import STAGES
 
 if TYPE_CHECKING:
     from store.compare import WheelComparison
-    from store.service import PeriodClose
+    from store.steering import PeriodClose
     from store.views import GoalNode, WheelView
     from tui.screens.stage import StageScreen
 

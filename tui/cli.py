@@ -7,12 +7,11 @@ not import Textual: the TUI is imported only when it is opened.
 
 from __future__ import annotations
 
-import argparse
 import gc
-import re
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from store.backends import open_wheel
 from store.errors import BadInput, StoreCorrupt, StoreError, ValidationError
@@ -20,58 +19,13 @@ from store.paths import resolve_store
 from store.plain import plain, plain_lines
 from store.service import GOAL, INDICATOR, Kind, Wheel, measurement_name
 
-Handler = Callable[[argparse.Namespace, Wheel], int]
+if TYPE_CHECKING:
+    import argparse
 
-
-class UsageError(Exception):
-    """Bad command-line usage; exit 2."""
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse that raises instead of exiting, so all errors share one path."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # `--at -3d` is a relative date, not an option: argparse lets only
-        # negative numbers through, so widen its test to anything after a
-        # dash and a digit (no option starts so); a bad one like -3x then
-        # reaches the date parser, which says what a date may look like
-        self._negative_number_matcher = re.compile(r"^-\d|^-\.\d")
-
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message}\n{self.format_usage().strip()}")
-
-
-def _version() -> str:
-    # importing importlib.metadata costs every command ~20 ms; only --version needs it
-    from importlib.metadata import PackageNotFoundError, version
-
-    def of(package: str) -> str:
-        try:
-            return version(package)
-        except PackageNotFoundError:
-            return "unknown"
-
-    return f"styr {of('styr')} (textual {of('textual')}, tinydb {of('tinydb')})"
-
-
-class VersionAction(argparse.Action):
-    """Looks the versions up only when asked: metadata scans cost every command time."""
-
-    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
-        super().__init__(option_strings, dest, nargs=0, help="show the versions and exit")
-
-    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> NoReturn:
-        print(_version())
-        parser.exit()
-
-
-def _store_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--store", metavar="DIR|URL", default=argparse.SUPPRESS,
-        help="the store folder or a postgresql:// URL "
-        "(default: $STYR_STORE, else styr/ in the user data dir)",
-    )  # fmt: skip
+    # the command line as argparse parses it (tui/cli_parser.py), or a plain
+    # log's without argparse (plain_log_args)
+    Args = argparse.Namespace | SimpleNamespace
+    Handler = Callable[[Args, Wheel], int]
 
 
 # the commands defined in this module; a run of one of them builds its parser
@@ -98,13 +52,13 @@ _LOG_OPTIONS = {"--store": "store", "--at": "at", "--note": "note", "--source": 
 
 def _dashed(word: str) -> bool:
     """Whether argparse would take the word for an option: it starts with a
-    dash and is not a number or date like -3 or -3d (Parser)."""
+    dash and is not a number or date like -3 or -3d (cli_parser.Parser)."""
     return word.startswith("-") and not (
         word[1:2].isdecimal() or (word[1:2] == "." and word[2:3].isdecimal())
     )
 
 
-def plain_log_args(argv: Sequence[str]) -> argparse.Namespace | None:
+def plain_log_args(argv: Sequence[str]) -> SimpleNamespace | None:
     """What argparse makes of a plain `styr log` (each option written out in
     full and given once, no value that argparse would take for an option), or None for
     anything else, which argparse then parses and words. Building the parser
@@ -139,120 +93,7 @@ def plain_log_args(argv: Sequence[str]) -> argparse.Namespace | None:
     if not command or len(positionals) != 2:
         return None
     args["indicator"], args["value"] = positionals
-    return argparse.Namespace(**args, handler=log_value)
-
-
-def build_parser(only: str | None = None) -> Parser:
-    """The whole command line, or (only) one of OWN_COMMANDS with the
-    options before it: it parses that command's arguments the same way."""
-    parser = Parser(
-        prog="styr",
-        description="Management by objectives and results: goals, measurements, "
-        "comparison, learning. Without a command, opens the TUI.",
-    )
-    parser.add_argument("--version", action=VersionAction)
-    parser.add_argument("--store", metavar="DIR", help="the store folder")
-    parser.add_argument(
-        "--demo", action="store_true", help="open the TUI on a sample wheel in a temporary store"
-    )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    if only in (None, "add"):
-        _add_commands(commands)
-    if only in (None, "log"):
-        _log_command(commands)
-    if only in (None, "delete", "undo"):
-        _delete_commands(commands)
-    if only in (None, "status"):
-        _status_command(commands)
-    if only in (None, "where"):
-        where = commands.add_parser("where", help="show where the store is")
-        _store_option(where)
-        where.set_defaults(handler=where_is)
-    if only is None:
-        from tui import exchange_cli, steering_cli
-
-        steering_cli.add_commands(commands, _store_option)
-        exchange_cli.add_commands(commands, _store_option)
-    return parser
-
-
-def _add_commands(commands: Any) -> None:
-    add = commands.add_parser("add", help="add a goal or an indicator")
-    _store_option(add)
-    kinds = add.add_subparsers(dest="kind", metavar="KIND", required=True, parser_class=Parser)
-    goal = kinds.add_parser("goal", help="add a goal")
-    _store_option(goal)
-    goal.add_argument("title")
-    goal.add_argument("--parent", metavar="GOAL", help="the goal above it (id or name)")
-    goal.add_argument("--owner")
-    goal.add_argument("--unit", help="organisational unit")
-    goal.add_argument("--start", metavar="DATE")
-    goal.add_argument("--due", metavar="DATE")
-    goal.add_argument("--description")
-    goal.add_argument("--state", help="draft or proposed (then: styr goal agree ...)")
-    goal.add_argument("--tags", help="words separated by spaces or commas")
-    goal.set_defaults(handler=add_goal)
-
-    ind = kinds.add_parser("indicator", help="add an indicator (key result) to a goal")
-    _store_option(ind)
-    ind.add_argument("goal", metavar="GOAL", help="goal id or name")
-    ind.add_argument("name")
-    ind.add_argument("--baseline", required=True)
-    ind.add_argument("--target", required=True)
-    ind.add_argument("--unit")
-    ind.add_argument("--direction", help="increase, decrease, at_least or at_most")
-    ind.add_argument("--aggregation", help="last, sum, mean, max or min")
-    ind.add_argument("--chain", help="input, activity, output, outcome or impact")
-    ind.add_argument("--start", metavar="DATE", help="default: the goal's start, else today")
-    ind.add_argument("--due", metavar="DATE", help="default: the goal's due date")
-    ind.add_argument("--cadence", help="daily, weekly, monthly, quarterly or yearly")
-    ind.add_argument("--weight")
-    ind.add_argument("--tolerance", help="0.1 means 10 %%")
-    ind.add_argument("--milestones", metavar="D=V,...", help="e.g. 2026-06-30=20,2026-09-30=35")
-    ind.set_defaults(handler=add_indicator)
-
-
-def _log_command(commands: Any) -> None:
-    log = commands.add_parser("log", help="record a measured value")
-    _store_option(log)
-    log.add_argument("indicator", metavar="INDICATOR", help="indicator id or name")
-    log.add_argument("value")
-    log.add_argument("--at", metavar="DATE", help="the date measured (default today)")
-    log.add_argument("--note")
-    log.add_argument("--source")
-    log.add_argument("--future", action="store_true", help="the date is after today, and meant")
-    log.set_defaults(handler=log_value)
-
-
-def _delete_commands(commands: Any) -> None:
-    delete = commands.add_parser("delete", help="delete a goal or an indicator")
-    _store_option(delete)
-    delete.add_argument("kind", choices=["goal", "indicator"])
-    delete.add_argument("ref", metavar="ID_OR_NAME")
-    delete.add_argument("--cascade", action="store_true", help="also delete what depends on it")
-    delete.set_defaults(handler=delete_doc)
-
-    undo = commands.add_parser("undo", help="undo your last change")
-    _store_option(undo)
-    undo.set_defaults(handler=undo_last)
-
-
-def _status_command(commands: Any) -> None:
-    status = commands.add_parser("status", help="compare every indicator and goal with its plan")
-    _store_option(status)
-    status.add_argument("--at", metavar="DATE", help="compare as of this date (default today)")
-    status.add_argument("--json", action="store_true", help="one JSON object per indicator")
-    status.add_argument("--goals", action="store_true", help="goal roll-ups instead of indicators")
-    status.add_argument(
-        "--goal", metavar="GOAL", help="only this goal (id or name) and those below it"
-    )
-    status.add_argument("--status", metavar="S", help="only this status, e.g. at_risk or off_track")
-    status.add_argument("--owner", metavar="O|me", help="only goals of this owner (me: yours)")
-    status.add_argument("--state", metavar="S", help="only goals in this state, e.g. active")
-    status.add_argument(
-        "--period", metavar="P", help="only goals running in 2026, 2026-Q3, 2026-11"
-    )
-    status.set_defaults(handler=show_status)
+    return SimpleNamespace(**args, handler=log_value)
 
 
 def _fields(args: argparse.Namespace, names: Sequence[str]) -> dict[str, Any]:
@@ -289,7 +130,7 @@ def add_indicator(args: argparse.Namespace, wheel: Wheel) -> int:
     return 0
 
 
-def log_value(args: argparse.Namespace, wheel: Wheel) -> int:
+def log_value(args: Args, wheel: Wheel) -> int:
     indicator = wheel.find(INDICATOR, args.indicator)
     m = wheel.log(
         indicator.id, args.value, args.at, args.note, args.source, confirm_future=args.future
@@ -349,14 +190,17 @@ READING = frozenset(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    try:
-        words = sys.argv[1:] if argv is None else argv
-        word = command_word(words)
-        args = (plain_log_args(words) if word == "log" else None) or build_parser(
-            word if word in OWN_COMMANDS else None
-        ).parse_args(words)
-    except UsageError as exc:
-        return _fail(2, str(exc))
+    words = sys.argv[1:] if argv is None else argv
+    word = command_word(words)
+    args: Args | None = plain_log_args(words) if word == "log" else None
+    if args is None:
+        # importing argparse and building a parser cost a plain log 2 ms
+        from tui.cli_parser import UsageError, build_parser
+
+        try:
+            args = build_parser(word if word in OWN_COMMANDS else None).parse_args(words)
+        except UsageError as exc:
+            return _fail(2, str(exc))
     wheel: Wheel | None = None
     try:
         root = resolve_store(getattr(args, "store", None))
@@ -389,7 +233,7 @@ def _report(wheel: Wheel) -> None:
         print(f"styr: {plain_lines(notice)}", file=sys.stderr)
 
 
-def open_tui(args: argparse.Namespace) -> int:
+def open_tui(args: Args) -> int:
     """Run the TUI on the resolved store, or (--demo) on a sample wheel in a
     temporary folder that is removed afterwards."""
     import tempfile

@@ -26,8 +26,8 @@ from store.documents import OUTCOMES
 from store.errors import StoreError
 from store.format import counted
 from store.plain import plain
-from store.service import ClosedGoal, PeriodClose, Wheel
-from store.steering import PERIOD_FORMS, Period, parse_period
+from store.service import Wheel
+from store.steering import PERIOD_FORMS, ClosedGoal, Period, PeriodClose, parse_period
 from tui.dialogs.list_keys import ListKeys
 from widgets.gauge import status_text
 

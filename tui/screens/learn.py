@@ -25,8 +25,8 @@ from textual.widgets import DataTable, Static
 from store.documents import LESSON_TEXTS, Goal, Indicator, Lesson
 from store.errors import StoreError
 from store.plain import plain, plain_lines
-from store.service import LESSON, Kind, OpenAction
-from store.steering import lessons_for
+from store.service import LESSON, Kind
+from store.steering import OpenAction, lessons_for
 from tui.dialogs.form import FormDialog, FormField
 from tui.dialogs.lesson_form import QUESTIONS, LessonForm
 from tui.screens.revise import open_revision
