@@ -43,12 +43,10 @@ def compare_latencies(store: Path, samples: int) -> dict[str, list[float]]:
         for n in range(samples):
             result["move (j/k)"].append(press("j" if n % 10 < 5 else "k"))
             time.sleep(0.15)
-        for _ in range(samples):
-            result["sort (s)"].append(press("s"))
-            time.sleep(0.15)
-        for _ in range(samples):
-            result["status filter (f)"].append(press("f"))
-            time.sleep(0.15)
+        for kind, key in [("sort (s)", "s"), ("status filter (f)", "f")]:
+            for _ in range(samples):
+                result[kind].append(press(key))
+                time.sleep(0.15)
         for n in range(samples):
             drive("keys", "--name", NAME, "/")
             letter = "ab"[n % 2]
@@ -56,12 +54,10 @@ def compare_latencies(store: Path, samples: int) -> dict[str, list[float]]:
             drive("keys", "--name", NAME, "Escape")
             drive("wait", "--name", NAME, "--gone", rf"text {letter}")
             time.sleep(0.3)
-        for _ in range(samples):
-            result["my goals (M)"].append(press("M"))
-            time.sleep(0.15)
-        for _ in range(samples):
-            result["goal state (S)"].append(press("S"))
-            time.sleep(0.15)
+        for kind, key in [("my goals (M)", "M"), ("goal state (S)", "S")]:
+            for _ in range(samples):
+                result[kind].append(press(key))
+                time.sleep(0.15)
         return result
     finally:
         stop()
