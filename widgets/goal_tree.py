@@ -121,6 +121,8 @@ class GoalTree(Tree[int]):
             status.pad_right(width - len(status))
             score = self._risks.get(row.goal.id)
             label = Text.assemble(
+                # the fold mark's width on a leaf, so siblings line up
+                "" if has_kids else " " * len(self.ICON_NODE),
                 status,
                 " ",
                 bar(row.rollup.progress, BAR_WIDTH),

@@ -3,10 +3,16 @@ and the app built by the same factory the CLI uses."""
 
 from __future__ import annotations
 
+import difflib
+import html
+import pickle
+import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from pytest_textual_snapshot import node_to_report_path
 from tuihelp import TODAY, Small, build_small
 
 from store.backends import open_wheel
@@ -41,3 +47,38 @@ def make() -> Callable[[Wheel], StyrApp]:
         return app
 
     return build
+
+
+SVG_TEXT = re.compile(r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)"[^>]*>(.*?)</text>')
+
+
+def svg_lines(svg: str) -> list[str]:
+    """The characters a snapshot SVG shows, a line of text per terminal row."""
+    rows: dict[float, list[tuple[float, str]]] = {}
+    for match in SVG_TEXT.finditer(svg):
+        x, y, text = float(match[1]), float(match[2]), html.unescape(match[3])
+        rows.setdefault(y, []).append((x, text))
+    lines = []
+    for y in sorted(rows):
+        line = ""
+        for x, text in sorted(rows[y]):
+            line = line.ljust(round(x / 12.2)) + text
+        lines.append(line.rstrip())
+    return lines
+
+
+@pytest.fixture
+def snap_compare(snap_compare: Callable[..., bool], request: pytest.FixtureRequest) -> Any:
+    """The plugin's comparison, printing what changed as text when it fails:
+    CI keeps the output, not the HTML report."""
+
+    def compare(app: Any, **options: Any) -> bool:
+        if snap_compare(app, **options):
+            return True
+        data = pickle.loads(node_to_report_path(request.node).read_bytes())
+        expected, actual = svg_lines(data[1]), svg_lines(data[2])
+        diff = difflib.unified_diff(expected, actual, "snapshot", "now", lineterm="")
+        print("\n".join(diff) or "the same text; only colours or styles differ")
+        return False
+
+    return compare

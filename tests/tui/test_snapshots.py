@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from tuihelp import TODAY, build_small, screen_text, settle
+from tuihelp import TODAY, build_small, screen_text, settle, steady
 
 import store.service
 import store.store
@@ -54,7 +54,7 @@ def frozen_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: Any) ->
 @pytest.mark.parametrize(("size", "frozen_app"), LOOKS, indirect=["frozen_app"])
 def test_goals_pane(snap_compare: Callable[..., bool], frozen_app: Any, size: Any) -> None:
     async def loaded(pilot: Pilot[None]) -> None:
-        await settle(pilot)
+        await steady(pilot)
         # a snapshot of a half-drawn screen must not become the baseline
         assert "top risk: Market dip" in screen_text(pilot.app)
 
@@ -66,7 +66,7 @@ def test_measure_pane(snap_compare: Callable[..., bool], frozen_app: Any, size: 
     async def to_measure(pilot: Pilot[None]) -> None:
         await settle(pilot)
         await pilot.press("2")
-        await settle(pilot)
+        await steady(pilot)
         assert "2026-09-01" in screen_text(pilot.app)
 
     assert snap_compare(frozen_app, terminal_size=size, run_before=to_measure)

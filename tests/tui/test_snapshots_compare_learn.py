@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from tuihelp import Small, screen_text, settle
+from tuihelp import Small, screen_text, settle, steady
 
 from store.service import LESSON, REVIEW, Wheel
 from tui.app import StyrApp
@@ -47,7 +47,7 @@ def _compare(wheel: Wheel, small: Small) -> Callable[[Pilot[None]], Awaitable[No
         await pilot.press("3")
         await settle(pilot)
         await pilot.press("down")
-        await settle(pilot)
+        await steady(pilot)
         # a snapshot of a blank or half-drawn screen must not become the baseline
         assert "2026-11-01 alice: at risk 6/10" in screen_text(pilot.app)
 
@@ -75,7 +75,7 @@ def _learn(wheel: Wheel, small: Small) -> Callable[[Pilot[None]], Awaitable[None
 
     async def run_before(pilot: Pilot[None]) -> None:
         await pilot.press("4")
-        await settle(pilot)
+        await steady(pilot)
         assert "Lesson 2 · 2026-10-15" in screen_text(pilot.app)
 
     return run_before

@@ -168,7 +168,7 @@ async def test_closing_a_period_and_carrying_a_goal(wheel: Wheel, make: Make, sm
         # closed goals read as closed, with their outcome, not as "no data"
         labels = {n.data: str(n.label) for n in walk(app.screen.query_one(GoalTree).root)}
         assert labels[small.goal].startswith("■ closed: dropped")
-        assert labels[copy.id].startswith("· not started")  # the copy starts in 2027
+        assert labels[copy.id].startswith("  · not started")  # the copy starts in 2027
         await press(pilot, "3")
         await settle(pilot)
         row = app.screen.table.row_of(f"g{small.goal}")

@@ -355,8 +355,13 @@ async def test_a_closed_goal_says_its_outcome_and_comes_last(
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         rows = [str(node.label) for node in walk(app.screen.query_one(GoalTree).root)]
-        assert rows[-1].startswith("■ closed: partly") and rows[-1].endswith("Open the shop")
+        assert rows[-1].startswith("  ■ closed: partly") and rows[-1].endswith("Open the shop")
         assert "■ closed: partly" in screen_text(app)
+        lines = screen_text(app).splitlines()
+        grow = next(line for line in lines if "Grow revenue" in line)
+        shop_row = next(line for line in lines if "Open the shop" in line)
+        # siblings line up whether or not they can fold
+        assert grow.index("▼") == shop_row.index("■")
         app.screen.select(GOAL, shop.id)
         await settle(pilot)
         head = str(app.screen.query_one("#goal-head", Static).content)
@@ -364,7 +369,7 @@ async def test_a_closed_goal_says_its_outcome_and_comes_last(
         await pilot.resize_terminal(120, 30)  # a tree too narrow for the outcome
         await settle(pilot)
         rows = [str(node.label) for node in walk(app.screen.query_one(GoalTree).root)]
-        assert rows[-1].startswith("■ ") and "partly" not in rows[-1]
+        assert rows[-1].startswith("  ■ ") and "partly" not in rows[-1]
 
 
 async def test_the_detail_names_the_top_risk(wheel: Wheel, make: Make, small: Small) -> None:

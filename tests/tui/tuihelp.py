@@ -80,6 +80,22 @@ async def settle(pilot: Pilot[None], times: int = 3) -> None:
         await pilot.pause()
 
 
+async def steady(pilot: Pilot[None], tries: int = 40) -> None:
+    """Wait until the screen draws the same twice running. A DataTable
+    measures its columns only when its queue runs empty, so on a loaded
+    machine a pause can end before that and a snapshot would catch the
+    table half-measured."""
+    await settle(pilot)
+    shown = pilot.app.export_screenshot()
+    for _ in range(tries):
+        await pilot.pause()
+        again = pilot.app.export_screenshot()
+        if again == shown:
+            return
+        shown = again
+    raise AssertionError(f"the screen still changed after {tries} pauses")
+
+
 async def press(pilot: Pilot[None], *keys: str) -> None:
     """Press keys one by one, each handled before the next is sent.
 
