@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
-import os
 import re
 import sys
 import types
@@ -39,7 +37,7 @@ import orjson
 from store import documents as d
 from store.errors import StoreCorrupt, ValidationError
 from store.fields import MAX_TEXT
-from store.paths import user_cache_folder
+from store.paths import cache_key, digest, user_cache_folder
 from store.safefs import read_regular, write_private
 
 FIX: Final = "fix the file by hand or restore a backup (backups/)"
@@ -392,7 +390,7 @@ def measurement(file: str, key: str, doc: Mapping[str, Any]) -> d.Measurement:
     return d.Measurement.from_doc(int(key), doc)
 
 
-# Which files styr has checked whole, as the SHA-256 of their bytes, kept
+# Which files styr has checked whole, as a BLAKE2 hash of their bytes, kept
 # per user in a private cache (never in the store: anyone who can write the
 # shared folder could forge a note there). `styr log` appends to a year file
 # without parsing it (its cost must not grow with the store), and checking
@@ -401,12 +399,11 @@ def measurement(file: str, key: str, doc: Mapping[str, Any]) -> d.Measurement:
 
 
 def trust_file(folder: Path) -> Path:
-    key = hashlib.sha256(os.fsencode(os.path.realpath(folder))).hexdigest()[:32]
-    return user_cache_folder() / "checked" / f"{key}.json"
+    return user_cache_folder() / "checked" / f"{cache_key(folder)}.json"
 
 
 def _digest(raw: bytes) -> str:
-    return hashlib.sha256(raw).hexdigest()
+    return digest(raw).hex()
 
 
 def _trusted_files(folder: Path) -> dict[str, Any]:

@@ -11,6 +11,24 @@ from store.errors import BadInput
 
 ENV_STORE = "STYR_STORE"
 
+try:
+    # hashlib loads OpenSSL first, a twentieth of a `styr log`; BLAKE2 is
+    # built into CPython (hashlib's own blake2b is this one)
+    from _blake2 import blake2b
+except ImportError:  # an interpreter built without it
+    from hashlib import blake2b
+
+
+def digest(data: bytes, size: int = 32) -> bytes:
+    """A cryptographic hash of `data` (`size` bytes) for the private caches:
+    what they note of a file must not be forgeable by a colleague."""
+    return blake2b(data, digest_size=size).digest()
+
+
+def cache_key(path: str | os.PathLike[str]) -> str:
+    """A file name in the user's cache for the real path of `path`."""
+    return digest(os.fsencode(os.path.realpath(path))).hex()[:32]
+
 
 def user_cache_folder() -> Path:
     """styr's folder in the user's own cache (private notes: which files were

@@ -23,7 +23,7 @@ The cache is never authoritative, only a shortcut to what a parse would give:
   identities of wheel.json and every measurement file it was made from, and
   the files of the rules that made it (a new styr compares again).
 - Entries are written to a temp file and renamed (two processes racing
-  write the same content; the last rename wins), and carry a SHA-256 of
+  write the same content; the last rename wins), and carry a BLAKE2 hash of
   their body. Whatever does not read back whole and consistent (truncated,
   another format, another file's entry, a hash that differs) is a miss: the
   file is parsed and checked as if there were no cache.
@@ -31,7 +31,6 @@ The cache is never authoritative, only a shortcut to what a parse would give:
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 import sys
@@ -43,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from store.errors import StoreCorrupt
-from store.paths import user_cache_folder
+from store.paths import cache_key, digest, user_cache_folder
 from store.safefs import identity, read_regular, write_private
 from store.series import FileSeries
 
@@ -53,7 +52,7 @@ if TYPE_CHECKING:
 
     from store.compare import Comparison, WheelComparison
 
-MAGIC = b"styr-series 1\n"
+MAGIC = b"styr-series 2\n"
 # a file changed less than this long ago may change again within the same
 # tick of a coarse clock, unseen by its stat; it is read from the file
 RACY_NS = 3_000_000_000
@@ -61,8 +60,7 @@ _ITEMSIZES = (array("i").itemsize, array("q").itemsize, array("d").itemsize)
 
 
 def entry_path(file: Path) -> Path:
-    key = hashlib.sha256(os.fsencode(os.path.realpath(file))).hexdigest()[:32]
-    return user_cache_folder() / "series" / f"{key}.bin"
+    return user_cache_folder() / "series" / f"{cache_key(file)}.bin"
 
 
 def load(file: Path) -> tuple[FileSeries, os.stat_result] | None:
@@ -86,8 +84,8 @@ def _body(raw: bytes) -> bytes | None:
     """The body of an entry whose frame and hash are whole."""
     if not raw.startswith(MAGIC):
         return None
-    digest, body = raw[len(MAGIC) : len(MAGIC) + 32], raw[len(MAGIC) + 32 :]
-    return body if hashlib.sha256(body).digest() == digest else None
+    hashed, body = raw[len(MAGIC) : len(MAGIC) + 32], raw[len(MAGIC) + 32 :]
+    return body if digest(body) == hashed else None
 
 
 def _decode(raw: bytes, name: str, wanted: list[int]) -> FileSeries | None:
@@ -154,7 +152,7 @@ def save(file: Path, st: os.stat_result, series: FileSeries) -> None:
 
 
 def _write(target: Path, body: bytes) -> None:
-    write_private(target, b"".join([MAGIC, hashlib.sha256(body).digest(), body]))
+    write_private(target, b"".join([MAGIC, digest(body), body]))
 
 
 # ------------------------------------------------- the wheel's comparison
@@ -172,8 +170,7 @@ def _rules() -> list[list[object]]:
 
 
 def comparison_path(root: Path) -> Path:
-    key = hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:32]
-    return user_cache_folder() / "series" / f"{key}-wheel.json"
+    return user_cache_folder() / "series" / f"{cache_key(root)}-wheel.json"
 
 
 def _iso_day(ordinal: int | None) -> date | None:
@@ -301,4 +298,4 @@ def save_comparison(
 
 def fingerprint(days: array[int], values: array[float]) -> str:
     """What an indicator's series holds, in 32 hex digits."""
-    return hashlib.blake2b(days.tobytes() + values.tobytes(), digest_size=16).hexdigest()
+    return digest(days.tobytes() + values.tobytes(), 16).hex()

@@ -9,7 +9,6 @@ guard that a file changed moments ago is never noted.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 import threading
@@ -25,6 +24,7 @@ from store.backends import open_wheel
 from store.compare import compare
 from store.documents import Indicator
 from store.errors import StoreCorrupt
+from store.paths import digest
 from store.series import DaySeries, FileSeries, merged
 from store.service import INDICATOR
 
@@ -130,7 +130,7 @@ def test_a_damaged_or_forged_entry_is_a_miss(seeded: Any, eager: None, damage: s
     elif damage == "columns cut short":
         # whole by its hash, but its columns do not add up to its header
         body = raw[len(seriescache.MAGIC) + 32 : -8]
-        raw = seriescache.MAGIC + hashlib.sha256(body).digest() + body
+        raw = seriescache.MAGIC + digest(body) + body
     else:
         raw = b""
     entry.write_bytes(raw)
