@@ -39,14 +39,6 @@ if TYPE_CHECKING:
     from store.series import DaySeries, FileSeries
 
 
-def _fingerprint(series: DaySeries | None) -> str:
-    from store.seriescache import fingerprint
-
-    if series is None:
-        return fingerprint(array("i"), array("d"))
-    return fingerprint(series.days, series.values)
-
-
 def _give_back_memory() -> None:
     """Return the pages of a parsed file just let go to the system. glibc
     keeps freed memory between blocks still in use (the rows are such
@@ -289,13 +281,16 @@ class FolderBackend:
             files.append([storage.path.name, *found])
         return files
 
+    def _place(self) -> str:
+        return os.path.realpath(self.store.root)
+
     def kept_comparison(self, at: date) -> WheelComparison | None:
-        from store import seriescache
+        from store import comparecache
 
         key = self._comparison_key()
         if key is None:
             return None
-        made = seriescache.load_comparison(self.store.root, at, key)
+        made = comparecache.load_comparison(self._place(), at, key)
         if made is None:
             return None
         # files taken as they are now without reading them: a refresh must
@@ -314,28 +309,28 @@ class FolderBackend:
     def known_comparisons(
         self, at: date, series: Mapping[int, DaySeries]
     ) -> Mapping[int, Comparison]:
-        from store import seriescache
+        from store.comparecache import load_known, series_fingerprint
 
         key = self._comparison_key()
         if key is None:
             return {}
-        kept = seriescache.load_known(self.store.root, at, key[0])
+        kept = load_known(self._place(), at, key[0])
         return {
             ind: comparison
             for ind, (print_, comparison) in kept.items()
-            if print_ == _fingerprint(series.get(ind))
+            if print_ == series_fingerprint(series.get(ind))
         }
 
     def keep_comparison(
         self, at: date, comparison: WheelComparison, series: Mapping[int, DaySeries]
     ) -> None:
-        from store import seriescache
+        from store.comparecache import save_comparison, series_fingerprint
 
         key = self._comparison_key()
         if key is None or self.broken is not None:
             return
-        prints = {ind: _fingerprint(series.get(ind)) for ind in comparison.indicators}
-        seriescache.save_comparison(self.store.root, at, key, comparison, prints)
+        prints = {ind: series_fingerprint(series.get(ind)) for ind in comparison.indicators}
+        save_comparison(self._place(), at, key, comparison, prints)
 
     def indicator_points(self, indicator_id: int, until: date | None = None) -> list[Point]:
         found: list[Point] = []

@@ -14,12 +14,15 @@ store is given as a postgresql:// URL (store.backends).
 from __future__ import annotations
 
 import contextlib
+import operator
 import os
 import struct
+import sys
+from array import array
 from bisect import bisect_right
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import psycopg
@@ -30,6 +33,11 @@ from psycopg.types.json import Jsonb
 from store.backend import MEASUREMENTS, WHEEL_TABLES, Change, Doc, Point, bulk_entry
 from store.dates import now_iso
 from store.errors import Conflict, ReadOnly, StoreAway, StoreError, StoreMissing
+from store.paths import digest
+from store.series import DaySeries
+
+if TYPE_CHECKING:
+    from store.compare import Comparison, WheelComparison
 
 SCHEMA_VERSION = 1
 
@@ -121,6 +129,18 @@ _PACKED_POINTS = """
           ORDER BY indicator_id, day, id) AS ordered
     GROUP BY indicator_id"""
 _DAY_ZERO = date(2000, 1, 1).toordinal()
+# The comparison reads each indicator's series as two columns (store.series):
+# day ordinals and values, packed on the server, so the client only turns
+# bytes into arrays, with no object per measurement. In (day, id) order as
+# the subquery gives them, which PostgreSQL keeps but does not promise (an
+# ORDER BY inside the aggregate would, at twice the time): a series read
+# out of order is taken from the points instead.
+_PACKED_SERIES = """
+    SELECT indicator_id,
+        string_agg(int4send(day - date '0001-01-01' + 1), ''), string_agg(float8send(value), '')
+    FROM (SELECT indicator_id, day, id, value FROM measurements
+          ORDER BY indicator_id, day, id) AS ordered
+    GROUP BY indicator_id"""
 
 
 def _until(points: list[Point], until: date | None) -> list[Point]:
@@ -186,6 +206,7 @@ class PostgresBackend:
         # rows fetched one by one from a table not read whole: (revision, doc) or None
         self._rows: dict[str, dict[int, tuple[int, Doc] | None]] = {}
         self._points: dict[int, list[Point]] | None = None
+        self._series: dict[int, DaySeries] | None = None
         self._by_indicator: dict[int, list[Point]] = {}
         self._heard: list[psycopg.Notify] = []
         self._unreported: list[Change] = []
@@ -341,7 +362,7 @@ class PostgresBackend:
         read fetches them again."""
         for table in tables if tables is not None else (*WHEEL_TABLES, MEASUREMENTS):
             if table == MEASUREMENTS:
-                self._points, self._by_indicator = None, {}
+                self._points, self._series, self._by_indicator = None, None, {}
             else:
                 self._docs.pop(table, None)
                 self._revisions.pop(table, None)
@@ -571,6 +592,68 @@ class PostgresBackend:
             for ind, found in self._points.items()
             if until is None or found[0][0] <= until
         }
+
+    def day_series(self, until: date | None = None) -> Mapping[int, DaySeries]:
+        if self._series is None:
+            with self._errors():
+                rows = self.conn.cursor(binary=True).execute(_PACKED_SERIES).fetchall()
+            found: dict[int, DaySeries] = {}
+            for ind, packed_days, packed_values in rows:
+                days, values = array("i"), array("d")
+                days.frombytes(packed_days)
+                values.frombytes(packed_values)
+                if sys.byteorder == "little":  # the server sends network order
+                    days.byteswap()
+                    values.byteswap()
+                if not all(map(operator.le, days, days[1:])):
+                    return self._series_of_points()
+                found[int(ind)] = DaySeries(days, values)
+            self._series = found
+        return self._series
+
+    def _series_of_points(self) -> Mapping[int, DaySeries]:
+        self._series = {
+            ind: DaySeries(
+                array("i", [day.toordinal() for day, _, _ in points]),
+                array("d", [value for _, _, value in points]),
+            )
+            for ind, points in self.points().items()
+        }
+        return self._series
+
+    # ------------------------------------- the comparison, kept across runs
+    def _place(self) -> str:
+        return f"{self._location} schema {self._schema}"
+
+    def _wheel_print(self) -> str:
+        """A hash of the documents a comparison is made from, as they are
+        here now (read, or changed by this session)."""
+        tables = [sorted(self.docs(table).items()) for table in ("goals", "indicators")]
+        return digest(orjson.dumps(tables, option=orjson.OPT_SORT_KEYS)).hex()
+
+    def kept_comparison(self, at: date) -> WheelComparison | None:
+        # which series are unchanged is known only once they are read
+        return None
+
+    def known_comparisons(
+        self, at: date, series: Mapping[int, DaySeries]
+    ) -> Mapping[int, Comparison]:
+        from store.comparecache import load_known, series_fingerprint
+
+        kept = load_known(self._place(), at, [self._wheel_print()])
+        return {
+            ind: comparison
+            for ind, (print_, comparison) in kept.items()
+            if print_ == series_fingerprint(series.get(ind))
+        }
+
+    def keep_comparison(
+        self, at: date, comparison: WheelComparison, series: Mapping[int, DaySeries]
+    ) -> None:
+        from store.comparecache import save_comparison, series_fingerprint
+
+        prints = {ind: series_fingerprint(series.get(ind)) for ind in comparison.indicators}
+        save_comparison(self._place(), at, [[self._wheel_print()]], comparison, prints)
 
     def indicator_points(self, indicator_id: int, until: date | None = None) -> list[Point]:
         if self._points is not None:

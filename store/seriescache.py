@@ -41,21 +41,15 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from store.comparecache import RACY_NS, body_of, write_entry
 from store.errors import StoreCorrupt
-from store.paths import cache_key, digest, user_cache_folder
-from store.safefs import identity, read_regular, write_private
+from store.paths import cache_key, user_cache_folder
+from store.safefs import identity, read_regular
 from store.series import FileSeries
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-    from datetime import date
+    pass
 
-    from store.compare import Comparison, WheelComparison
-
-MAGIC = b"styr-series 2\n"
-# a file changed less than this long ago may change again within the same
-# tick of a coarse clock, unseen by its stat; it is read from the file
-RACY_NS = 3_000_000_000
 _ITEMSIZES = (array("i").itemsize, array("q").itemsize, array("d").itemsize)
 
 
@@ -80,16 +74,8 @@ def load(file: Path) -> tuple[FileSeries, os.stat_result] | None:
     return None if found is None else (found, st)
 
 
-def _body(raw: bytes) -> bytes | None:
-    """The body of an entry whose frame and hash are whole."""
-    if not raw.startswith(MAGIC):
-        return None
-    hashed, body = raw[len(MAGIC) : len(MAGIC) + 32], raw[len(MAGIC) + 32 :]
-    return body if digest(body) == hashed else None
-
-
 def _decode(raw: bytes, name: str, wanted: list[int]) -> FileSeries | None:
-    body = _body(raw)
+    body = body_of(raw)
     if body is None:
         return None
     size = int.from_bytes(body[:4], "little")
@@ -148,154 +134,4 @@ def save(file: Path, st: os.stat_result, series: FileSeries) -> None:
             series.values.tobytes(),
         ]
     )
-    _write(entry_path(file), body)
-
-
-def _write(target: Path, body: bytes) -> None:
-    write_private(target, b"".join([MAGIC, digest(body), body]))
-
-
-# ------------------------------------------------- the wheel's comparison
-
-
-def _rules() -> list[list[object]]:
-    """The files of the rules a kept comparison was made by."""
-    from store import compare, documents, series
-
-    found: list[list[object]] = []
-    for module in (compare, documents, series):
-        st = os.stat(str(module.__file__))
-        found.append([Path(str(module.__file__)).name, st.st_size, st.st_mtime_ns])
-    return found
-
-
-def comparison_path(root: Path) -> Path:
-    return user_cache_folder() / "series" / f"{cache_key(root)}-wheel.json"
-
-
-def _iso_day(ordinal: int | None) -> date | None:
-    from datetime import date
-
-    return None if ordinal is None else date.fromordinal(ordinal)
-
-
-def _kept(root: Path, at: date) -> dict[str, Any] | None:
-    """The comparison entry of this store if it was made on day `at` by
-    these rules."""
-    read = read_regular(comparison_path(root))
-    body = None if read is None else _body(read[0])
-    if body is None:
-        return None
-    kept: dict[str, Any] = orjson.loads(body)
-    if kept["key"] != [os.path.realpath(root), at.toordinal(), _rules()]:
-        return None
-    return kept
-
-
-def _comparison(at: date, row: list[Any]) -> Comparison:
-    from store.compare import Comparison
-
-    return Comparison(
-        row[0], at, row[1], row[2], row[3], row[4], row[5], row[6],
-        _iso_day(row[7]), row[8], _iso_day(row[9]),
-    )  # fmt: skip
-
-
-def load_comparison(root: Path, at: date, files: list[list[object]]) -> WheelComparison | None:
-    """The comparison kept for this store on day `at` from exactly these
-    files (name and identity each), or None."""
-    from store.compare import Efficiency, GoalRollUp, WheelComparison
-
-    try:
-        kept = _kept(root, at)
-        if kept is None or kept["files"] != files:
-            return None
-        indicators = {row[0]: _comparison(at, row[2:]) for row in kept["indicators"]}
-        goals = {
-            row[0]: GoalRollUp(
-                row[0], row[1], row[2], row[3], None if row[4] is None else Efficiency(*row[4])
-            )
-            for row in kept["goals"]
-        }
-    except (StoreCorrupt, OSError, ValueError, TypeError, KeyError, IndexError):
-        return None
-    return WheelComparison(at, indicators, goals)
-
-
-def load_known(root: Path, at: date, wheel: list[object]) -> dict[int, tuple[str, Comparison]]:
-    """Each indicator's kept comparison on day `at`, with the fingerprint of
-    the series it was made from, if the wheel file (`wheel`: its name and
-    identity) is the one it was made with; else none."""
-    try:
-        kept = _kept(root, at)
-        if kept is None or kept["wheel"] != wheel:
-            return {}
-        return {row[0]: (row[1], _comparison(at, row[2:])) for row in kept["indicators"]}
-    except (StoreCorrupt, OSError, ValueError, TypeError, KeyError, IndexError):
-        return {}
-
-
-def save_comparison(
-    root: Path,
-    at: date,
-    files: list[list[object]],
-    comparison: WheelComparison,
-    fingerprints: Mapping[int, str],
-) -> None:
-    """Keep the comparison made on day `at` from these files (wheel.json
-    first), once wheel.json is old enough (RACY_NS); each indicator's with
-    the fingerprint of its series, and the whole of it for these files only
-    if every one of them is old enough."""
-    now = time.time_ns()
-
-    def settled(file: list[object]) -> bool:
-        return len(file) == 1 or now - int(str(file[-1])) >= RACY_NS
-
-    if not settled(files[0]):
-        return
-
-    def ordinal(day: date | None) -> int | None:
-        return None if day is None else day.toordinal()
-
-    body = orjson.dumps(
-        {
-            "key": [os.path.realpath(root), at.toordinal(), _rules()],
-            "wheel": files[0],
-            "files": files if all(map(settled, files)) else None,
-            "indicators": [
-                [
-                    c.indicator_id,
-                    fingerprints.get(c.indicator_id, ""),
-                    c.indicator_id,
-                    c.actual,
-                    c.expected,
-                    c.progress,
-                    c.status,
-                    c.ahead_days,
-                    c.forecast,
-                    ordinal(c.eta),
-                    c.stale,
-                    ordinal(c.last_date),
-                ]
-                for c in comparison.indicators.values()
-            ],
-            "goals": [
-                [
-                    g.goal_id,
-                    g.progress,
-                    g.status,
-                    g.activity_trap,
-                    None
-                    if g.efficiency is None
-                    else [g.efficiency.spent, g.efficiency.results, g.efficiency.overspending],
-                ]
-                for g in comparison.goals.values()
-            ],
-        }
-    )
-    _write(comparison_path(root), body)
-
-
-def fingerprint(days: array[int], values: array[float]) -> str:
-    """What an indicator's series holds, in 32 hex digits."""
-    return digest(days.tobytes() + values.tobytes(), 16).hex()
+    write_entry(entry_path(file), body)

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -208,6 +209,76 @@ def test_the_packed_read_of_every_point_matches_the_read_of_one_indicator(url: A
         2: [("1999-12-31", 1.5), ("2000-01-01", 3.5)],
     }
     assert every == {1: reader.indicator_points(1), 2: reader.indicator_points(2)}
+
+
+def _series(backend: Any) -> dict[int, list[tuple[str, float]]]:
+    return {
+        ind: [(str(day), value) for day, value in col] for ind, col in backend.day_series().items()
+    }
+
+
+def test_the_series_columns_match_the_points_and_survive_a_server_out_of_order(
+    url: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import store.postgres
+
+    backend = _wheel(url, "alice").backend
+    days = ["2026-03-01", "1999-12-31", "2026-03-01", "2000-01-01", "0001-01-01"]
+    with backend.transaction():
+        backend.add_measurements(
+            [{"indicator_id": n % 2 + 1, "date": d, "value": 0.5 + n} for n, d in enumerate(days)]
+        )
+    expected = {
+        1: [("0001-01-01", 4.5), ("2026-03-01", 0.5), ("2026-03-01", 2.5)],
+        2: [("1999-12-31", 1.5), ("2000-01-01", 3.5)],
+    }
+    assert _series(_wheel(url, "bob").backend) == expected
+    # a plan that hands the rows over in another order: the points decide
+    reversed_order = store.postgres._PACKED_SERIES.replace("day, id) AS", "day DESC, id) AS")
+    assert reversed_order != store.postgres._PACKED_SERIES
+    monkeypatch.setattr(store.postgres, "_PACKED_SERIES", reversed_order)
+    assert _series(_wheel(url, "bob").backend) == expected
+
+
+def test_status_on_a_server_compares_again_only_what_changed_since_the_last_run(
+    url: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    import store.compare
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    writer = _wheel(url, "alice")
+    goal = writer.add(GOAL, {"title": "Grow", "start": "2026-01-01", "due": "2026-12-31"})
+    ids = [
+        writer.add(
+            INDICATOR,
+            {"goal_id": goal.id, "name": f"I{n}", "baseline": "0", "target": "10",
+             "start": "2026-01-01", "due": "2026-12-31"},
+        ).id
+        for n in range(3)
+    ]  # fmt: skip
+    for ind in ids:
+        writer.log(ind, 2, "2026-03-01")
+    compared: list[int] = []
+    real = store.compare.compare
+
+    def counting(indicator: Any, *args: Any, **kwargs: Any) -> Any:
+        compared.append(indicator.id)
+        return real(indicator, *args, **kwargs)
+
+    monkeypatch.setattr(store.compare, "compare", counting)
+    at = date(2026, 6, 1)
+    first = _wheel(url, "bob").view(at).comparison
+    assert sorted(compared) == ids
+    compared.clear()
+    writer.log(ids[1], 9, "2026-05-01")  # another session, after the first run
+    again = _wheel(url, "bob").view(at).comparison
+    assert compared == [ids[1]]
+    assert again.indicators[ids[0]] == first.indicators[ids[0]]
+    assert again.indicators[ids[1]].actual == 9 != first.indicators[ids[1]].actual
+    compared.clear()
+    writer.update(INDICATOR, ids[0], {"target": "20"})  # a document: all again
+    _wheel(url, "bob").view(at)
+    assert sorted(compared) == ids
 
 
 def test_a_lost_connection_is_one_line_and_the_next_refresh_reconnects(

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+import store.comparecache as comparecache
 import store.seriescache as seriescache
 import store.storage
 from store.backends import open_wheel
@@ -35,6 +36,7 @@ AT = date(2026, 3, 1)
 @pytest.fixture
 def eager(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(seriescache, "RACY_NS", 0)
+    monkeypatch.setattr(comparecache, "RACY_NS", 0)
 
 
 def _logged(seeded: Any) -> Path:
@@ -129,8 +131,8 @@ def test_a_damaged_or_forged_entry_is_a_miss(seeded: Any, eager: None, damage: s
         raw = seriescache.entry_path(other).read_bytes()
     elif damage == "columns cut short":
         # whole by its hash, but its columns do not add up to its header
-        body = raw[len(seriescache.MAGIC) + 32 : -8]
-        raw = seriescache.MAGIC + digest(body) + body
+        body = raw[len(comparecache.MAGIC) + 32 : -8]
+        raw = comparecache.MAGIC + digest(body) + body
     else:
         raw = b""
     entry.write_bytes(raw)
@@ -274,8 +276,8 @@ def test_a_kept_comparison_made_by_other_rules_is_not_used(
 ) -> None:
     _logged(seeded)
     _record(seeded.root, seeded.indicator)
-    rules = seriescache._rules()
-    monkeypatch.setattr(seriescache, "_rules", lambda: [*rules, ["compare.py", 1, 2]])
+    rules = comparecache._rules()
+    monkeypatch.setattr(comparecache, "_rules", lambda: [*rules, ["compare.py", 1, 2]])
     _no_comparing(monkeypatch)
     with pytest.raises(AssertionError, match="compared again"):
         _record(seeded.root, seeded.indicator)
@@ -300,7 +302,7 @@ def test_a_comparison_read_past_a_broken_file_is_not_kept(seeded: Any, eager: No
     wheel.tolerant = True
     assert wheel.view(AT).indicator_record(seeded.indicator)["actual"] is None
     assert wheel.broken is not None
-    assert not seriescache.comparison_path(Path(seeded.root)).exists()
+    assert not comparecache.comparison_path(os.path.realpath(seeded.root)).exists()
 
 
 @pytest.mark.parametrize("xdg", [None, "/somewhere/cache", "relative/cache"])
