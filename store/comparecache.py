@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import time
-from array import array
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -118,15 +117,22 @@ def load_comparison(place: str, at: date, files: list[list[object]]) -> WheelCom
     return WheelComparison(at, indicators, goals)
 
 
-def load_known(place: str, at: date, wheel: list[object]) -> dict[int, tuple[str, Comparison]]:
-    """Each indicator's kept comparison on day `at`, with the fingerprint of
-    the series it was made from, if the wheel file (`wheel`: its name and
-    identity) is the one it was made with; else none."""
+def load_known(
+    place: str, at: date, wheel: list[object], series: Mapping[int, DaySeries]
+) -> dict[int, Comparison]:
+    """The comparisons kept on day `at` of the indicators whose `series`
+    are the ones they were made from, if the wheel (`wheel`: the file's
+    name and identity, or a hash of the documents) is the one they were
+    made with; else none."""
     try:
         kept = _kept(place, at)
         if kept is None or kept["wheel"] != wheel:
             return {}
-        return {row[0]: (row[1], _comparison(at, row[2:])) for row in kept["indicators"]}
+        return {
+            row[0]: _comparison(at, row[2:])
+            for row in kept["indicators"]
+            if row[1] == series_fingerprint(series.get(row[0]))
+        }
     except (StoreCorrupt, OSError, ValueError, TypeError, KeyError, IndexError):
         return {}
 
@@ -136,7 +142,7 @@ def save_comparison(
     at: date,
     files: list[list[object]],
     comparison: WheelComparison,
-    fingerprints: Mapping[int, str],
+    series: Mapping[int, DaySeries],
 ) -> None:
     """Keep the comparison made on day `at` from these files (wheel.json
     first), once wheel.json is old enough (RACY_NS); each indicator's with
@@ -161,7 +167,7 @@ def save_comparison(
             "indicators": [
                 [
                     c.indicator_id,
-                    fingerprints.get(c.indicator_id, ""),
+                    series_fingerprint(series.get(c.indicator_id)),
                     c.indicator_id,
                     c.actual,
                     c.expected,
@@ -192,13 +198,7 @@ def save_comparison(
     write_entry(comparison_path(place), body)
 
 
-def fingerprint(days: array[int], values: array[float]) -> str:
-    """What an indicator's series holds, in 32 hex digits."""
-    return digest(days.tobytes() + values.tobytes(), 16).hex()
-
-
 def series_fingerprint(series: DaySeries | None) -> str:
-    """The fingerprint of an indicator's series (none: an empty one)."""
-    if series is None:
-        return fingerprint(array("i"), array("d"))
-    return fingerprint(series.days, series.values)
+    """What an indicator's series holds (None: nothing), in 32 hex digits."""
+    held = b"" if series is None else series.days.tobytes() + series.values.tobytes()
+    return digest(held, 16).hex()

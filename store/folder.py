@@ -309,28 +309,19 @@ class FolderBackend:
     def known_comparisons(
         self, at: date, series: Mapping[int, DaySeries]
     ) -> Mapping[int, Comparison]:
-        from store.comparecache import load_known, series_fingerprint
+        from store.comparecache import load_known
 
         key = self._comparison_key()
-        if key is None:
-            return {}
-        kept = load_known(self._place(), at, key[0])
-        return {
-            ind: comparison
-            for ind, (print_, comparison) in kept.items()
-            if print_ == series_fingerprint(series.get(ind))
-        }
+        return {} if key is None else load_known(self._place(), at, key[0], series)
 
     def keep_comparison(
         self, at: date, comparison: WheelComparison, series: Mapping[int, DaySeries]
     ) -> None:
-        from store.comparecache import save_comparison, series_fingerprint
+        from store.comparecache import save_comparison
 
         key = self._comparison_key()
-        if key is None or self.broken is not None:
-            return
-        prints = {ind: series_fingerprint(series.get(ind)) for ind in comparison.indicators}
-        save_comparison(self._place(), at, key, comparison, prints)
+        if key is not None and self.broken is None:
+            save_comparison(self._place(), at, key, comparison, series)
 
     def indicator_points(self, indicator_id: int, until: date | None = None) -> list[Point]:
         found: list[Point] = []

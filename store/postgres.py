@@ -638,22 +638,16 @@ class PostgresBackend:
     def known_comparisons(
         self, at: date, series: Mapping[int, DaySeries]
     ) -> Mapping[int, Comparison]:
-        from store.comparecache import load_known, series_fingerprint
+        from store.comparecache import load_known
 
-        kept = load_known(self._place(), at, [self._wheel_print()])
-        return {
-            ind: comparison
-            for ind, (print_, comparison) in kept.items()
-            if print_ == series_fingerprint(series.get(ind))
-        }
+        return load_known(self._place(), at, [self._wheel_print()], series)
 
     def keep_comparison(
         self, at: date, comparison: WheelComparison, series: Mapping[int, DaySeries]
     ) -> None:
-        from store.comparecache import save_comparison, series_fingerprint
+        from store.comparecache import save_comparison
 
-        prints = {ind: series_fingerprint(series.get(ind)) for ind in comparison.indicators}
-        save_comparison(self._place(), at, [[self._wheel_print()]], comparison, prints)
+        save_comparison(self._place(), at, [[self._wheel_print()]], comparison, series)
 
     def indicator_points(self, indicator_id: int, until: date | None = None) -> list[Point]:
         if self._points is not None:
