@@ -89,7 +89,9 @@ class FilterInput(Widget):
 
     def open(self) -> None:
         self.display = True
-        self.query_one(Input).focus()
+        # at once, not after a refresh: the keys that came in one burst with
+        # the key opening the filter are routed to whatever has the focus
+        self.screen.set_focus(self.query_one(Input))
 
     def clear(self) -> bool:
         """Empty and hide the filter; False when there was nothing to clear."""

@@ -203,7 +203,15 @@ class CompareScreen(StageScreen):
             id="compare.filter",
             tooltip="cycle the status filter",
         ),
-        Binding("slash", "text_filter", "Filter", id="compare.search", tooltip="filter by text"),
+        # priority: see StageScreen.open_filter
+        Binding(
+            "slash",
+            "text_filter",
+            "Filter",
+            id="compare.search",
+            tooltip="filter by text",
+            priority=True,
+        ),
         Binding("escape", "clear_filters", "Clear filters", show=False, id="compare.clear"),
     ]
 
@@ -414,7 +422,7 @@ class CompareScreen(StageScreen):
         self._arrange()
 
     def action_text_filter(self) -> None:
-        self.query_one("#compare-search", FilterInput).open()
+        self.open_filter("#compare-search")
 
     def action_clear_filters(self) -> None:
         search = self.query_one("#compare-search", FilterInput)

@@ -76,7 +76,8 @@ class GoalsScreen(StageScreen):
         Binding("c", "move('closed')", "Close", show=False, id="goals.close"),
         Binding("o", "reopen", "Reopen", show=False, id="goals.reopen"),
         Binding("R", "register", "Risks", show=False, id="goals.register"),
-        Binding("slash", "filter", "Filter", show=False, id="goals.filter"),
+        # priority: see StageScreen.open_filter
+        Binding("slash", "filter", "Filter", show=False, id="goals.filter", priority=True),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="goals.clear_filter"),
     ]
 
@@ -343,7 +344,7 @@ class GoalsScreen(StageScreen):
 
     # ----------------------------------------------------------- filter
     def action_filter(self) -> None:
-        self.query_one("#goal-filter", FilterInput).open()
+        self.open_filter("#goal-filter")
 
     def action_clear_filter(self) -> None:
         self.query_one("#goal-filter", FilterInput).clear()

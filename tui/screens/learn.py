@@ -105,7 +105,10 @@ class LearnScreen(StageScreen):
             id="learn.to_goal",
             tooltip="turn the improvement into a draft goal of a later period",
         ),
-        Binding("slash", "filter", "Filter", id="learn.filter", tooltip="filter by text"),
+        # priority: see StageScreen.open_filter
+        Binding(
+            "slash", "filter", "Filter", id="learn.filter", tooltip="filter by text", priority=True
+        ),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="learn.clear"),
     ]
 
@@ -469,7 +472,7 @@ class LearnScreen(StageScreen):
         self.reload()
 
     def action_filter(self) -> None:
-        self.query_one("#learn-search", FilterInput).open()
+        self.open_filter("#learn-search")
 
     def action_clear_filter(self) -> None:
         self.query_one("#learn-search", FilterInput).clear()

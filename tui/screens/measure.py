@@ -68,7 +68,8 @@ class MeasureScreen(StageScreen):
         Binding("e", "edit", "Edit value", id="measure.edit"),
         Binding("d", "delete", "Delete value", id="measure.delete"),
         Binding("I", "import_csv", "Import CSV", id="measure.import"),
-        Binding("slash", "filter", "Filter", show=False, id="measure.filter"),
+        # priority: see StageScreen.open_filter
+        Binding("slash", "filter", "Filter", show=False, id="measure.filter", priority=True),
         Binding("escape", "leave_input", "Back to list", show=False, id="measure.back"),
     ]
 
@@ -352,7 +353,7 @@ class MeasureScreen(StageScreen):
 
     # ----------------------------------------------------------- filter
     def action_filter(self) -> None:
-        self.query_one("#indicator-filter", FilterInput).open()
+        self.open_filter("#indicator-filter")
 
     @on(FilterInput.Changed, "#indicator-filter")
     def _on_filter(self, event: FilterInput.Changed) -> None:

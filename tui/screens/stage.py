@@ -20,6 +20,9 @@ Contract for subclasses (keep it stable; other stages build on it):
   stage, as `textual.app.SystemCommand`s.
 - `select(kind, doc_id)` (optional): show that document; the palette uses it
   to jump to a goal or indicator. Return True when it was found.
+- A `/` text filter (optional): a `widgets.filter_input.FilterInput`, bound
+  as `Binding("slash", ..., priority=True)` to an action that calls
+  `self.open_filter(selector)`.
 
 Helpers for subclasses: `self.styr` (the app), `self.wheel`, `self.today`,
 `self.view()` (the read model, `wheel.view(today)`), `self.comparison()`,
@@ -42,13 +45,16 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from textual.actions import SkipAction
 from textual.app import ComposeResult, SystemCommand
 from textual.screen import ModalScreen, Screen
+from textual.widgets import Input, TextArea
 
 from store.errors import StoreCorrupt, StoreError
 from store.plain import plain
 from store.service import Kind, Wheel
 from tui.dialogs.form import FormDialog
+from widgets.filter_input import FilterInput
 from widgets.footer import StageFooter
 from widgets.wheel_bar import WheelBar
 
@@ -175,6 +181,20 @@ class StageScreen(Screen[None]):
         return False
 
     # ---------------------------------------------------------- helpers
+    def open_filter(self, selector: str) -> None:
+        """Open the `/` filter `selector` with the focus in it.
+
+        A priority binding runs this while the app routes the `/` itself,
+        before the keys that arrived with it (a paste, a slow link): they
+        are routed to the focus, by then the filter, in order. A normal
+        binding would run only once the `/` came back up from the focused
+        list, after those keys had reached the list (u undoing, r opening
+        the risk form). In a text input, the filter included, the `/` is
+        a character to type."""
+        if isinstance(self.focused, (Input, TextArea)):
+            raise SkipAction()
+        self.query_one(selector, FilterInput).open()
+
     def can_edit(self) -> bool:
         """False, and the reason shown, when the store is read-only."""
         return not self.styr.refuse_edit()
