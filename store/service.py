@@ -1143,16 +1143,18 @@ class Wheel:
         carry: Iterable[int] = (),
         dry_run: bool = False,
     ) -> PeriodClose:
-        """Close every open goal due in `period`: each gets an outcome (given
-        in `outcomes`, else proposed from its status at the period's end) and
-        a comment. Goals in `carry` become drafts of the next period with
-        their indicators: dates moved by the period's length (a start no
-        earlier than the next period's first day), the baseline
-        the last measured value (a `sum` indicator keeps its baseline),
-        targets kept, milestones that still lie between baseline and target
+        """Close every agreed or active goal due in `period`: each gets an
+        outcome (given in `outcomes`, else proposed from its status at the
+        period's end, or today for a period not over) and a comment. Goals
+        never agreed (draft, proposed) are left as they are. Goals in `carry`
+        become drafts of the next period with their indicators: dates moved
+        by the period's length (a start no earlier than the next period's
+        first day), the baseline the last measured value (a `sum` indicator
+        keeps its baseline), targets kept, milestones that still lie between baseline and target
         moved along, and the goal's lessons with a `sustain` linked. One
         transaction; with `dry_run`, nothing is written."""
         from store.steering import (
+            NEW_GOAL_STATES,
             CarriedGoal,
             ClosedGoal,
             Period,
@@ -1177,14 +1179,24 @@ class Wheel:
             ]
             closed: list[ClosedGoal] = []
             before: list[ClosedGoal] = []
+            unagreed: list[ClosedGoal] = []
             for goal in in_period:
+                status = view.goal_record(goal.id)["status"]
                 if goal.state == "closed":
                     if goal.id in given:
                         errors.append(f"goal {goal.id} is already closed ({goal.outcome})")
                     before.append(ClosedGoal(goal.id, goal.title, "closed", goal.outcome or "",
                                              goal.closing_comment, False))  # fmt: skip
                     continue
-                status = view.goal_record(goal.id)["status"]
+                if goal.state in NEW_GOAL_STATES:
+                    if goal.id in given:
+                        errors.append(
+                            f"goal {goal.id} is {goal.state}, never agreed: closing the period"
+                            " leaves it as it is (carry it, or agree and activate it first)"
+                        )
+                    left = f"left as {goal.state}: never agreed"
+                    unagreed.append(ClosedGoal(goal.id, goal.title, status, "", left, False))
+                    continue
                 try:
                     outcome = check_outcome(given.get(goal.id) or proposed_outcome(status))
                 except ValidationError as exc:
@@ -1199,10 +1211,11 @@ class Wheel:
             carried = [self._carry(goal, span, errors) for goal in in_period if goal.id in wanted]
             if errors:
                 raise ValidationError("\n".join(errors), "period")
+            ends_after = span.end if span.end > today() else None
             if dry_run:
                 return PeriodClose(
                     span, following, tuple(closed), tuple(c for c, _ in carried), True,
-                    tuple(before),
+                    tuple(before), tuple(unagreed), ends_after,
                 )  # fmt: skip
             for done in closed:
                 current = dict(self._raw(GOAL, done.goal_id))
@@ -1226,7 +1239,10 @@ class Wheel:
                     self._link_lesson(lesson_id, "goal", goal.id)
                 result.append(CarriedGoal(plan.from_id, plan.title, goal.id, plan.start,
                                           plan.due, plan.indicators, plan.lessons))  # fmt: skip
-        return PeriodClose(span, following, tuple(closed), tuple(result), False, tuple(before))
+        return PeriodClose(
+            span, following, tuple(closed), tuple(result), False, tuple(before), tuple(unagreed),
+            ends_after,
+        )  # fmt: skip
 
     def _carry(
         self, goal: d.Goal, span: Period, errors: list[str]

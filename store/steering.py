@@ -312,6 +312,11 @@ class PeriodClose:
     dry_run: bool
     # due in the period but closed before: left as they are, and may be carried
     already_closed: tuple[ClosedGoal, ...] = ()
+    # due in the period but never agreed (draft, proposed): left as they are,
+    # and may be carried; a goal nobody agreed to cannot be missed
+    not_agreed: tuple[ClosedGoal, ...] = ()
+    # the period is not over yet: outcomes come from the status today
+    ends_after: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,8 @@ TOMORROW = (date.today() + timedelta(days=1)).isoformat()
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    """Goal 1 (Q3, agreed, active) with a sub-goal 2 (Q3); goal 3 (Q4) of bob;
+    """Goal 1 (Q3, agreed, active) with a sub-goal 2 (Q3, active); goal 3 (Q4,
+    a draft) of bob;
     a lesson of goal 1 with a sustain and one without."""
     path = tmp_path / "store"
     wheel = build(path)
@@ -32,6 +33,8 @@ def root(tmp_path: Path) -> Path:
                           "aggregation": "sum", "start": "2026-07-01",
                           "due": "2026-09-30"})  # fmt: skip
     wheel.log(2, 25, "2026-08-01")
+    for state in ("proposed", "agreed", "active"):
+        wheel.move_goal(team.id, state)
     wheel.add(GOAL, {"title": "Winter plan", "start": "2026-10-01", "due": "2026-12-31",
                      "owner": "bob"})  # fmt: skip
     wheel.add(LESSON, {"goal_id": 1, "happened": "x", "sustain": "daily stand-up"})
@@ -110,6 +113,33 @@ def test_closing_a_period_closes_its_goals_and_carries_the_chosen_ones(root: Pat
     assert new.lessons == (1,)
     assert [(x["kind"], x["id"]) for x in wheel.get(LESSON, 1).links] == [("goal", 4)]
     assert wheel.get(LESSON, 2).links == ()
+
+
+def test_a_goal_never_agreed_stays_as_it_is_and_may_be_carried(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    wheel = open_wheel(root, user="alice")
+    idea = wheel.add(GOAL, {"title": "An idea", "start": "2026-07-01", "due": "2026-09-30"})
+    wheel.move_goal(idea.id, "proposed")
+    with pytest.raises(ValidationError, match=f"goal {idea.id} is proposed, never agreed"):
+        wheel.close_period("2026-Q3", outcomes={idea.id: "missed"})
+    code, out, _ = cli(root, capsys, "period", "close", "2026-Q3", "--dry-run")
+    assert code == 0
+    assert f"leave goal {idea.id} An idea open: left as proposed: never agreed" in out
+    done = wheel.close_period("2026-Q3", carry=[idea.id])
+    assert [c.goal_id for c in done.closed] == [1, 2]
+    assert [c.goal_id for c in done.not_agreed] == [idea.id]
+    assert (wheel.goal(idea.id).state, wheel.goal(idea.id).outcome) == ("proposed", None)
+    assert [c.from_id for c in done.carried] == [idea.id]
+
+
+def test_closing_a_period_not_over_says_the_outcomes_come_from_today(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = cli(root, capsys, "period", "close", "9998", "--dry-run")
+    assert code == 0 and "note: 9998 ends on 9998-12-31; outcomes are proposed" in out
+    _, out, _ = cli(root, capsys, "period", "close", "2026-Q3", "--dry-run")
+    assert "note:" not in out
 
 
 def test_a_closing_comment_can_be_given_per_goal(root: Path) -> None:
@@ -229,7 +259,7 @@ def test_status_filters_by_owner_state_and_period(
     assert _goal_ids(root, capsys) == [1, 2, 3]
     assert _goal_ids(root, capsys, "--owner", "me") == [3]
     assert _goal_ids(root, capsys, "--owner", "Alice") == [1]
-    assert _goal_ids(root, capsys, "--state", "draft") == [2, 3]
+    assert _goal_ids(root, capsys, "--state", "draft") == [3]
     assert _goal_ids(root, capsys, "--period", "2026-Q3") == [1, 2]
     assert _goal_ids(root, capsys, "--period", "2026-11", "--owner", "me") == [3]
     row = json.loads(cli(root, capsys, "status", "--goals", "--json", "--state", "active")[1])[0]

@@ -375,9 +375,14 @@ def close_period(args: argparse.Namespace, wheel: Wheel) -> int:
     would = "would " if done.dry_run else ""
     print(f"{'dry run: ' if done.dry_run else ''}period {done.period.label} "
           f"({done.period.start} -> {done.period.end})")  # fmt: skip
+    if done.ends_after is not None:
+        print(f"  note: {done.period.label} ends on {done.ends_after}; outcomes are proposed "
+              "from the status today")  # fmt: skip
     for c in done.closed:
         how = "as given" if c.given else f"proposed from status {c.status.replace('_', ' ')}"
         print(f"  {would}close goal {c.goal_id} {plain(c.title)}: {c.outcome} ({how})")
+    for c in done.not_agreed:
+        print(f"  {would}leave goal {c.goal_id} {plain(c.title)} open: {c.comment}")
     for k in done.carried:
         new = f" as goal {k.goal_id}" if k.goal_id is not None else ""
         print(f"  {would}carry goal {k.from_id} {plain(k.title)} into {done.next.label}{new} "

@@ -123,7 +123,15 @@ async def test_state_and_period_filters(wheel: Wheel, make: Make, small: Small) 
         assert "filter:" not in bar(app) and len(tree_goals(app)) == 2
 
 
+def _activate(wheel: Wheel, *goal_ids: int) -> None:
+    """Only goals agreed (and active) are closed with their period."""
+    for goal_id in goal_ids:
+        for to in ("proposed", "agreed", "active"):
+            wheel.move_goal(goal_id, to)
+
+
 async def test_closing_a_period_and_carrying_a_goal(wheel: Wheel, make: Make, small: Small) -> None:
+    _activate(wheel, small.goal, small.child)
     app = make(wheel)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -151,7 +159,7 @@ async def test_closing_a_period_and_carrying_a_goal(wheel: Wheel, make: Make, sm
         assert "goal 1 comment: staff left" in shown
         assert "carries goal 1 Grow revenue into 2027 as a draft, 2027-01-01 -> 2027-12-31" in shown
         assert "Revenue: baseline 16, target 20" in shown
-        assert open_wheel(small.root).goal(small.goal).state == "draft"  # a preview only
+        assert open_wheel(small.root).goal(small.goal).state == "active"  # a preview only
         await press(pilot, "y")
         await settle(pilot)
         assert not isinstance(app.screen, ClosePeriodDialog)
@@ -302,8 +310,7 @@ async def test_the_bar_shows_the_filters_whole_at_80_columns() -> None:
 async def test_a_goal_closed_before_keeps_its_outcome_and_may_be_carried(
     wheel: Wheel, make: Make, small: Small
 ) -> None:
-    for to in ("proposed", "agreed", "active"):
-        wheel.move_goal(small.child, to)
+    _activate(wheel, small.goal, small.child)
     wheel.move_goal(small.child, "closed", outcome="achieved", comment="early")
     app = make(wheel)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -337,3 +344,26 @@ async def test_jumping_to_a_goal_the_filter_hides_says_so(
         await settle(pilot)
         said = [n.message for n in app._notifications]
         assert "goal 1 is not shown here (filter: mine may hide it)" in said
+
+
+async def test_a_goal_never_agreed_stays_open_when_its_period_closes(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    _activate(wheel, small.goal)  # the sub-goal stays a draft
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "C")
+        await settle(pilot)
+        shown = screen_text(app)
+        assert "closes 1 goal of 2026: 1 missed" in shown
+        assert f"leaves goal {small.child} as it is: never agreed" in shown
+        await press(pilot, "j")
+        shown = screen_text(app)
+        assert "stays open" in shown and "(never agreed: kept)" in shown
+        await press(pilot, "o")  # no outcome to pick for it
+        assert "stays open" in screen_text(app)
+        await press(pilot, "y")
+        await settle(pilot)
+        after = open_wheel(small.root)
+        assert (after.goal(small.goal).state, after.goal(small.child).state) == ("closed", "draft")

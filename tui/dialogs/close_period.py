@@ -55,6 +55,15 @@ def preview_lines(plan: PeriodClose) -> list[str]:
         f"closes {counted(len(plan.closed), 'goal')} of {plan.period.label}"
         + (f": {outcomes}" if outcomes else "")
     ]
+    if plan.ends_after is not None:
+        lines.append(
+            f"{plan.period.label} ends on {plan.ends_after}: outcomes proposed from today's status"
+        )
+    if plan.not_agreed:
+        left = ", ".join(str(c.goal_id) for c in plan.not_agreed)
+        many = len(plan.not_agreed) > 1
+        goals, be = ("goals", "they are") if many else ("goal", "it is")
+        lines.append(f"leaves {goals} {left} as {be}: never agreed")
     if not plan.carried:
         lines.append(f"carries none into {plan.next.label} (space on a goal carries it)")
     for k in plan.carried:
@@ -144,8 +153,8 @@ class ClosePeriodDialog(ListKeys[PeriodClose | None]):
             return
         self._say("")
         self._period = period
-        self._goals = [*plan.closed, *plan.already_closed]
-        self._already = {c.goal_id for c in plan.already_closed}
+        self._goals = [*plan.closed, *plan.not_agreed, *plan.already_closed]
+        self._already = {c.goal_id for c in (*plan.already_closed, *plan.not_agreed)}
         self._proposed = {c.goal_id: c.outcome for c in plan.closed}
         self._outcome = dict(self._proposed)
         self._comment = {}
@@ -163,7 +172,11 @@ class ClosePeriodDialog(ListKeys[PeriodClose | None]):
             table.add_row(
                 _clipped(f"{c.goal_id} {plain(c.title)}", GOAL_WIDTH),
                 status_text(c.status),  # type: ignore[arg-type]
-                Text(f"was {c.outcome}" if done else self._outcome[c.goal_id]),
+                Text(
+                    (f"was {c.outcome}" if c.outcome else "stays open")
+                    if done
+                    else self._outcome[c.goal_id]
+                ),
                 Text("carry" if c.goal_id in self._carry else "-"),
                 key=str(c.goal_id),
             )
@@ -181,7 +194,8 @@ class ClosePeriodDialog(ListKeys[PeriodClose | None]):
             line.append(f"goal {c.goal_id} comment: ", style="dim")
             line.append(plain(self._comment.get(c.goal_id, c.comment)))
             if c.goal_id in self._already:
-                line.append("  (closed before: kept)", style="dim")
+                kept = "closed before" if c.outcome else "never agreed"
+                line.append(f"  ({kept}: kept)", style="dim")
         self.query_one("#close-goal-comment", Static).update(line)
 
     def _choices(self) -> dict[str, Any]:
@@ -248,7 +262,8 @@ class ClosePeriodDialog(ListKeys[PeriodClose | None]):
         if c is None:
             return
         if c.goal_id in self._already:
-            self._say(f"goal {c.goal_id} was closed before: its comment stays as it is")
+            why = "was closed before" if c.outcome else "was never agreed and stays open"
+            self._say(f"goal {c.goal_id} {why}: its comment stays as it is")
             return
         box = self.query_one("#close-comment", Input)
         box.value = self._comment.get(c.goal_id, "")
