@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from textual.widgets import DataTable, Static
 from tuihelp import Small, press, settle
 
@@ -83,6 +84,19 @@ async def test_a_move_the_wheel_refuses_is_a_notice_and_writes_nothing(
         assert any("cannot move to active" in n.message for n in app._notifications)
         goal = open_wheel(small.root).goal(small.goal)
         assert (goal.state, goal.stamp.updated_at) == ("draft", before)
+
+
+@pytest.mark.parametrize("key", ["g", "c", "o"])
+async def test_a_move_that_asks_first_is_refused_before_its_form_opens(
+    wheel: Wheel, make: Make, small: Small, key: str
+) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, key)  # agree, close, reopen: none is a move for a draft
+        await settle(pilot)
+        assert not isinstance(app.screen, FormDialog)
+        assert any("is draft; it cannot move to" in n.message for n in app._notifications)
 
 
 async def test_the_goal_form_no_longer_offers_the_moved_fields(wheel: Wheel, make: Make) -> None:

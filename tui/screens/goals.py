@@ -25,7 +25,7 @@ from store import documents as d
 from store.errors import StoreError
 from store.plain import plain
 from store.service import GOAL, INDICATOR, LESSON, RISK, Kind
-from store.steering import ACCEPTANCE_THRESHOLD, needs_decision
+from store.steering import ACCEPTANCE_THRESHOLD, check_move, needs_decision
 from store.views import Record
 from tui.dialogs.goal_forms import goal_form, indicator_form, move_form, risk_form
 from tui.screens.register import open_register
@@ -462,7 +462,7 @@ class GoalsScreen(StageScreen):
         if goal is None or not self.can_edit():
             return
         if to in ("agreed", "closed"):
-            self.open_form(move_form(self.wheel, goal, to), self._moved)
+            self._ask_move(goal, to)
             return
         try:
             moved = self.wheel.move_goal(goal.id, to)
@@ -475,7 +475,17 @@ class GoalsScreen(StageScreen):
     def action_reopen(self) -> None:
         goal = self._need_goal()
         if goal is not None:
-            self.open_form(move_form(self.wheel, goal, "active"), self._moved)
+            self._ask_move(goal, "active")
+
+    def _ask_move(self, goal: d.Goal, to: str) -> None:
+        """The form of a move that asks first, once the move is one the
+        wheel allows: a form filled in for nothing would be refused on Enter."""
+        try:
+            check_move(goal, to)
+        except StoreError as exc:
+            self.show_error(exc)
+            return
+        self.open_form(move_form(self.wheel, goal, to), self._moved)
 
     def _moved(self, goal: d.Goal) -> None:
         self.notify(f"goal {goal.id} is {goal.state} (u undoes)", markup=False)
