@@ -290,7 +290,8 @@ class LearnScreen(StageScreen):
             text.append("\ngoal: ", style="dim")
             text.append(goal)
         if lesson.stamp.updated_by:
-            text.append(f"\nby {plain(lesson.stamp.updated_by)}", style="dim")
+            # the stamp names who changed it last (a link counts), not who wrote it
+            text.append(f"\nlast changed by {plain(lesson.stamp.updated_by)}", style="dim")
         # where the improvement went, first: at 80x24 the rest is below the fold
         for link in lesson.links:
             text.append("\nused: " + self.link_words(link))
