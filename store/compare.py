@@ -395,16 +395,6 @@ def due_for_value(indicator: Indicator, comparison: Comparison, goal: Goal | Non
     return comparison.stale and comparison.at <= indicator.due and not closed
 
 
-def outside_period(indicator: Indicator, day: date) -> str | None:
-    """Where a value dated `day` lies when outside the indicator's period,
-    `before start` or `after due`; None inside it."""
-    if day < indicator.start:
-        return "before start"
-    if day > indicator.due:
-        return "after due"
-    return None
-
-
 def compare(indicator: Indicator, series: Sequence[tuple[date, float]], at: date) -> Comparison:
     """Where one indicator stands on day `at`, from its (date, value) series."""
     columns = series if isinstance(series, DaySeries) else DaySeries.of_pairs(series)

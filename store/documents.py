@@ -476,6 +476,24 @@ class Indicator:
     def from_doc(cls, doc_id: int, doc: Mapping[str, Any]) -> Indicator:
         return _read_indicator(doc_id, doc)
 
+    def outside(self, day: date) -> str | None:
+        """Where a value dated `day` lies when outside the indicator's period,
+        `before start` or `after due`; None inside it."""
+        if day < self.start:
+            return "before start"
+        if day > self.due:
+            return "after due"
+        return None
+
+    def outside_words(self, day: date) -> str:
+        """The warning for a value dated `day` outside the period ('' inside):
+        it is kept, but the comparison does not count it."""
+        outside = self.outside(day)
+        if outside is None:
+            return ""
+        edge = self.start if outside == "before start" else self.due
+        return f"dated {outside} {edge.isoformat()}: outside the indicator's period"
+
 
 _read_indicator = reader(Indicator)
 validate_indicator = validator(Indicator, "indicator", _indicator_rules)

@@ -153,6 +153,9 @@ class Imported:
     # rows, first and last date by indicator, and the indicators' names
     per_indicator: dict[int, tuple[int, str, str]] = field(default_factory=dict)
     names: dict[int, str] = field(default_factory=dict)
+    # rows dated outside their indicator's period, by indicator: kept, but
+    # the comparison does not count them
+    outside: dict[int, int] = field(default_factory=dict)
 
 
 def read_export(text: str) -> tuple[dict[str, dict[int, Doc]], dict[int, Doc]]:
@@ -312,6 +315,29 @@ def _line(problem: tuple[str | None, str]) -> int:
     return int(found.group(1)) if found else 0
 
 
+def _measured(wheel: Wheel, docs: Sequence[Mapping[str, Any]]) -> Imported:
+    """What importing these measurements adds, per indicator."""
+    indicators = {i.id: i for i in wheel.indicators()}
+    periods = {k: (i.start.isoformat(), i.due.isoformat()) for k, i in indicators.items()}
+    outside: dict[int, int] = {}
+    for doc in docs:
+        start, due = periods.get(doc["indicator_id"], ("", "9999"))
+        if not start <= doc["date"] <= due:  # ISO dates sort as they read
+            outside[doc["indicator_id"]] = outside.get(doc["indicator_id"], 0) + 1
+    return Imported(
+        added={MEASUREMENTS: len(docs)},
+        per_indicator=summary(docs),
+        names={k: i.name for k, i in indicators.items()},
+        outside=outside,
+    )
+
+
+def outside_words(plan: Imported, indicator_id: int) -> str:
+    """', N outside its period (kept, not compared)', or ''."""
+    n = plan.outside.get(indicator_id, 0)
+    return f", {n} outside its period (kept, not compared)" if n else ""
+
+
 def summary(docs: Iterable[Mapping[str, Any]]) -> dict[int, tuple[int, str, str]]:
     """Rows, first and last date per indicator."""
     found: dict[int, tuple[int, str, str]] = {}
@@ -344,8 +370,7 @@ def import_measurements_csv(
             problems += exc.problems
     if problems:
         raise ValidationError(problems=sorted(problems, key=_line))
-    names = {i.id: i.name for i in wheel.indicators()}
-    return Imported(added={MEASUREMENTS: len(docs)}, per_indicator=summary(docs), names=names)
+    return _measured(wheel, docs)
 
 
 @dataclass
@@ -371,9 +396,7 @@ def preview_measurements_csv(wheel: Wheel, text: str) -> Preview:
             docs = wheel.import_measurements(
                 [row for row, _ in good], labels=[label for _, label in good], dry_run=True
             )
-    names = {i.id: i.name for i in wheel.indicators()}
-    would_add = Imported(added={MEASUREMENTS: len(docs)}, per_indicator=summary(docs), names=names)
-    return Preview(would_add, sorted(problems, key=_line))
+    return Preview(_measured(wheel, docs), sorted(problems, key=_line))
 
 
 def import_json(

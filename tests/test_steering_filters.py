@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from steerhelp import build
 
-from store.compare import due_for_value, outside_period
+from store.compare import due_for_value
 from store.errors import FutureDate, ValidationError
 from store.service import GOAL, LESSON, Wheel
 from store.steering import GoalFilter, lessons_for
@@ -102,7 +102,7 @@ def test_due_and_outside_the_period(wheel: Wheel) -> None:
     after = wheel.view(date(2026, 11, 30)).comparison.indicators[1]
     assert after.stale and not due_for_value(ind, after, goal)  # its period is over
     assert not due_for_value(ind, late, replace(goal, state="closed"))
-    assert outside_period(ind, date(2026, 6, 30)) == "before start"
-    assert outside_period(ind, date(2026, 7, 1)) is None
-    assert outside_period(ind, date(2026, 9, 30)) is None
-    assert outside_period(ind, date(2026, 10, 1)) == "after due"
+    assert ind.outside(date(2026, 6, 30)) == "before start"
+    assert ind.outside(date(2026, 7, 1)) is None
+    assert ind.outside(date(2026, 9, 30)) is None
+    assert ind.outside(date(2026, 10, 1)) == "after due"

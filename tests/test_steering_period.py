@@ -319,3 +319,23 @@ def test_a_value_moved_into_the_future_needs_confirming(
     moved = wheel.update_measurement(first.id, {"date": TOMORROW}, confirm_future=True)
     assert moved.date.isoformat() == TOMORROW
     assert wheel.update_measurement(moved.id, {"value": 27}).value == 27
+
+
+def test_a_value_outside_its_indicators_period_is_kept_with_a_warning(
+    root: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = cli(root, capsys, "log", "wait time", "12", "--at", "2026-10-02")
+    assert code == 0 and out.startswith("logged")
+    assert err == (
+        "styr: warning: dated after due 2026-09-30: outside the indicator's period;"
+        " it is kept, but not compared\n"
+    )
+    code, _, err = cli(root, capsys, "log", "wait time", "15", "--at", "2026-09-01")
+    assert (code, err) == (0, "")
+    csv = tmp_path / "rows.csv"
+    csv.write_text("indicator;date;value\nWait time;2026-06-30;31\nWait time;2026-08-01;20\n")
+    code, out, _ = cli(root, capsys, "import", str(csv))
+    assert code == 0
+    assert "2 rows, 2026-06-30 to 2026-08-01, 1 outside its period (kept, not compared)" in out
+    values = [m.value for m in open_wheel(root).measurements(1)]
+    assert 12 in values and 31 in values

@@ -136,6 +136,9 @@ def log_value(args: Args, wheel: Wheel) -> int:
         indicator.id, args.value, args.at, args.note, args.source, confirm_future=args.future
     )
     print(f"logged {plain(measurement_name(m.value, m.date, indicator.name, indicator.unit))}")
+    outside = indicator.outside_words(m.date)
+    if outside:
+        print(f"styr: warning: {outside}; it is kept, but not compared", file=sys.stderr)
     return 0
 
 

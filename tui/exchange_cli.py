@@ -152,7 +152,8 @@ def _tell(plan: exchange.Imported, dry_run: bool) -> None:
         print(line)
     for indicator_id, (rows, first, last) in sorted(plan.per_indicator.items()):
         name = plain(plan.names.get(indicator_id, ""))
-        print(f"  {indicator_id} {name}: {rows} row{'' if rows == 1 else 's'}, {first} to {last}")
+        print(f"  {indicator_id} {name}: {rows} row{'' if rows == 1 else 's'}, {first} to {last}"
+              + exchange.outside_words(plan, indicator_id))  # fmt: skip
     if dry_run:
         print("dry run: nothing was written")
 

@@ -139,6 +139,17 @@ def test_a_long_list_of_refused_rows_is_cut_and_counted() -> None:
     assert shown.endswith("… and 10 more (styr import FILE lists them all)")
 
 
+def test_rows_outside_their_indicators_period_are_counted_in_the_summary() -> None:
+    plan = Imported(
+        per_indicator={1: (3, "2026-01-01", "2027-02-01"), 2: (1, "2026-05-01", "2026-05-01")},
+        names={1: "Revenue", 2: "Cases"},
+        outside={1: 2},
+    )
+    lines = summary_text("rows.csv", Preview(plan, [])).plain.splitlines()
+    assert lines[1].endswith("2026-01-01 … 2027-02-01, 2 outside its period (kept, not compared)")
+    assert lines[2].endswith("2026-05-01 … 2026-05-01")
+
+
 async def test_a_file_that_cannot_be_read_is_said_in_place(
     wheel: Wheel, make: Make, small: Small, tmp_path: Path
 ) -> None:

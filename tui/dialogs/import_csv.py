@@ -18,7 +18,7 @@ from textual.widgets import Button, Input, Static
 
 from store.backend import MEASUREMENTS
 from store.errors import StoreError
-from store.exchange import Preview
+from store.exchange import Preview, outside_words
 from store.format import counted
 from store.plain import plain
 from tui.dialogs.file_name import PathSuggester
@@ -40,7 +40,8 @@ def summary_text(path: str, preview: Preview) -> Text:
     for ind_id, (count, first, last) in sorted(plan.per_indicator.items()):
         name = plain(plan.names.get(ind_id, f"indicator {ind_id}"))
         text.append(
-            f"  {name:<{min(width, 30)}} {count:>6} row{'s' * (count != 1)}  {first} … {last}\n"
+            f"  {name:<{min(width, 30)}} {count:>6} row{'s' * (count != 1)}  {first} … {last}"
+            f"{outside_words(plan, ind_id)}\n"
         )
     if preview.refused:
         n = len(preview.refused)

@@ -25,7 +25,7 @@ from textual.widgets import DataTable, Input, OptionList, Sparkline, Static
 from textual.widgets.option_list import Option
 
 from store import documents as d
-from store.compare import due_for_value, outside_period
+from store.compare import due_for_value
 from store.dates import parse_date
 from store.errors import FutureDate, StoreError, ValidationError
 from store.plain import plain
@@ -207,7 +207,7 @@ class MeasureScreen(StageScreen):
         self._measurements = {m.id: m for m in rows}
         spark.data = [m.value for m in rows]
         for m in reversed(rows):
-            outside = outside_period(ind, m.date)
+            outside = ind.outside(m.date)
             table.add_row(
                 Text(m.date.isoformat()),
                 # a mark in words: it reads without colour
@@ -268,11 +268,8 @@ class MeasureScreen(StageScreen):
     @staticmethod
     def _outside_words(ind: d.Indicator, day: date) -> str:
         """The warning for a value dated outside the indicator's period."""
-        outside = outside_period(ind, day)
-        if outside is None:
-            return ""
-        edge = ind.start if outside == "before start" else ind.due
-        return f"  ⚠ dated {outside} {edge.isoformat()}: outside the indicator's period"
+        words = ind.outside_words(day)
+        return f"  ⚠ {words}" if words else ""
 
     def action_log(self) -> None:
         self.set_focus(self.query_one("#entry", Input))
