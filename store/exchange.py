@@ -27,6 +27,7 @@ import orjson
 
 from store import documents as d
 from store.backend import MEASUREMENTS, WHEEL_TABLES, Doc
+from store.dates import parse_date
 from store.errors import ValidationError
 from store.service import BY_TABLE, Wheel
 
@@ -263,17 +264,23 @@ def read_measurements_csv(
             continue
         ref = row[ref_column].strip() if ref_column < len(row) else ""
         indicator_id = found.get(ref)
-        if indicator_id is not None:
+        shared = named.get(ref.casefold(), []) if indicator_id is None else []
+        if len(shared) > 1:
+            # a name two indicators share (a goal carried on): the row's day says which
+            day = row[column["date"]].strip() if column["date"] < len(row) else ""
+            indicator_id = _of_the_day(shared, by_id, day)
+            if indicator_id is None:
+                ids = ", ".join(map(str, shared))
+                why = f"not one of them has {day!r} in its period; use the id"
+                problems.append(("indicator", f"{label}: {ref!r} names indicators {ids}, {why}"))
+                continue
+        elif indicator_id is not None:
             pass
         elif ref.isdecimal():
             indicator_id = int(ref)
             if indicator_id not in by_id:
                 problems.append(("indicator", f"{label}: there is no indicator {ref}"))
                 continue
-        elif len(named.get(ref.casefold(), [])) > 1:
-            ids = ", ".join(map(str, named[ref.casefold()]))
-            problems.append(("indicator", f"{label}: {ref!r} names indicators {ids}; use the id"))
-            continue
         elif ref.casefold() in named:
             indicator_id = named[ref.casefold()][0]
         else:
@@ -281,7 +288,8 @@ def read_measurements_csv(
             hint = f"; did you mean {', '.join(repr(c) for c in near)}?" if near else ""
             problems.append(("indicator", f"{label}: no indicator is named {ref!r}{hint}"))
             continue
-        found[ref] = indicator_id
+        if not shared:
+            found[ref] = indicator_id
         if len(row) == width:
             cells = [cell.strip() for cell in pick(row)]
         else:
@@ -294,6 +302,16 @@ def read_measurements_csv(
         if len(rows) % EVERY == 0:
             progress("rows read", len(rows), len(lines) - 1)
     return rows, labels, problems
+
+
+def _of_the_day(ids: list[int], by_id: Mapping[int, d.Indicator], day: str) -> int | None:
+    """Of indicators of one name, the one whose period holds `day`."""
+    try:
+        when = parse_date(day, "date")
+    except ValidationError:
+        return None
+    inside = [i for i in ids if by_id[i].start <= when <= by_id[i].due]
+    return inside[0] if len(inside) == 1 else None
 
 
 @contextlib.contextmanager

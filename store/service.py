@@ -278,8 +278,11 @@ class Wheel:
             rows = [r for r in rows if r.indicator_id == indicator_id]
         return rows
 
-    def find(self, kind: Kind[T], ref: str | int) -> T:
-        """An id, or an unambiguous case-insensitive prefix of the name."""
+    def find(self, kind: Kind[T], ref: str | int, *, on: date | None = None) -> T:
+        """An id, or an unambiguous case-insensitive prefix of the name. Of
+        several of one name, the one of the period is meant: an indicator
+        whose start..due holds day `on`, else a goal (or the indicator of a
+        goal) not closed; a goal carried into the next period keeps its name."""
         if isinstance(ref, int) or str(ref).strip().isdecimal():
             return self.get(kind, int(ref))
         wanted = str(ref).strip().casefold()
@@ -291,9 +294,27 @@ class Wheel:
         if not hits:
             raise NotFound(f"no {kind.name} is named '{ref}'")
         if len(hits) > 1:
+            hits = self._of_the_period(kind, hits, on)
+        if len(hits) > 1:
             shown = ", ".join(f"{i} '{kind.label(r)}'" for i, r in hits[:5])
             raise Ambiguous(f"'{ref}' matches {len(hits)} {kind.name}s: {shown}; use the id")
         return kind.build(*hits[0])
+
+    def _of_the_period(
+        self, kind: Kind[Any], hits: list[tuple[int, Doc]], on: date | None
+    ) -> list[tuple[int, Doc]]:
+        """Of documents of one name, those `find` means (all when none is)."""
+        if kind is INDICATOR and on is not None:
+            day = on.isoformat()  # ISO dates sort as they read
+            inside = [(i, r) for i, r in hits if str(r.get("start")) <= day <= str(r.get("due"))]
+            hits = inside or hits
+        if len(hits) > 1 and kind in (GOAL, INDICATOR):
+            goals = self.backend.docs(GOAL.table)
+            closed = {i for i, g in goals.items() if g.get("state") == "closed"}
+            still = [(i, r) for i, r in hits if (r.get("goal_id") if kind is INDICATOR else i)
+                     not in closed]  # fmt: skip
+            hits = still or hits
+        return hits
 
     @property
     def version(self) -> Hashable:

@@ -339,3 +339,32 @@ def test_a_value_outside_its_indicators_period_is_kept_with_a_warning(
     assert "2 rows, 2026-06-30 to 2026-08-01, 1 outside its period (kept, not compared)" in out
     values = [m.value for m in open_wheel(root).measurements(1)]
     assert 12 in values and 31 in values
+
+
+def test_after_a_carry_a_shared_name_means_the_indicator_of_the_days_period(
+    root: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    wheel = open_wheel(root, user="alice")
+    done = wheel.close_period("2026-Q3", carry=[1])
+    new_goal = done.carried[0].goal_id
+    (new,) = wheel.indicators(new_goal)
+    assert new.name == "Wait time" and new.id != 1
+    code, _, err = cli(root, capsys, "log", "Wait time", "9", "--at", "2026-11-02")
+    assert (code, err) == (0, "")
+    code, _, err = cli(root, capsys, "log", "wait time", "14", "--at", "2026-09-02")
+    assert (code, err) == (0, "")
+    assert [m.value for m in open_wheel(root).measurements(new.id)] == [9]
+    assert 14 in [m.value for m in open_wheel(root).measurements(1)]
+    # with no day to go by, the indicator of the goal not closed is meant
+    assert open_wheel(root).find(INDICATOR, "Wait time").id == new.id
+    csv = tmp_path / "rows.csv"
+    csv.write_text("indicator,date,value\nWait time,2026-08-03,19\nWait time,2026-12-01,8\n")
+    code, out, _ = cli(root, capsys, "import", str(csv))
+    assert code == 0, out
+    after = open_wheel(root)
+    assert [m.value for m in after.measurements(new.id)] == [9, 8]
+    assert 19 in [m.value for m in after.measurements(1)]
+    csv.write_text("indicator,date,value\nWait time,2027-03-01,8\n")
+    code, _, err = cli(root, capsys, "import", str(csv))
+    assert code == 2
+    assert f"line 2: 'Wait time' names indicators 1, {new.id}, not one of them has" in err

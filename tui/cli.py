@@ -14,6 +14,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from store.backends import open_wheel
+from store.dates import as_date
 from store.errors import BadInput, StoreCorrupt, StoreError, ValidationError
 from store.paths import resolve_store
 from store.plain import plain, plain_lines
@@ -21,6 +22,7 @@ from store.service import GOAL, INDICATOR, Kind, Wheel, measurement_name
 
 if TYPE_CHECKING:
     import argparse
+    from datetime import date
 
     # the command line as argparse parses it (tui/cli_parser.py), or a plain
     # log's without argparse (plain_log_args)
@@ -131,7 +133,13 @@ def add_indicator(args: argparse.Namespace, wheel: Wheel) -> int:
 
 
 def log_value(args: Args, wheel: Wheel) -> int:
-    indicator = wheel.find(INDICATOR, args.indicator)
+    # a name two indicators share (a goal carried on): the one of the value's
+    # day; a bad date is refused by the log with every other reason
+    try:
+        on: date | None = as_date(args.at or "today", "date")
+    except ValidationError:
+        on = None
+    indicator = wheel.find(INDICATOR, args.indicator, on=on)
     m = wheel.log(
         indicator.id, args.value, args.at, args.note, args.source, confirm_future=args.future
     )
