@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 from textual.widgets import DataTable, Static
-from tuihelp import Small, press, settle
+from tuihelp import Small, press, screen_text, settle
 
 from store.backends import open_wheel
 from store.service import Wheel
@@ -152,12 +152,9 @@ async def test_an_agreed_goals_plan_change_needs_a_reason_and_is_a_revision(
         assert after.measurements(small.indicator) == values
         assert [r.id for r in after.reviews(indicator_id=small.indicator)] == [review.id]
         table = app.screen.query_one("#goal-revisions", DataTable)
-        row = [str(cell) for cell in table.get_row_at(0)]
-        assert row[1:] == [
-            "alice",
-            "Revenue: target 20 -> 25",
-            f"new contract, from review {review.id}",
-        ]
+        when, what = (str(cell).splitlines() for cell in table.get_row_at(0))
+        assert when[1:] == ["alice"]
+        assert what == ["Revenue: target 20 -> 25", f"why: new contract, from review {review.id}"]
         assert "Revisions  1, newest first" in shown(app, "#revisions-title")
         await press(pilot, "tab", "tab")  # from the indicators past the risks
         assert app.focused is table
@@ -217,3 +214,23 @@ async def test_a_plan_change_and_a_rename_save_together(make: Make, small: Small
             30,
             ["new owner"],
         )
+
+
+LONG_WHY = (
+    "the chat turned out far more popular than expected, so the phone queue shrank "
+    "by itself and the old target no longer asks anything of the team"
+)
+
+
+async def test_a_revisions_reason_reads_whole_at_80_columns(make: Make, small: Small) -> None:
+    wheel = agreed(small)
+    wheel.revise(small.indicator, reason=LONG_WHY, target=25)
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "tab", "tab", "tab")  # the indicators, the risks, the revisions
+        await settle(pilot)  # the detail scrolls the table into view
+        assert app.focused is app.screen.query_one("#goal-revisions", DataTable)
+        # the words on screen, without the frame and the scrollbar
+        words = " ".join(w for w in screen_text(app).split() if not set(w) <= set("│▁▂▃▄▅▆▇█"))
+        assert f"why: {LONG_WHY}" in words

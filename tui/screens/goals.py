@@ -10,6 +10,7 @@ Goals, indicators and risks are added, edited and deleted in modal forms;
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
@@ -39,7 +40,11 @@ from widgets.risk_matrix import RiskMatrix, level
 HISTORY_SHOWN = 6
 INDICATOR_COLUMNS = ("status", "indicator", "baseline", "target", "actual", "progress")
 RISK_COLUMNS = ("level", "risk", "P", "C", "residual", "state")
-REVISION_COLUMNS = ("when", "by", "change", "why")
+REVISION_COLUMNS = ("when, by", "change and why")
+# the revision table's first column with its padding, the border and the
+# scrollbar: what the change and its reason wrap beside
+WHEN_CELLS = 24
+MIN_WRAP = 30
 WIDE = 110  # columns from which the detail sits beside the tree
 # an indicator's name gets what the detail pane has left beside the figures
 FIGURE_CELLS = 48
@@ -86,6 +91,7 @@ class GoalsScreen(StageScreen):
         self._filter = ""
         self._detail_pending = False
         self._name_width = 0
+        self._revision_room = 0
 
     def compose_body(self) -> ComposeResult:
         yield Welcome()
@@ -112,8 +118,15 @@ class GoalsScreen(StageScreen):
 
     @on(GoalDetail.Resized)
     def _detail_resized(self) -> None:
-        if self.styr.is_ready and self._fitting_name_width() != self._name_width:
+        if not self.styr.is_ready:
+            return
+        if self._fitting_name_width() != self._name_width:
             self._show_detail()
+        elif self._revision_width() != self._revision_room:
+            self._show_revisions(self.selected_goal)
+
+    def _revision_width(self) -> int:
+        return max(MIN_WRAP, self.query_one(GoalDetail).size.width - WHEN_CELLS)
 
     def _fitting_name_width(self) -> int:
         room = self.query_one(GoalDetail).size.width - FIGURE_CELLS
@@ -216,6 +229,7 @@ class GoalsScreen(StageScreen):
         table = self.query_one("#goal-revisions", DataTable)
         table.clear(columns=True)
         table.add_columns(*REVISION_COLUMNS)
+        room = self._revision_room = self._revision_width()
         table.display = bool(rows)
         title = Text("Revisions", style="bold")
         title.append(
@@ -237,13 +251,14 @@ class GoalsScreen(StageScreen):
                 for what, ref in (("lesson", rev.lesson_id), ("review", rev.review_id))
                 if ref is not None
             )
+            # a row of several lines, wrapped to the detail: the reason is
+            # the point of a revision and must be read whole at 80 columns
+            what = [f"{plain(ind.name)}: {plain(changes)}", f"why: {plain(rev.why)}{source}"]
             table.add_row(
-                rev.at[:16].replace("T", " "),
-                Text(plain(rev.by)),
-                # the name clipped as in the indicators table, so the change fits
-                _clipped(plain(ind.name), NAME_WIDTHS[0]).append(f": {plain(changes)}"),
-                Text(plain(rev.why) + source),
+                Text(f"{rev.at[:16].replace('T', ' ')}\n{plain(rev.by)}"),
+                Text("\n".join(line for part in what for line in textwrap.wrap(part, room))),
                 key=str(row_number),
+                height=None,
             )
 
     def _head_text(self, goal: d.Goal, record: Record) -> Text:
