@@ -22,6 +22,7 @@ from store.documents import LESSON_TEXTS, Action, Goal, Lesson
 from store.errors import ValidationError
 from store.plain import plain
 from tui.dialogs.saving import SavingDialog
+from widgets.placeholder import hint
 
 QUESTIONS: dict[str, str] = {
     "planned": "What was planned?",
@@ -123,7 +124,7 @@ class LessonForm(SavingDialog):
                         yield Label("Date")
                         yield Input(
                             (lesson.date if lesson else self._today).isoformat(),
-                            placeholder="YYYY-MM-DD, today, -3d",
+                            placeholder=hint("2026-03-01, today, -3d"),
                             id="lesson-date",
                             compact=True,
                         )

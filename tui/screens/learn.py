@@ -374,7 +374,7 @@ class LearnScreen(StageScreen):
         title = lines[0][:200] if lines else ""
         fields = [
             FormField("period", "Period", str(after + 1), "2027, 2027-Q1 or 2027-01"),
-            FormField("title", "Title", title, "the new goal's title"),
+            FormField("title", "Title", title, default="the improvement's first line"),
         ]
 
         def save(values: dict[str, str], _overwrite: bool) -> Goal:
