@@ -162,7 +162,9 @@ class LessonForm(SavingDialog):
 
     def on_mount(self) -> None:
         self.query_one("#lesson-error", Static).display = False
-        self.set_focus(self.query_one("#lesson-planned", TextArea))
+        # not scrolled to: at 80x24 that would hide the date and goal above
+        # it, and the goal the form starts with is worth seeing
+        self.set_focus(self.query_one("#lesson-planned", TextArea), scroll_visible=False)
 
     def fields(self) -> dict[str, Any]:
         """The lesson as the store takes it (raises ValidationError on bad actions)."""

@@ -159,6 +159,8 @@ class MeasureScreen(StageScreen):
 
     @on(OptionList.OptionHighlighted, "#indicator-list")
     def _on_highlighted(self) -> None:
+        ind = self.selected_indicator
+        self.look_at(ind.goal_id if ind else None)
         self._show_indicator()
 
     @on(OptionList.OptionSelected, "#indicator-list")

@@ -20,6 +20,9 @@ Contract for subclasses (keep it stable; other stages build on it):
   stage, as `textual.app.SystemCommand`s.
 - `select(kind, doc_id)` (optional): show that document; the palette uses it
   to jump to a goal or indicator. Return True when it was found.
+- `look_at(goal_id)`: call it when the user's selection lands on a goal
+  (or a row of one), so another stage can start from the goal last looked
+  at (`self.styr.goal_in_view`; Learn's `a` offers it first).
 
 Helpers for subclasses: `self.styr` (the app), `self.wheel`, `self.today`,
 `self.view()` (the read model, `wheel.view(today)`), `self.comparison()`,
@@ -175,6 +178,12 @@ class StageScreen(Screen[None]):
         return False
 
     # ---------------------------------------------------------- helpers
+    def look_at(self, goal_id: int | None) -> None:
+        """The user now looks at goal `goal_id` (None: at no goal, which
+        keeps the goal looked at before)."""
+        if goal_id is not None:
+            self.styr.goal_in_view = goal_id
+
     def can_edit(self) -> bool:
         """False, and the reason shown, when the store is read-only."""
         return not self.styr.refuse_edit()
