@@ -113,7 +113,7 @@ class ClosePeriodDialog(ListKeys[PeriodClose | None]):
             with Horizontal(classes="form-row", id="close-comment-row"):
                 yield Label("Comment", classes="form-label")
                 yield Input(
-                    placeholder=hint(default="the period and its status; Enter keeps, Esc leaves"),
+                    placeholder=hint(default="as above; Enter keeps it, Esc leaves it"),
                     id="close-comment",
                     compact=True,
                 )

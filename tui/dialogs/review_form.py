@@ -58,7 +58,7 @@ def review_fields(subject: ReviewSubject) -> list[FormField]:
             choices=JUDGEMENTS,
         ),
         FormField("confidence", "Confidence", "", "7 (0-10: how sure you are of the judgement)"),
-        FormField("comment", "Comment", "", "queues grow; we add staff (what you see, will do)"),
+        FormField("comment", "Comment", "", "queues grow, so we add staff"),
     ]
     if subject.outside_tolerance:
         fields += [
