@@ -153,6 +153,8 @@ class StyrApp(App[None]):
         """The message of a bad file found while reading: the app is then read-only."""
         self.goal_filter = GoalFilter()
         """The owner, state and period filters, kept while moving around the wheel."""
+        self.goal_in_view: int | None = None
+        """The goal the user last looked at in a stage (StageScreen.look_at)."""
         self._kept: tuple[WheelView, GoalFilter, tuple[GoalNode, ...]] | None = None
         self.away = False
         """True while the store's server cannot be reached (the bar says so)."""

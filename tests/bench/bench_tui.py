@@ -127,9 +127,9 @@ def key_latencies(store: Path, samples: int) -> tuple[dict[str, list[float]], fl
         # the first form is built once and refilled afterwards
         press("2", r"▶\[2 Measure\]")
         press("1", r"▶\[1 Goals\]")
-        press("a", "what you want to achieve")
+        press("a", "e.g. Shorter waiting times")
         drive("keys", "--name", NAME, "Escape")
-        drive("wait", "--name", NAME, "--gone", "what you want to achieve")
+        drive("wait", "--name", NAME, "--gone", "e.g. Shorter waiting times")
         time.sleep(0.3)
         result: dict[str, list[float]] = {"move (j/k)": [], "switch stage (2/1)": [],
                                           "open form (a)": []}  # fmt: skip
@@ -141,9 +141,9 @@ def key_latencies(store: Path, samples: int) -> tuple[dict[str, list[float]], fl
             result["switch stage (2/1)"].append(press(*stage))
             time.sleep(0.15)
         for _ in range(samples):
-            result["open form (a)"].append(press("a", "what you want to achieve"))
+            result["open form (a)"].append(press("a", "e.g. Shorter waiting times"))
             drive("keys", "--name", NAME, "Escape")
-            drive("wait", "--name", NAME, "--gone", "what you want to achieve")
+            drive("wait", "--name", NAME, "--gone", "e.g. Shorter waiting times")
             # a key right after Escape would read as alt+key
             time.sleep(0.3)
         return result, max(rss, resident_mb())

@@ -27,9 +27,10 @@ from store.errors import StoreError
 from store.format import counted
 from store.plain import plain
 from store.service import Wheel
-from store.steering import PERIOD_FORMS, ClosedGoal, Period, PeriodClose, parse_period
+from store.steering import ClosedGoal, Period, PeriodClose, parse_period
 from tui.dialogs.list_keys import ListKeys
 from widgets.gauge import status_text
+from widgets.placeholder import hint
 
 GOAL_WIDTH = 38
 COLUMNS = ("goal", "status at end", "outcome", "carry")
@@ -111,7 +112,7 @@ class ClosePeriodDialog(ListKeys[PeriodClose | None]):
                 yield Label("Period", classes="form-label")
                 yield Input(
                     self._period.label,
-                    placeholder=f"{PERIOD_FORMS}; Enter shows its goals",
+                    placeholder=hint("2026, 2026-Q3 or 2026-11; Enter shows its goals"),
                     id="close-period",
                     compact=True,
                 )
@@ -121,7 +122,9 @@ class ClosePeriodDialog(ListKeys[PeriodClose | None]):
             with Horizontal(classes="form-row", id="close-comment-row"):
                 yield Label("Comment", classes="form-label")
                 yield Input(
-                    placeholder="Enter keeps it, Esc leaves it", id="close-comment", compact=True
+                    placeholder=hint(default="as above; Enter keeps it, Esc leaves it"),
+                    id="close-comment",
+                    compact=True,
                 )
             yield Static(Text("What y does", style="bold"), classes="section-title")
             with VerticalScroll(id="close-preview"):

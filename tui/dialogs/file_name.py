@@ -13,6 +13,8 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
+from widgets.placeholder import hint
+
 
 class FileNameDialog(ModalScreen[str | None]):
     """A title, a file name entry with a suggestion, and what the keys do."""
@@ -30,7 +32,10 @@ class FileNameDialog(ModalScreen[str | None]):
         with Vertical(classes="dialog-box"):
             yield Static(Text(self._title), classes="dialog-title")
             yield Input(
-                self._suggestion, id="file-name", placeholder="file name", suggester=PathSuggester()
+                self._suggestion,
+                id="file-name",
+                placeholder=hint("report.md"),
+                suggester=PathSuggester(),
             )
             yield Static(Text("Enter writes the file, Escape cancels"), classes="dialog-hint")
 

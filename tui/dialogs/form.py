@@ -23,6 +23,7 @@ from textual.widgets import Input, Label, Static
 
 from store.plain import plain
 from tui.dialogs.saving import SavingDialog
+from widgets.placeholder import hint
 
 Save = Callable[[dict[str, str], bool], Any]
 
@@ -33,15 +34,22 @@ class FormField:
 
     `name` is the key in the values passed to save and the field name the
     store's validators report; `aliases` are other names they may use for
-    the same input (e.g. "parent" for parent_id).
+    the same input (e.g. "parent" for parent_id). `example` and `default`
+    (what the store takes when the input is left empty) make its
+    placeholder, through widgets.placeholder.hint.
     """
 
     name: str
     label: str
     value: str = ""
-    placeholder: str = ""
+    example: str = ""
     choices: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
+    default: str = ""
+
+    @property
+    def placeholder(self) -> str:
+        return hint(self.example, default=self.default, choices=self.choices)
 
 
 class FormDialog(SavingDialog):

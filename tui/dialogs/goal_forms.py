@@ -28,17 +28,17 @@ def goal_fields(goal: d.Goal | None = None, parent: d.Goal | None = None) -> lis
     g = goal
     parent_text = str(g.parent_id) if g and g.parent_id else (str(parent.id) if parent else "")
     return [
-        FormField("title", "Title", g.title if g else "", "what you want to achieve"),
+        FormField("title", "Title", g.title if g else "", "Shorter waiting times"),
         FormField("description", "Description", g.description if g else ""),
-        FormField("parent_id", "Parent goal", parent_text, "id or name; empty: top level",
-                  aliases=("parent",)),
+        FormField("parent_id", "Parent goal", parent_text, "3, or a goal's name",
+                  aliases=("parent",), default="top level"),
         FormField("owner", "Owner", g.owner if g else ""),
-        FormField("unit", "Unit", g.unit if g else "", "organisational unit"),
-        FormField("start", "Start", text_of(g.start) if g else "", "YYYY-MM-DD, today, -2w"),
-        FormField("due", "Due", text_of(g.due) if g else "", "YYYY-MM-DD"),
+        FormField("unit", "Unit", g.unit if g else "", "Finance (an organisational unit)"),
+        FormField("start", "Start", text_of(g.start) if g else "", "2026-01-01, today, -2w"),
+        FormField("due", "Due", text_of(g.due) if g else "", "2026-12-31"),
         FormField("closing_comment", "Closing comment", g.closing_comment if g else ""),
-        FormField("tags", "Tags", " ".join(g.tags) if g else "", "words"),
-        FormField("weight", "Weight", text_of(g.weight) if g else "1"),
+        FormField("tags", "Tags", " ".join(g.tags) if g else "", "budget staff (words)"),
+        FormField("weight", "Weight", text_of(g.weight) if g else "1", default="1"),
     ]  # fmt: skip
 
 
@@ -48,23 +48,24 @@ def indicator_fields(goal: d.Goal | None, ind: d.Indicator | None = None) -> lis
     due = text_of(i.due) if i else text_of(goal.due if goal else "")
     milestones = ",".join(f"{day}={value:g}" for day, value in i.milestones) if i else ""
     return [
-        FormField("name", "Name", i.name if i else "", "what is measured"),
-        FormField("unit", "Unit", i.unit if i else "", "e.g. %, NOK, hours"),
-        FormField("baseline", "Baseline", text_of(i.baseline) if i else "", "value at start"),
-        FormField("target", "Target", text_of(i.target) if i else "", "value at due"),
-        FormField("start", "Start", start, "YYYY-MM-DD, today, -2w"),
-        FormField("due", "Due", due, "YYYY-MM-DD"),
+        FormField("name", "Name", i.name if i else "", "Days to a decision"),
+        FormField("unit", "Unit", i.unit if i else "", "%, NOK, hours"),
+        FormField("baseline", "Baseline", text_of(i.baseline) if i else "", "40 (value at start)"),
+        FormField("target", "Target", text_of(i.target) if i else "", "20 (value at due)"),
+        FormField("start", "Start", start, "2026-01-01, today, -2w"),
+        FormField("due", "Due", due, "2026-12-31"),
         FormField("direction", "Direction", i.direction if i else "increase",
-                  " / ".join(d.DIRECTIONS), d.DIRECTIONS),
+                  choices=d.DIRECTIONS, default="increase"),
         FormField("aggregation", "Aggregation", i.aggregation if i else "last",
-                  " / ".join(d.AGGREGATIONS), d.AGGREGATIONS),
+                  choices=d.AGGREGATIONS, default="last"),
         FormField("chain", "Result chain", i.chain if i else "outcome",
-                  " / ".join(d.CHAIN_LEVELS), d.CHAIN_LEVELS),
+                  choices=d.CHAIN_LEVELS, default="outcome"),
         FormField("cadence", "Cadence", i.cadence if i else "monthly",
-                  " / ".join(d.CADENCES), d.CADENCES),
-        FormField("weight", "Weight", text_of(i.weight) if i else "1"),
-        FormField("tolerance", "Tolerance", text_of(i.tolerance) if i else "0.1", "0.1 = 10 %"),
-        FormField("milestones", "Milestones", milestones, "2026-06-30=20,2026-09-30=35"),
+                  choices=d.CADENCES, default="monthly"),
+        FormField("weight", "Weight", text_of(i.weight) if i else "1", default="1"),
+        FormField("tolerance", "Tolerance", text_of(i.tolerance) if i else "0.1",
+                  default="0.1 (= 10 %)"),
+        FormField("milestones", "Milestones", milestones, "2026-06-30=20, 2026-12-31=40"),
     ]  # fmt: skip
 
 
@@ -75,10 +76,10 @@ def revision_fields(
     why, and which lesson or review it came from (filled in when it is
     opened from one)."""
     return [
-        FormField("reason", "Reason", reason, "why the plan changes (needed for a revision)"),
-        FormField("lesson_id", "From lesson", text_of(lesson_id), "lesson id, optional",
+        FormField("reason", "Reason", reason, "the budget was cut (a revision needs one)"),
+        FormField("lesson_id", "From lesson", text_of(lesson_id), "12 (a lesson's id; optional)",
                   aliases=("lesson",)),
-        FormField("review_id", "From review", text_of(review_id), "review id, optional",
+        FormField("review_id", "From review", text_of(review_id), "7 (a review's id; optional)",
                   aliases=("review",)),
     ]  # fmt: skip
 
@@ -86,19 +87,19 @@ def revision_fields(
 def risk_fields(risk: d.Risk | None = None) -> list[FormField]:
     r = risk
     return [
-        FormField("title", "Title", r.title if r else "", "what could go wrong"),
+        FormField("title", "Title", r.title if r else "", "Key staff leave (what could go wrong)"),
         FormField("cause", "Cause", r.cause if r else ""),
-        FormField("probability", "Probability", text_of(r.probability) if r else "", "1-5"),
-        FormField("consequence", "Consequence", text_of(r.consequence) if r else "", "1-5"),
+        FormField("probability", "Probability", text_of(r.probability) if r else "", "3 (1-5)"),
+        FormField("consequence", "Consequence", text_of(r.consequence) if r else "", "4 (1-5)"),
         FormField("mitigation", "Mitigation", r.mitigation if r else ""),
         FormField("owner", "Owner", r.owner if r else ""),
-        FormField("due", "Due", text_of(r.due) if r else "", "YYYY-MM-DD"),
+        FormField("due", "Due", text_of(r.due) if r else "", "2026-12-31"),
         FormField("residual_probability", "Residual prob.", text_of(r.residual_probability) if r
-                  else "", "1-5, after mitigation", aliases=("residual probability",)),
+                  else "", "2 (1-5, after mitigation)", aliases=("residual probability",)),
         FormField("residual_consequence", "Residual cons.", text_of(r.residual_consequence) if r
-                  else "", "1-5, after mitigation", aliases=("residual consequence",)),
-        FormField("state", "State", r.state if r else "open", " / ".join(d.RISK_STATES),
-                  d.RISK_STATES),
+                  else "", "2 (1-5, after mitigation)", aliases=("residual consequence",)),
+        FormField("state", "State", r.state if r else "open", choices=d.RISK_STATES,
+                  default="open"),
     ]  # fmt: skip
 
 
@@ -201,18 +202,29 @@ def move_form(wheel: Wheel, goal: d.Goal, to: str) -> FormDialog:
     if to == "agreed":
         verb = "Agree"
         fields = [
-            FormField("by", "Agreed by", wheel.user, "a person or a body", aliases=("agreed by",)),
-            FormField("on", "Agreed on", "today", "YYYY-MM-DD", aliases=("agreed on",)),
+            # left empty, as Wheel.move_goal defaults them: typing a name
+            # does not first need the user's own name cleared
+            FormField(
+                "by",
+                "Agreed by",
+                "",
+                "the board (a person or a body)",
+                aliases=("agreed by",),
+                default=plain(wheel.user),
+            ),
+            FormField(
+                "on", "Agreed on", "", "2026-03-01, -2d", aliases=("agreed on",), default="today"
+            ),
         ]
     elif to == "closed":
         verb = "Close"
         fields = [
-            FormField("outcome", "Outcome", "", " / ".join(d.OUTCOMES), d.OUTCOMES),
-            FormField("comment", "Comment", "", "how it went"),
+            FormField("outcome", "Outcome", "", choices=d.OUTCOMES),
+            FormField("comment", "Comment", "", "reached in May (how it went)"),
         ]
     else:
         verb = "Reopen"
-        fields = [FormField("reason", "Reason", "", "why it is reopened")]
+        fields = [FormField("reason", "Reason", "", "the work goes on (why it is reopened)")]
 
     def save(values: dict[str, str], overwrite: bool) -> d.Goal:
         return wheel.move_goal(goal.id, to, **values)

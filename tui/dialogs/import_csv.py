@@ -22,6 +22,7 @@ from store.exchange import Preview, outside_words
 from store.format import counted
 from store.plain import plain
 from tui.dialogs.file_name import PathSuggester
+from widgets.placeholder import hint
 
 REFUSED_SHOWN = 50  # refused rows listed; the rest are counted
 
@@ -75,7 +76,7 @@ class ImportDialog(ModalScreen[tuple[str, str] | None]):
             yield Input(
                 self._suggestion,
                 id="import-path",
-                placeholder="file name (→ completes)",
+                placeholder=hint("values.csv (→ completes the name)"),
                 suggester=PathSuggester(),
             )
             with VerticalScroll(id="import-summary-box"):

@@ -22,6 +22,7 @@ from store.documents import LESSON_TEXTS, Action, Goal, Lesson
 from store.errors import ValidationError
 from store.plain import plain
 from tui.dialogs.saving import SavingDialog
+from widgets.placeholder import hint
 
 QUESTIONS: dict[str, str] = {
     "planned": "What was planned?",
@@ -123,7 +124,7 @@ class LessonForm(SavingDialog):
                         yield Label("Date")
                         yield Input(
                             (lesson.date if lesson else self._today).isoformat(),
-                            placeholder="YYYY-MM-DD, today, -3d",
+                            placeholder=hint("2026-03-01, today, -3d"),
                             id="lesson-date",
                             compact=True,
                         )
@@ -161,7 +162,9 @@ class LessonForm(SavingDialog):
 
     def on_mount(self) -> None:
         self.query_one("#lesson-error", Static).display = False
-        self.set_focus(self.query_one("#lesson-planned", TextArea))
+        # not scrolled to: at 80x24 that would hide the date and goal above
+        # it, and the goal the form starts with is worth seeing
+        self.set_focus(self.query_one("#lesson-planned", TextArea), scroll_visible=False)
 
     def fields(self) -> dict[str, Any]:
         """The lesson as the store takes it (raises ValidationError on bad actions)."""

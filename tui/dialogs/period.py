@@ -4,7 +4,7 @@ under the input and the form stays open); empty shows every period."""
 
 from __future__ import annotations
 
-from store.steering import PERIOD_FORMS, Period, parse_period
+from store.steering import Period, parse_period
 from tui.dialogs.form import FormDialog, FormField
 
 ANY_PERIOD = ""
@@ -19,6 +19,7 @@ def period_prompt(current: Period | None) -> FormDialog:
         return parse_period(text) if text else ANY_PERIOD
 
     field = FormField(
-        "period", "Period", current.label if current else "", f"{PERIOD_FORMS}; empty: any"
-    )
+        "period", "Period", current.label if current else "", "2026, 2026-Q3 or 2026-11",
+        default="every period",
+    )  # fmt: skip
     return FormDialog("Show only the goals running in a period", [field], save)

@@ -55,18 +55,15 @@ def review_fields(subject: ReviewSubject) -> list[FormField]:
             "judgement",
             "Judgement",
             suggested_judgement(status),
-            " / ".join(JUDGEMENTS),
-            JUDGEMENTS,
+            choices=JUDGEMENTS,
         ),
-        FormField("confidence", "Confidence", "", "0-10: how sure you are of the judgement"),
-        FormField("comment", "Comment", "", "what you see, what you will do"),
+        FormField("confidence", "Confidence", "", "7 (0-10: how sure you are of the judgement)"),
+        FormField("comment", "Comment", "", "queues grow, so we add staff"),
     ]
     if subject.outside_tolerance:
         fields += [
-            FormField(
-                "cause", "Deviation cause", "", " / ".join(CAUSES), CAUSES, aliases=("deviation",)
-            ),
-            FormField("decision", "Decision", "", " / ".join(DECISIONS), DECISIONS),
+            FormField("cause", "Deviation cause", "", choices=CAUSES, aliases=("deviation",)),
+            FormField("decision", "Decision", "", choices=DECISIONS),
         ]
     return fields
 

@@ -206,9 +206,10 @@ class RiskRegister(ListKeys[Any]):
             return
         risk_id = r["risk_id"]
         fields = [
-            FormField("by", "Accepted by", self.wheel.user, "a person or a body",
+            FormField("by", "Accepted by", self.wheel.user, "the board (a person or a body)",
                       aliases=("accepted by",)),
-            FormField("on", "Accepted on", "today", "YYYY-MM-DD", aliases=("accepted on",)),
+            FormField("on", "Accepted on", "", "2026-03-01, -2d", aliases=("accepted on",),
+                      default="today"),
         ]  # fmt: skip
 
         def save(values: dict[str, str], _overwrite: bool) -> Any:

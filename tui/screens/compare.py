@@ -313,6 +313,12 @@ class CompareScreen(StageScreen):
     # ----------------------------------------------------------- detail
     @on(CompareTable.Selected)
     def _selected(self) -> None:
+        row, view = self.selected_row(), self._view
+        if row is not None and view is not None:
+            goal = (
+                row.doc_id if row.kind == "goal" else view.indicator_record(row.doc_id)["goal_id"]
+            )
+            self.look_at(goal)
         # a filter or sort that keeps the cursor on its row posts the row
         # again, once or twice a key: its detail is drawn already
         drawn = self._drawn

@@ -154,7 +154,8 @@ class GoalsScreen(StageScreen):
         self._show_detail()
 
     @on(GoalTree.Selected)
-    def _on_goal_selected(self) -> None:
+    def _on_goal_selected(self, event: GoalTree.Selected) -> None:
+        self.look_at(event.goal_id)
         # one detail redraw for a burst of cursor moves (a held j)
         if not self._detail_pending:
             self._detail_pending = True

@@ -119,6 +119,9 @@ class LearnScreen(StageScreen):
         self._goals: dict[int, Goal] = {}
         self.showing_actions = False
         self.mine = False
+        self._arrived_at: int | None = None
+        """The lesson selected when the stage was last shown: one the user
+        moved to since is what they look at now."""
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="learn-state")
@@ -137,6 +140,10 @@ class LearnScreen(StageScreen):
         self.query_one("#lesson-detail").can_focus = False
         self.set_focus(table)
         super().on_mount()
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        self._arrived_at = self.selected_id()
 
     # ------------------------------------------------------------- data
     def refresh_data(self) -> None:
@@ -378,7 +385,7 @@ class LearnScreen(StageScreen):
         title = lines[0][:200] if lines else ""
         fields = [
             FormField("period", "Period", str(after + 1), "2027, 2027-Q1 or 2027-01"),
-            FormField("title", "Title", title, "the new goal's title"),
+            FormField("title", "Title", title, default="the improvement's first line"),
         ]
 
         def save(values: dict[str, str], _overwrite: bool) -> Goal:
@@ -398,9 +405,24 @@ class LearnScreen(StageScreen):
 
     def action_add(self) -> None:
         self.open_form(
-            LessonForm(list(self._goals.values()), self._add, today=self.today),
+            LessonForm(
+                list(self._goals.values()),
+                self._add,
+                today=self.today,
+                goal_id=self.goal_to_offer(),
+            ),
             self._saved,
         )
+
+    def goal_to_offer(self) -> int | None:
+        """The goal a new lesson starts with: that of a lesson moved to here,
+        else the goal last looked at in another stage, else that of the
+        selected lesson."""
+        lesson = self.selected()
+        own = lesson.goal_id if lesson is not None else None
+        if own is not None and lesson is not None and lesson.id != self._arrived_at:
+            return own
+        return self.styr.goal_in_view if self.styr.goal_in_view is not None else own
 
     def _add(self, values: dict[str, Any], _overwrite: bool) -> Lesson:
         return self.wheel.add(LESSON, values)

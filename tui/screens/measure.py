@@ -35,6 +35,7 @@ from tui.exchange_actions import ask_and_import
 from tui.screens.stage import StageScreen, split_below
 from widgets.filter_input import FilterInput
 from widgets.gauge import number, percent, status_text
+from widgets.placeholder import hint
 
 WIDE = 110  # columns from which the detail sits beside the list
 # the second word of an entry is meant as a date when it looks like one
@@ -91,7 +92,7 @@ class MeasureScreen(StageScreen):
             with Vertical(id="measure-detail", classes="detail-pane"):
                 yield Static(id="measure-head")
                 yield Input(
-                    placeholder="log: value [date] [note], e.g. 12.5 -2d counted", id="entry"
+                    placeholder=hint("12.5 -2d counted (logs value [date] [note])"), id="entry"
                 )
                 yield Static("", id="entry-message")
                 yield Sparkline([], id="measure-spark")
@@ -159,6 +160,8 @@ class MeasureScreen(StageScreen):
 
     @on(OptionList.OptionHighlighted, "#indicator-list")
     def _on_highlighted(self) -> None:
+        ind = self.selected_indicator
+        self.look_at(ind.goal_id if ind else None)
         self._show_indicator()
 
     @on(OptionList.OptionSelected, "#indicator-list")
@@ -294,7 +297,7 @@ class MeasureScreen(StageScreen):
             return
         fields = [
             FormField("value", "Value", text_of(m.value)),
-            FormField("date", "Date", m.date.isoformat(), "YYYY-MM-DD, today, -2d"),
+            FormField("date", "Date", m.date.isoformat(), "2026-03-01, today, -2d"),
             FormField("note", "Note", m.note),
         ]
         initial = {spec.name: spec.value for spec in fields}

@@ -23,6 +23,9 @@ Contract for subclasses (keep it stable; other stages build on it):
 - A `/` text filter (optional): a `widgets.filter_input.FilterInput`, bound
   as `Binding("slash", ..., priority=True)` to an action that calls
   `self.open_filter(selector)`.
+- `look_at(goal_id)`: call it when the user's selection lands on a goal
+  (or a row of one), so another stage can start from the goal last looked
+  at (`self.styr.goal_in_view`; Learn's `a` offers it first).
 
 Helpers for subclasses: `self.styr` (the app), `self.wheel`, `self.today`,
 `self.view()` (the read model, `wheel.view(today)`), `self.comparison()`,
@@ -194,6 +197,12 @@ class StageScreen(Screen[None]):
         if isinstance(self.focused, (Input, TextArea)):
             raise SkipAction()
         self.query_one(selector, FilterInput).open()
+
+    def look_at(self, goal_id: int | None) -> None:
+        """The user now looks at goal `goal_id` (None: at no goal, which
+        keeps the goal looked at before)."""
+        if goal_id is not None:
+            self.styr.goal_in_view = goal_id
 
     def can_edit(self) -> bool:
         """False, and the reason shown, when the store is read-only."""
