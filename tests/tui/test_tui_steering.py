@@ -234,3 +234,18 @@ async def test_a_revisions_reason_reads_whole_at_80_columns(make: Make, small: S
         # the words on screen, without the frame and the scrollbar
         words = " ".join(w for w in screen_text(app).split() if not set(w) <= set("│▁▂▃▄▅▆▇█"))
         assert f"why: {LONG_WHY}" in words
+
+
+async def test_the_goals_history_names_each_move_once(make: Make, small: Small) -> None:
+    wheel = agreed(small)
+    wheel.revise(small.indicator, reason="new contract", target=25)
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        history = str(app.screen.query_one("#goal-history", Static).content)
+        assert f"alice moved goal {small.goal} draft → proposed" in history
+        assert f"alice moved goal {small.goal} proposed → agreed" in history
+        assert "alice revised 'Revenue': target 20 → 25 (new contract)" in history
+        # the stamps of the same changes do not repeat them
+        assert f"changed goal {small.goal}" not in history
+        assert "changed indicator 'Revenue'" not in history

@@ -330,14 +330,22 @@ class GoalsScreen(StageScreen):
         their stamps and target revisions (the audit trail files are large
         on a big store and are read only by undo)."""
         events: list[tuple[str, str, str]] = []
+        # a move or a revision says what changed: the stamp of the same
+        # change (the same second) would only repeat it as "changed"
+        told = {str(m.get("at", ""))[:19] for m in goal.moves}
 
         def stamped(what: str, stamp: d.Stamp) -> None:
-            if stamp.updated_at:
+            if stamp.updated_at and stamp.updated_at[:19] not in told:
                 verb = "added" if stamp.updated_at == stamp.created_at else "changed"
                 events.append((stamp.updated_at, stamp.updated_by, f"{verb} {what}"))
 
+        for m in goal.moves:
+            why = f" ({plain(str(m['why']))})" if m.get("why") else ""
+            moved = f"moved goal {goal.id} {m.get('from')} → {m.get('to')}{why}"
+            events.append((str(m.get("at", "")), str(m.get("by", "")), moved))
         stamped(f"goal {goal.id}", goal.stamp)
         for ind in self.wheel.indicators(goal.id):
+            told |= {rev.at[:19] for rev in ind.revisions}
             stamped(f"indicator '{plain(ind.name)}'", ind.stamp)
             for rev in ind.revisions:
                 changes = "; ".join(
