@@ -17,7 +17,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TextIO
 
-from store.compare import SEVERITY, STATUS_WORD, Comparison, GoalRollUp, Status, clamp01
+from store.compare import (
+    SEVERITY,
+    STATUS_WORD,
+    Comparison,
+    GoalRollUp,
+    Status,
+    clamp01,
+    due_for_value,
+)
 from store.documents import Goal, Indicator
 from store.format import STATUS_COLOUR, days, number, percent, status_label
 from store.plain import plain
@@ -185,10 +193,14 @@ def _goal_rows(
     return rows
 
 
-def _indicator_row(indicator: Indicator, c: Comparison, indent: int, style: Style) -> Row:
+def _indicator_row(
+    indicator: Indicator, c: Comparison, goal: Goal, indent: int, style: Style
+) -> Row:
     name = f"#{indicator.id} {plain(indicator.name)}"
     value = value_text(indicator, c, style)
-    return Row(indent, name, value, c.progress, c.status, days(c.ahead_days), c.stale)
+    # stale only while a value is asked for: not past due, nor once closed
+    stale = due_for_value(indicator, c, goal)
+    return Row(indent, name, value, c.progress, c.status, days(c.ahead_days), stale)
 
 
 def _header(
@@ -252,7 +264,7 @@ def render_table(
             continue
         inner = 2 * min(depth, MAX_DEPTH) + 2
         own = [
-            _indicator_row(i, result.indicators[i.id], inner, style)
+            _indicator_row(i, result.indicators[i.id], goal, inner, style)
             for i in node.indicators
             if status is None or result.indicators[i.id].status == status
         ]

@@ -368,3 +368,15 @@ def test_after_a_carry_a_shared_name_means_the_indicator_of_the_days_period(
     code, _, err = cli(root, capsys, "import", str(csv))
     assert code == 2
     assert f"line 2: 'Wait time' names indicators 1, {new.id}, not one of them has" in err
+
+
+def test_a_closed_goals_indicators_are_not_stale(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = cli(root, capsys, "status", "--at", "2026-09-29")
+    assert "* stale: 2 without a value within its cadence" in out
+    wheel = open_wheel(root, user="alice")
+    for goal in (2, 1):
+        wheel.move_goal(goal, "closed", outcome="partly", comment="c")
+    _, out, _ = cli(root, capsys, "status", "--at", "2026-09-29")
+    assert "stale" not in out
