@@ -341,6 +341,15 @@ class Wheel:
             (day, value) for day, _, value in self.backend.indicator_points(indicator_id, until)
         ]
 
+    def counted_series(self, indicator: d.Indicator, at: date | None = None) -> Series:
+        """The (date, value) pairs of `indicator` that its comparison on day
+        `at` (default today) counts, oldest first (store.compare.counted):
+        what a chart of it draws. `measurements` still lists every value."""
+        from store.compare import counted
+
+        day = at or today()
+        return counted(indicator, self.series(indicator.id, until=day), day)
+
     def all_series(self, until: date | None = None) -> dict[int, Series]:
         return {
             ind: [(day, value) for day, _, value in points]

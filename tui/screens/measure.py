@@ -204,7 +204,8 @@ class MeasureScreen(StageScreen):
         head.update(text)
         rows = self.wheel.measurements(ind.id)
         self._measurements = {m.id: m for m in rows}
-        spark.data = [m.value for m in rows]
+        # the values the status is judged on; the table below lists them all
+        spark.data = [value for _, value in self.wheel.counted_series(ind, self.today)]
         for m in reversed(rows):
             outside = outside_period(ind, m.date)
             table.add_row(
