@@ -21,6 +21,7 @@ from store.backend import (
     Change,
     ComparisonKeeper,
     Doc,
+    NewsWaiter,
     SeriesSource,
     ids_of,
 )
@@ -218,6 +219,21 @@ class Wheel:
     def refresh(self) -> list[Change]:
         """Take in what other processes wrote; who changed what."""
         return self.backend.refresh()
+
+    @property
+    def refresh_waits(self) -> bool:
+        """Whether `refresh` waits on a server: a caller that must not wait
+        uses `fetch_news` in a thread of its own."""
+        return isinstance(self.backend, NewsWaiter)
+
+    def fetch_news(self) -> Callable[[], list[Change]]:
+        """`refresh` in two steps: this one waits for the store's news and
+        may run in another thread while the wheel is used meanwhile (it
+        changes nothing readable); the step it returns takes them in, where
+        the wheel is used, and returns what refresh returns (or raises what
+        it raises). A store that does not wait does it all in that step."""
+        backend = self.backend
+        return backend.fetch_news() if isinstance(backend, NewsWaiter) else backend.refresh
 
     def take_notices(self) -> list[str]:
         return self.backend.take_notices()
