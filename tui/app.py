@@ -22,7 +22,9 @@ once; the stage then draws from the built view. Each finished load sets
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -341,9 +343,35 @@ class StyrApp(App[None]):
         else:
             self._take_news(self.wheel.refresh)
 
-    @work(thread=True, exclusive=True, group="news")
-    def _fetch_news(self) -> Callable[[], list[Change]]:
-        return self.wheel.fetch_news()
+    @work(exclusive=True, group="news")
+    async def _fetch_news(self) -> Callable[[], list[Change]]:
+        """Wait for the server's news in a thread of its own. Not a thread
+        worker's (the loop's executor): quitting would then wait for a
+        connect to time out, up to 10 s after the screen is gone; a daemon
+        thread is left behind instead."""
+        loop = asyncio.get_running_loop()
+        news: asyncio.Future[Callable[[], list[Change]]] = loop.create_future()
+
+        def deliver(found: Callable[[], list[Change]] | None, exc: BaseException | None) -> None:
+            if news.done():  # cancelled: the app is ending
+                return
+            if exc is not None:
+                news.set_exception(exc)  # a bug: the worker fails with it
+            else:
+                assert found is not None
+                news.set_result(found)
+
+        def wait() -> None:
+            found, exc = None, None
+            try:
+                found = self.wheel.fetch_news()
+            except BaseException as error:
+                exc = error
+            with contextlib.suppress(RuntimeError):  # the app has ended meanwhile
+                loop.call_soon_threadsafe(deliver, found, exc)
+
+        threading.Thread(target=wait, name="styr-news", daemon=True).start()
+        return await news
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # the news are taken in here, on the loop, where the wheel is used

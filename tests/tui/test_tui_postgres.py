@@ -144,6 +144,8 @@ async def test_keys_work_while_a_reconnect_waits_for_the_server(
         app.poll_store()  # a second check waits for the first
         assert not answer.is_set()
         assert [w.group for w in app.workers if w.is_running] == ["news"]
+        # quitting now would not wait for the connect: the process may end under it
+        assert [t.daemon for t in threading.enumerate() if t.name == "styr-news"] == [True]
         answer.set()
         await settle(pilot)
         bar = app.screen.query_one(WheelBar)
