@@ -21,7 +21,7 @@ Rules every backend keeps:
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
@@ -181,3 +181,16 @@ class ComparisonKeeper(Protocol):
         self, at: date, comparison: WheelComparison, series: Mapping[int, DaySeries]
     ) -> None:
         """Keep `comparison`, made on day `at` from the data read now."""
+
+
+@runtime_checkable
+class NewsWaiter(Protocol):
+    """A backend whose `refresh` waits on a server (a round trip, or a
+    connect of up to its timeout while the server is away): a TUI waits in
+    a thread of its own, so its keys keep working meanwhile."""
+
+    def fetch_news(self) -> Callable[[], list[Change]]:
+        """The waiting part of `refresh`. It may run in another thread while
+        this one reads and writes the backend, as it changes nothing they
+        see; it returns the rest, to run where the backend is used, which
+        returns what `refresh` returns (or raises what it raises)."""

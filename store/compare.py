@@ -395,12 +395,31 @@ def due_for_value(indicator: Indicator, comparison: Comparison, goal: Goal | Non
     return comparison.stale and comparison.at <= indicator.due and not closed
 
 
+def _counted_slice(indicator: Indicator, days: Sequence[int], at: date) -> tuple[int, int]:
+    """(since, until): the positions in the sorted day ordinals `days` of
+    the values the comparison on day `at` counts, those dated start..at;
+    `until` alone also ends the values that tell the cadence clock."""
+    until = bisect_right(days, at.toordinal())
+    return bisect_left(days, indicator.start.toordinal(), 0, until), until
+
+
+def counted(
+    indicator: Indicator, series: Sequence[tuple[date, float]], at: date
+) -> list[tuple[date, float]]:
+    """The (date, value) pairs of `series` (oldest first) that the
+    comparison on day `at` counts: those dated from the indicator's start
+    up to `at`. Every chart of an indicator's values draws these, so its
+    shape is the one the status is judged on."""
+    columns = series if isinstance(series, DaySeries) else DaySeries.of_pairs(series)
+    since, until = _counted_slice(indicator, columns.days, at)
+    return columns[since:until]
+
+
 def compare(indicator: Indicator, series: Sequence[tuple[date, float]], at: date) -> Comparison:
     """Where one indicator stands on day `at`, from its (date, value) series."""
     columns = series if isinstance(series, DaySeries) else DaySeries.of_pairs(series)
     days, all_values = columns.days, columns.values
-    until = bisect_right(days, at.toordinal())
-    since = bisect_left(days, indicator.start.toordinal(), 0, until)
+    since, until = _counted_slice(indicator, days, at)
     last_date = date.fromordinal(days[until - 1]) if until else None
     expected = expected_at(indicator, at)
 

@@ -20,9 +20,11 @@ import struct
 import sys
 from array import array
 from bisect import bisect_right
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import orjson
 import psycopg
@@ -172,6 +174,10 @@ def _reason(exc: BaseException) -> str:
     return first.rsplit("failed: ", 1)[-1].removeprefix("FATAL:").strip() or type(exc).__name__
 
 
+def _raise(exc: StoreError) -> NoReturn:
+    raise exc
+
+
 def _safe_location(url: str) -> str:
     """The URL as shown: server, port, database and user, never a password."""
     try:
@@ -208,7 +214,9 @@ class PostgresBackend:
         self._points: dict[int, list[Point]] | None = None
         self._series: dict[int, DaySeries] | None = None
         self._by_indicator: dict[int, list[Point]] = {}
-        self._heard: list[psycopg.Notify] = []
+        # the connection's notify handler appends (in whichever thread reads
+        # from the server), the one that takes the news in pops
+        self._heard: deque[psycopg.Notify] = deque()
         self._unreported: list[Change] = []
         self._depth = 0
         self._change = ""
@@ -302,9 +310,10 @@ class PostgresBackend:
     def _channel(self) -> str:
         return f"styr.{self._schema}"
 
-    def _listen(self) -> None:
-        self.conn.add_notify_handler(self._heard.append)
-        self.conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self._channel())))
+    def _listen(self, conn: psycopg.Connection[Any] | None = None) -> None:
+        conn = conn or self.conn
+        conn.add_notify_handler(self._heard.append)
+        conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self._channel())))
 
     @contextlib.contextmanager
     def _errors(self) -> Iterator[None]:
@@ -369,30 +378,65 @@ class PostgresBackend:
                 self._rows.pop(table, None)
         self._version += 1
 
-    def _reconnect(self) -> None:
-        self.conn = self._connect(self.url)
-        with self._errors():
-            self._listen()
-        self._forget()
-
     def refresh(self) -> list[Change]:
-        self._hear()
-        changes, self._unreported = self._unreported, []
-        return changes
+        return self.fetch_news()()
+
+    def fetch_news(self) -> Callable[[], list[Change]]:
+        take_in = self._wait_for_news()
+
+        def finish() -> list[Change]:
+            take_in()
+            changes, self._unreported = self._unreported, []
+            return changes
+
+        return finish
 
     def _hear(self) -> None:
+        """Take in what others wrote, keeping who it was for `refresh`."""
+        self._wait_for_news()()
+
+    def _wait_for_news(self) -> Callable[[], None]:
+        """What hearing others' writes waits for, touching nothing a read
+        sees (see fetch_news); it returns the step that takes them in."""
         if self.conn.closed or self.conn.broken:
-            self._reconnect()
-            self._unreported.append(Change("(all)", "(reconnected)", now_iso()))
-            return
-        with self._errors():
-            # one empty round trip: the server sends what it was told to
-            # notify us of before its reply (a commit signals listeners
-            # before it returns), so a change made just before is heard
-            self.conn.execute("SELECT")
-        # the list is the connection's notify handler: emptied, not replaced
-        heard = self._heard[:]
-        self._heard.clear()
+            try:
+                conn = self._connect(self.url)
+            except StoreAway as exc:
+                return partial(_raise, exc)
+            try:
+                # a connection of its own until adopted: nothing shared
+                with self._errors():
+                    self._listen(conn)
+            except StoreError as exc:
+                conn.close()
+                return partial(_raise, exc)
+            return partial(self._adopt, conn)
+        try:
+            with self._errors():
+                # one empty round trip: the server sends what it was told to
+                # notify us of before its reply (a commit signals listeners
+                # before it returns), so a change made just before is heard
+                self.conn.execute("SELECT")
+        except StoreAway as exc:
+            return partial(_raise, exc)
+        except StoreError:
+            # refused only while a transaction of another thread's has
+            # failed and is not rolled back yet: the next round trip asks again
+            pass
+        return self._take_heard
+
+    def _adopt(self, conn: psycopg.Connection[Any]) -> None:
+        """Use a new connection: everything is read afresh, whoever wrote meanwhile."""
+        old, self.conn = self.conn, conn
+        old.close()
+        self._forget()
+        self._unreported.append(Change("(all)", "(reconnected)", now_iso()))
+
+    def _take_heard(self) -> None:
+        # popped one by one: another thread's round trip may add to it meanwhile
+        heard: list[psycopg.Notify] = []
+        while self._heard:
+            heard.append(self._heard.popleft())
         mine = self.conn.info.backend_pid
         tables: set[str] = set()
         for notify in heard:

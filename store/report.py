@@ -206,7 +206,8 @@ def _month_ends(first: date, last: date) -> list[date]:
 def chart(indicator: Indicator, series: Sequence[tuple[date, float]], first: date, last: date,
           words: dict[str, str]) -> list[str]:  # fmt: skip
     """Plan against actual, one block per month end, in a code block: the
-    plan line and the actual as it stood then (blank before the first value)."""
+    plan line and the actual as it stood then (blank before the first value).
+    `series`: the values the comparison counts (Wheel.counted_series)."""
     days = _month_ends(first, last)
     step = max(1, -(-len(days) // MAX_COLUMNS))
     days = days[step - 1 :: step] if step > 1 else days
@@ -361,7 +362,7 @@ class _Report:
             if first > last:
                 continue
             lines += [f"**{ind.id}. {md(ind.name)}**", ""]
-            lines += chart(ind, self.wheel.series(ind.id, until=self.at), first, last, w)
+            lines += chart(ind, self.wheel.counted_series(ind, self.at), first, last, w)
         return lines
 
     def steering(self) -> list[str]:

@@ -21,6 +21,7 @@ from store.backend import (
     Change,
     ComparisonKeeper,
     Doc,
+    NewsWaiter,
     SeriesSource,
     ids_of,
 )
@@ -219,6 +220,21 @@ class Wheel:
         """Take in what other processes wrote; who changed what."""
         return self.backend.refresh()
 
+    @property
+    def refresh_waits(self) -> bool:
+        """Whether `refresh` waits on a server: a caller that must not wait
+        uses `fetch_news` in a thread of its own."""
+        return isinstance(self.backend, NewsWaiter)
+
+    def fetch_news(self) -> Callable[[], list[Change]]:
+        """`refresh` in two steps: this one waits for the store's news and
+        may run in another thread while the wheel is used meanwhile (it
+        changes nothing readable); the step it returns takes them in, where
+        the wheel is used, and returns what refresh returns (or raises what
+        it raises). A store that does not wait does it all in that step."""
+        backend = self.backend
+        return backend.fetch_news() if isinstance(backend, NewsWaiter) else backend.refresh
+
     def take_notices(self) -> list[str]:
         return self.backend.take_notices()
 
@@ -361,6 +377,15 @@ class Wheel:
         return [
             (day, value) for day, _, value in self.backend.indicator_points(indicator_id, until)
         ]
+
+    def counted_series(self, indicator: d.Indicator, at: date | None = None) -> Series:
+        """The (date, value) pairs of `indicator` that its comparison on day
+        `at` (default today) counts, oldest first (store.compare.counted):
+        what a chart of it draws. `measurements` still lists every value."""
+        from store.compare import counted
+
+        day = at or today()
+        return counted(indicator, self.series(indicator.id, until=day), day)
 
     def all_series(self, until: date | None = None) -> dict[int, Series]:
         return {

@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from store.compare import SEVERITY, compare, compare_wheel
+from store.compare import SEVERITY, compare, compare_wheel, counted
 from store.documents import AGGREGATIONS, CADENCES, CHAIN_LEVELS, Goal, Indicator
 
 SETTINGS = settings(max_examples=100, deadline=None)
@@ -105,6 +105,22 @@ def test_never_achieved_short_of_the_target(data: st.DataObject, share: float) -
     assert result.progress is not None
     if result.progress < 1:
         assert result.status != "achieved"
+
+
+@SETTINGS
+@given(st.data())
+def test_the_counted_values_alone_make_the_same_judgement(data: st.DataObject) -> None:
+    """What a chart draws (store.compare.counted) is all the status rests on."""
+    directions = ("increase", "decrease", "at_least", "at_most")
+    indicator = data.draw(indicators(directions))
+    points = data.draw(series_for(indicator))
+    at = data.draw(day_near(indicator))
+    shown = counted(indicator, points, at)
+    assert all(indicator.start <= day <= at for day, _ in shown)
+    whole, alone = compare(indicator, points, at), compare(indicator, shown, at)
+    # only the cadence clock also reads the latest value before the start
+    assert alone == dataclasses.replace(whole, stale=alone.stale, last_date=alone.last_date)
+    assert len(shown) == sum(indicator.start <= day <= at for day, _ in points)
 
 
 def _shift(indicator: Indicator, days: int) -> Indicator:

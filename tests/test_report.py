@@ -120,6 +120,28 @@ def test_goal_scope_and_chart(demo: Wheel, fixed_day: None) -> None:
     assert len(chart[0]) == len(chart[1]) > 7
 
 
+def test_the_chart_draws_only_the_values_the_status_counts(tmp_path: Path) -> None:
+    wheel = open_wheel(tmp_path / "s", user="alice")
+    goal = wheel.add(GOAL, {"title": "Sales", "start": "2026-01-01", "due": "2026-12-31"})
+    ind = wheel.add(INDICATOR, {
+        "goal_id": goal.id, "name": "Orders", "baseline": "0", "target": "100",
+        "start": "2026-03-01", "due": "2026-12-31", "aggregation": "sum",
+    })  # fmt: skip
+    for day, value in [("2026-04-10", 20), ("2026-07-10", 30)]:
+        wheel.log(ind.id, value, day)
+
+    def chart() -> str:
+        return build_report(wheel, period="2026", day=TODAY).split("```text\n")[1]
+
+    inside = chart()
+    # a value before the start is data, but the status does not count it
+    early = wheel.log(ind.id, 500, "2026-02-01")
+    assert chart() == inside
+    wheel.delete_measurement(early.id)
+    wheel.log(ind.id, 5, "2026-08-01")
+    assert chart() != inside  # one that counts does change the chart
+
+
 def test_bokmaal_words(demo: Wheel, fixed_day: None) -> None:
     text = build_report(demo, period="2026", lang="nb")
     for part in ("## II Introduksjon til virksomheten og hovedtall",

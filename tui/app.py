@@ -9,8 +9,9 @@ a period; `M`, `S`, `P`), which every stage applies through
 wheel; screens reach all three through it, never through globals. Stages
 are App MODES, so each keeps its own focus and view state when left. Every
 second a timer re-reads files another process replaced (or hears a server's
-news); the active stage then redraws and the wheel bar says who changed the
-store, or that its server is away until it is back.
+news, in a worker: keys keep working while the server is away); the active
+stage then redraws and the wheel bar says who changed the store, or that
+its server is away until it is back.
 
 The first load (and the rebuild after another process wrote) reads the store
 and builds the read model in a worker thread, so the first frame paints at
@@ -21,7 +22,9 @@ once; the stage then draws from the built view. Each finished load sets
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -34,6 +37,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from store.documents import GOAL_STATES
 from store.errors import StoreAway, StoreCorrupt, StoreError
@@ -45,6 +49,7 @@ from tui.commands import WheelCommands
 from widgets.wheel_bar import STAGES
 
 if TYPE_CHECKING:
+    from store.backend import Change
     from store.compare import WheelComparison
     from store.steering import PeriodClose
     from store.views import GoalNode, WheelView
@@ -148,7 +153,8 @@ class StyrApp(App[None]):
         load, or from the start when it was built before."""
         self.loaded = asyncio.Event()
         """Set when a load (the first, or a rebuild after another process
-        wrote) is done and shown; cleared while one runs."""
+        wrote) is done and shown; cleared while one runs, and while a
+        worker asks the store's server what others wrote."""
         self.broken: str | None = None
         """The message of a bad file found while reading: the app is then read-only."""
         self.goal_filter = GoalFilter()
@@ -322,38 +328,91 @@ class StyrApp(App[None]):
             self._instant_switch = False
 
     def poll_store(self) -> None:
-        """Pick up what other processes wrote; redraw and say who it was."""
+        """Pick up what other processes wrote; redraw and say who it was.
+
+        A server's news are waited for in a worker, so keys keep working
+        while it is away (a connect waits up to its timeout); `loaded` is
+        clear meanwhile, so no load or other check uses the wheel with it.
+        The folder's check (a stat of a few files) stays here: it costs
+        less than starting a thread, and it changes the store's state."""
         if not self.loaded.is_set():
-            return  # a load is reading the store in its worker
+            return  # a load or a server check is under way in its worker
         for notice in self.wheel.take_notices():
             self.notify(notice, severity="warning", markup=False, timeout=8)
+        if self.wheel.refresh_waits:
+            self.loaded.clear()
+            self._fetch_news()
+        else:
+            self._take_news(self.wheel.refresh)
+
+    @work(exclusive=True, group="news")
+    async def _fetch_news(self) -> Callable[[], list[Change]]:
+        """Wait for the server's news in a thread of its own. Not a thread
+        worker's (the loop's executor): quitting would then wait for a
+        connect to time out, up to 10 s after the screen is gone; a daemon
+        thread is left behind instead."""
+        loop = asyncio.get_running_loop()
+        news: asyncio.Future[Callable[[], list[Change]]] = loop.create_future()
+
+        def deliver(found: Callable[[], list[Change]] | None, exc: BaseException | None) -> None:
+            if news.done():  # cancelled: the app is ending
+                return
+            if exc is not None:
+                news.set_exception(exc)  # a bug: the worker fails with it
+            else:
+                assert found is not None
+                news.set_result(found)
+
+        def wait() -> None:
+            found, exc = None, None
+            try:
+                found = self.wheel.fetch_news()
+            except BaseException as error:
+                exc = error
+            with contextlib.suppress(RuntimeError):  # the app has ended meanwhile
+                loop.call_soon_threadsafe(deliver, found, exc)
+
+        threading.Thread(target=wait, name="styr-news", daemon=True).start()
+        return await news
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # the news are taken in here, on the loop, where the wheel is used
+        worker = event.worker
+        if worker.group == "news" and event.state == WorkerState.SUCCESS:
+            take_in = worker.result
+            if take_in is None or not self._take_news(take_in):
+                self.loaded.set()
+
+    def _take_news(self, take_in: Callable[[], list[Change]]) -> bool:
+        """Take in what the store's check found; True when a load started."""
         try:
-            changes = self.wheel.refresh()
+            changes = take_in()
         except StoreCorrupt as exc:
             self.fail(exc)
-            return
+            return False
         except StoreAway:
             # every second until the server is back: said once, in the bar
             if not self.away:
                 self.away = True
                 self._say(AWAY)
-            return
+            return False
         except StoreError as exc:
             self.notify(str(exc), severity="error", markup=False, timeout=8)
-            return
+            return False
         self._note_broken()
         if self.away:
             # reconnected: everything is read afresh, whoever wrote meanwhile
             self.away = False
             self._say(f"server back {datetime.now().astimezone():%H:%M}")
             self._load()
-            return
+            return True
         if not changes:
-            return
+            return False
         latest = max(changes, key=lambda change: change.written_at)
         writer = latest.writer.split("@", 1)[0]
         self._say(f"updated by {writer} {_hhmm(latest.written_at)}".strip())
         self._load()
+        return True
 
     def _say(self, notice: str) -> None:
         self.notice = plain(notice)

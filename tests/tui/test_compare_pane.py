@@ -227,6 +227,22 @@ async def test_chart_and_figures_of_the_selected_indicator(
         assert "expected" in shown and "MNOK" in shown and "no review yet" in shown
 
 
+async def test_the_chart_draws_only_the_values_the_status_counts(make: Make, small: Small) -> None:
+    wheel = open_wheel(small.root)
+    wheel.update(INDICATOR, small.indicator, {"start": "2026-03-01", "aggregation": "sum"})
+    wheel.log(small.indicator, 40, "2027-01-15", confirm_future=True)
+    app = make(open_wheel(small.root))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_compare(pilot, app)
+        await go_to(pilot, app, f"i{small.indicator}")
+        await settle(pilot)
+        chart = app.screen.query_one(PlanChart)
+        assert chart.data is not None
+        # the running sum the status is judged on: 13, then 13 + 16
+        assert chart.data.actual == ((date(2026, 5, 1), 13.0), (date(2026, 9, 1), 29.0))
+        assert app.wheel.view(TODAY).indicator_record(small.indicator)["actual"] == 29.0
+
+
 async def test_review_outside_tolerance_needs_cause_and_decision(
     wheel: Wheel, make: Make, small: Small
 ) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from textual.widgets import Input, OptionList
+from textual.widgets import Input, OptionList, Sparkline
 from tuihelp import TODAY, Small, press, screen_text, settle
 
 from store.backends import open_wheel
@@ -122,3 +122,22 @@ async def test_messages_name_the_value_literally_never_its_id(
         assert said[-1].startswith(f"undid: {named} added at ")
         assert str(m.id) not in said[-1] + screen_text(app)
         assert "\x1b" not in said[-1] + screen_text(app)
+
+
+async def test_the_sparkline_draws_only_the_values_the_status_counts(
+    make: Make, small: Small
+) -> None:
+    wheel = open_wheel(small.root)
+    # 2026-02-01 now lies before the start; one more value after the due date
+    wheel.update(INDICATOR, small.indicator, {"start": "2026-03-01"})
+    wheel.log(small.indicator, 40, "2027-01-15", "next year's", confirm_future=True)
+    app = make(open_wheel(small.root))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        assert app.screen.query_one("#measure-spark", Sparkline).data == [13, 16]
+        shown = screen_text(app)
+        # the values themselves are data: the table lists each, marked
+        assert "2027-01-15  ⚠ after due     40 MNOK" in shown
+        assert "2026-02-01  ⚠ before start  11 MNOK" in shown
+        assert "2026-09-01" in shown and "2026-05-01" in shown

@@ -367,11 +367,7 @@ class CompareScreen(StageScreen):
 
     def _chart(self, view: WheelView, indicator_id: int) -> ChartData:
         indicator = view.indicator(indicator_id)
-        series = [
-            (day, value)
-            for day, value in self.wheel.series(indicator_id, until=self.today)
-            if indicator.start <= day <= self.today
-        ]
+        series = self.wheel.counted_series(indicator, self.today)
         days, actuals = running_actuals(series, indicator.aggregation)
         return ChartData(
             plan=plan_points(indicator),

@@ -208,7 +208,8 @@ class MeasureScreen(StageScreen):
         head.update(text)
         rows = self.wheel.measurements(ind.id)
         self._measurements = {m.id: m for m in rows}
-        spark.data = [m.value for m in rows]
+        # the values the status is judged on; the table below lists them all
+        spark.data = [value for _, value in self.wheel.counted_series(ind, self.today)]
         for m in reversed(rows):
             outside = ind.outside(m.date)
             table.add_row(
