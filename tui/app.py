@@ -25,7 +25,7 @@ import asyncio
 import contextlib
 import importlib
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from functools import partial
@@ -49,6 +49,9 @@ from tui.commands import WheelCommands
 from widgets.wheel_bar import STAGES
 
 if TYPE_CHECKING:
+    from textual.actions import ActionParseResult
+    from textual.dom import DOMNode
+
     from store.backend import Change
     from store.compare import WheelComparison
     from store.steering import PeriodClose
@@ -390,14 +393,8 @@ class StyrApp(App[None]):
         except StoreCorrupt as exc:
             self.fail(exc)
             return False
-        except StoreAway:
-            # every second until the server is back: said once, in the bar
-            if not self.away:
-                self.away = True
-                self._say(AWAY)
-            return False
         except StoreError as exc:
-            self.notify(str(exc), severity="error", markup=False, timeout=8)
+            self.store_failed(exc)
             return False
         self._note_broken()
         if self.away:
@@ -413,6 +410,32 @@ class StyrApp(App[None]):
         self._say(f"updated by {writer} {_hhmm(latest.written_at)}".strip())
         self._load()
         return True
+
+    def store_failed(self, exc: StoreError) -> None:
+        """A store error met while handling a key, a message or a check:
+        said, never a traceback. A server away is said once, in the bar
+        (the poll tries again every second and says when it is back)."""
+        if isinstance(exc, StoreCorrupt):
+            self.fail(exc)
+        elif isinstance(exc, StoreAway):
+            if not self.away:
+                self.away = True
+                self._say(AWAY)
+        else:
+            self.notify(plain(str(exc)), severity="error", markup=False, timeout=8)
+
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        # a key's action that reads what a server away cannot give
+        try:
+            return await super().run_action(action, default_namespace, namespaces)
+        except StoreError as exc:
+            self.store_failed(exc)
+            return True
 
     def _say(self, notice: str) -> None:
         self.notice = plain(notice)

@@ -82,11 +82,20 @@ async def test_a_server_away_is_said_once_in_the_bar_and_the_tui_reconnects(
         assert "server away — reconnecting" in str(bar.render())
         assert [n.message for n in app._notifications] == []
         assert "Shorter queues" in screen_text(app)
+        # stages whose first look reads what was not fetched yet: said in
+        # the bar, not a traceback that ends the app
+        for stage in ("3", "4", "2", "1"):
+            await press(pilot, stage)
+            await settle(pilot)
+            assert app.is_running and app._exception is None
+            assert "server away — reconnecting" in str(app.screen.query_one(WheelBar).render())
+        assert [n.message for n in app._notifications] == []
         server.restart()
         # someone wrote while this TUI was cut off: it is read afresh
         assert main(["--store", server.url("bob", schema), "add", "goal", "Faster replies"]) == 0
         app.poll_store()
         await settle(pilot)
+        bar = app.screen.query_one(WheelBar)
         assert "Faster replies" in screen_text(app)
         assert "server back" in str(bar.render()) and "away" not in str(bar.render())
         assert [n.message for n in app._notifications] == []

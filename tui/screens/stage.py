@@ -62,6 +62,8 @@ from widgets.footer import StageFooter
 from widgets.wheel_bar import WheelBar
 
 if TYPE_CHECKING:
+    from textual.message import Message
+
     from store.compare import WheelComparison
     from store.views import GoalNode, WheelView
     from tui.app import StyrApp
@@ -204,13 +206,25 @@ class StageScreen(Screen[None]):
         if goal_id is not None:
             self.styr.goal_in_view = goal_id
 
+    async def _on_message(self, message: Message) -> None:
+        # a highlight or selection whose handler reads what a server away
+        # cannot give: said by the app (the bar), not a traceback that ends it
+        try:
+            await super()._on_message(message)
+        except StoreError as exc:
+            self.styr.store_failed(exc)
+
     def can_edit(self) -> bool:
         """False, and the reason shown, when the store is read-only."""
         return not self.styr.refuse_edit()
 
     def show_error(self, exc: BaseException) -> None:
-        """A store error as a notification (the text is shown literally)."""
-        self.notify(plain(str(exc)), severity="error", markup=False, timeout=8)
+        """An error as a notification (the text is shown literally); a
+        server away is said once, in the bar."""
+        if isinstance(exc, StoreError):
+            self.styr.store_failed(exc)
+        else:
+            self.notify(plain(str(exc)), severity="error", markup=False, timeout=8)
 
     def open_form(
         self, dialog: ModalScreen[T | None], on_done: Callable[[T], None] | None = None
