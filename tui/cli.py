@@ -206,13 +206,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         root = resolve_store(getattr(args, "store", None))
         if args.command is None:
             return open_tui(args)
-        reading = args.command in READING or getattr(args, "dry_run", False)
-        wheel = open_wheel(root, must_exist=reading)
+        # a dry run may be of a store not made yet: it writes nothing, so
+        # it creates nothing either (only a committed change does)
+        wheel = open_wheel(root, must_exist=args.command in READING)
         handler: Handler = args.handler
-        return handler(args, wheel)
+        code = handler(args, wheel)
+        # what is still buffered goes out here, so a closed pipe is met below
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # a pager or `head` quit reading: the command's work is done (a
+        # writing command prints only after its change is committed), so
+        # it ends quietly, and so does the flush at exit
+        _drop_stdout()
+        return 0
     except ValidationError as exc:
         for _, message in exc.problems:
-            _fail(2, message)
+            for line in message.split("\n"):  # each reason on a line of its own
+                _fail(2, line)
         return 2
     except BadInput as exc:
         return _fail(2, str(exc))
@@ -225,6 +236,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if wheel is not None:
             _report(wheel)
+
+
+def _drop_stdout() -> None:
+    import contextlib
+    import os
+
+    with contextlib.suppress(OSError, ValueError):  # a stdout with no descriptor
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def _report(wheel: Wheel) -> None:
