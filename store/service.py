@@ -147,14 +147,19 @@ def _is_me(owner: object) -> bool:
     return isinstance(owner, str) and owner.strip().casefold() == "me"
 
 
-def refuse(problems: Sequence[Problem], check: Callable[[], object] | None = None) -> None:
+def refuse(
+    problems: Sequence[Problem],
+    check: Callable[[], object] | None = None,
+    unknown: Iterable[str] = (),
+) -> None:
     """Raise every problem at once, with those `check` (the verb's validator
-    given what the caller could read) adds of fields not named already; a
-    message of several lines is several problems, each told once. Nothing
-    is raised when there are no problems."""
+    given what the caller could read) adds of fields not named already nor
+    `unknown` (taken from what was not found: a problem there would
+    mislead); a message of several lines is several problems, each told
+    once. Nothing is raised when there are no problems."""
     found = list(problems)
     if found and check is not None:
-        named = {field for field, _ in found if field is not None}
+        named = {field for field, _ in found if field is not None} | set(unknown)
         try:
             check()
         except ValidationError as exc:

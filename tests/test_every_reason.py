@@ -356,3 +356,20 @@ def test_status_says_no_goal_matches_the_filters(
     assert cli(empty, capsys, "status", "--owner", "nobody")[1] == (
         "no goals yet: add one with  styr add goal TITLE\n"
     )
+
+
+@pytest.mark.parametrize(("argv", "told"), [
+    (["add", "goal", "", "--parent", "99", "--state", "agreed"],
+     ["a new goal starts as draft or proposed, not agreed; then move it: "
+      "styr goal propose|agree|activate|close", "there is no goal 99", "title must not be empty"]),
+    (["add", "indicator", "99", "", "--baseline", "x", "--target", "5", "--due", "2026-12-31"],
+     ["there is no goal 99", "name must not be empty", "baseline 'x' is not a number"]),
+    (["review", "nosuch", "--judgement", "bad", "--confidence", "11"],
+     ["no indicator is named 'nosuch'", "judgement 'bad' is not one of: on_track, at_risk, "
+      "off_track", "confidence must be between 0 and 10, not 11"]),
+])  # fmt: skip
+def test_a_missing_goal_or_indicator_is_told_with_the_other_reasons(
+    root: Path, store_bytes: StoreBytes, capsys: pytest.CaptureFixture[str], argv: list[str],
+    told: list[str],
+) -> None:  # fmt: skip
+    assert reasons("styr: " + refuses(root, store_bytes, capsys, *argv)) == told

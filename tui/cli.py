@@ -14,10 +14,10 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from store.backends import open_wheel
-from store.errors import BadInput, StoreCorrupt, StoreError, ValidationError
+from store.errors import BadInput, Problem, StoreCorrupt, StoreError, ValidationError
 from store.paths import resolve_store
 from store.plain import plain, plain_lines
-from store.service import GOAL, INDICATOR, Kind, Wheel, measurement_name
+from store.service import GOAL, INDICATOR, Kind, Wheel, measurement_name, refuse
 
 if TYPE_CHECKING:
     import argparse
@@ -100,33 +100,56 @@ def _fields(args: argparse.Namespace, names: Sequence[str]) -> dict[str, Any]:
     return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
 
 
+def found(
+    wheel: Wheel, kind: Kind[Any], ref: str, problems: list[Problem], field: str
+) -> int | None:
+    """The id `ref` names, or None with the reason noted under `field` (the
+    validator's name for it): the other arguments are still checked, so
+    every problem is told at once (store.service.refuse)."""
+    try:
+        return int(wheel.find(kind, ref).id)
+    except BadInput as exc:
+        problems.append((field, str(exc)))
+        return None
+
+
 def add_goal(args: argparse.Namespace, wheel: Wheel) -> int:
     from store.steering import check_new_state
 
     fields = _fields(
         args, ["title", "owner", "unit", "start", "due", "description", "state", "tags"]
     )
-    check_new_state(args.state)
+    problems: list[Problem] = []
+    try:
+        check_new_state(args.state)
+    except ValidationError as exc:
+        problems += exc.problems
     if args.parent is not None:
-        fields["parent_id"] = wheel.find(GOAL, args.parent).id
+        fields["parent_id"] = found(wheel, GOAL, args.parent, problems, "parent")
+    # a state refused is left out: what it would ask for (an outcome) is not asked
+    refuse(problems, lambda: GOAL.validate({k: v for k, v in fields.items() if k != "state"}))
     goal = wheel.add(GOAL, fields)
     print(f"added goal {goal.id}: {plain(goal.title)}")
     return 0
 
 
 def add_indicator(args: argparse.Namespace, wheel: Wheel) -> int:
-    goal = wheel.find(GOAL, args.goal)
     fields = _fields(
         args,
         ["name", "baseline", "target", "unit", "direction", "aggregation", "chain", "start",
          "due", "cadence", "weight", "tolerance", "milestones"],
     )  # fmt: skip
-    fields["goal_id"] = goal.id
-    fields.setdefault("start", goal.start or "today")
-    if "due" not in fields and goal.due:
+    problems: list[Problem] = []
+    goal_id = found(wheel, GOAL, args.goal, problems, "goal")
+    goal = wheel.goal(goal_id) if goal_id is not None else None
+    fields["goal_id"] = goal_id
+    fields.setdefault("start", (goal.start if goal else None) or "today")
+    if "due" not in fields and goal and goal.due:
         fields["due"] = goal.due
+    # start and due come from a goal found
+    refuse(problems, lambda: INDICATOR.validate(fields), unknown=("start", "due"))
     indicator = wheel.add(INDICATOR, fields)
-    print(f"added indicator {indicator.id}: {plain(indicator.name)} (goal {goal.id})")
+    print(f"added indicator {indicator.id}: {plain(indicator.name)} (goal {indicator.goal_id})")
     return 0
 
 

@@ -11,10 +11,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from store import documents as d
-from store.errors import BadInput, Problem, ValidationError
+from store.errors import Problem, ValidationError
 from store.plain import plain
-from store.service import GOAL, INDICATOR, LESSON, RISK, Kind, Wheel, refuse
+from store.service import GOAL, INDICATOR, LESSON, REVIEW, RISK, Kind, Wheel, refuse
 from store.steering import ACCEPTANCE_THRESHOLD, check_outcome, parse_action, parse_pair
+from tui.cli import found
 
 
 def _json(records: Iterable[Mapping[str, Any]]) -> None:
@@ -24,18 +25,6 @@ def _json(records: Iterable[Mapping[str, Any]]) -> None:
 
 def _id(wheel: Wheel, kind: Kind[Any], ref: str) -> int:
     return int(wheel.find(kind, ref).id)
-
-
-def _found(
-    wheel: Wheel, kind: Kind[Any], ref: str, problems: list[Problem], field: str
-) -> int | None:
-    """The id `ref` names, or None with the reason noted: the other
-    arguments are still checked, so every problem is told at once."""
-    try:
-        return _id(wheel, kind, ref)
-    except BadInput as exc:
-        problems.append((field, str(exc)))
-        return None
 
 
 def add_commands(commands: Any, store_option: Any) -> None:
@@ -198,14 +187,21 @@ def _value(value: object) -> str:
 def review(args: argparse.Namespace, wheel: Wheel) -> int:
     if (args.indicator is None) == (args.goal is None):
         raise ValidationError("review one INDICATOR or one --goal GOAL", "goal")
-    target = (
-        {"indicator_id": _id(wheel, INDICATOR, args.indicator)}
-        if args.indicator is not None
-        else {"goal_id": _id(wheel, GOAL, args.goal)}
-    )
+    problems: list[Problem] = []
+    kind, ref, key = (
+        (INDICATOR, args.indicator, "indicator_id") if args.indicator is not None
+        else (GOAL, args.goal, "goal_id")
+    )  # fmt: skip
+    subject = found(wheel, kind, ref, problems, kind.name)
+    given = {"judgement": args.judgement, "confidence": args.confidence, "date": args.at,
+             "comment": args.comment or "", "deviation": {"cause": args.cause,
+                                                          "decision": args.decision}}  # fmt: skip
+    # the review's own fields are checked too when its subject is not found
+    # (id 1 stands in for it: no comparison is frozen, nothing is written)
+    refuse(problems, lambda: REVIEW.validate(given | {key: 1}))
     done = wheel.record_review(
         judgement=args.judgement, confidence=args.confidence, when=args.at,
-        comment=args.comment or "", cause=args.cause, decision=args.decision, **target,
+        comment=args.comment or "", cause=args.cause, decision=args.decision, **{key: subject},
     )  # fmt: skip
     status = str(done.comparison.get("status", "?")).replace("_", " ")
     print(f"review {done.id} on {done.date}: {done.judgement}, confidence {done.confidence}, "
@@ -259,7 +255,7 @@ def add_lesson(args: argparse.Namespace, wheel: Wheel) -> int:
             problems += [("actions", prefix + m) for _, m in exc.problems]
     fields["date"] = args.at
     if args.goal is not None:
-        fields["goal_id"] = _found(wheel, GOAL, args.goal, problems, "goal")
+        fields["goal_id"] = found(wheel, GOAL, args.goal, problems, "goal")
     refuse(problems, lambda: LESSON.validate(fields))
     lesson = wheel.add(LESSON, fields)
     print(f"added lesson {lesson.id}" + (f" with {len(lesson.actions)} actions"
@@ -336,7 +332,7 @@ def action_done(args: argparse.Namespace, wheel: Wheel) -> int:
 def add_risk(args: argparse.Namespace, wheel: Wheel) -> int:
     problems: list[Problem] = []
     fields: dict[str, Any] = {
-        "goal_id": _found(wheel, GOAL, args.goal, problems, "goal"), "title": args.title,
+        "goal_id": found(wheel, GOAL, args.goal, problems, "goal"), "title": args.title,
         "probability": args.probability, "consequence": args.consequence, "cause": args.cause,
         "mitigation": args.mitigation, "owner": args.owner, "due": args.due,
     }  # fmt: skip
@@ -398,7 +394,7 @@ def close_period(args: argparse.Namespace, wheel: Wheel) -> int:
         if not sep or not ref.strip():
             problems.append(("outcome", f"--outcome {text!r} must look like GOAL=achieved"))
             continue
-        goal_id = _found(wheel, GOAL, ref, problems, "outcome")
+        goal_id = found(wheel, GOAL, ref, problems, "outcome")
         if goal_id is None:
             continue
         outcomes[goal_id] = outcome
@@ -409,7 +405,7 @@ def close_period(args: argparse.Namespace, wheel: Wheel) -> int:
             problems.append(("outcome", f"goal {goal_id}: {exc}"))
     carry = [
         goal_id for ref in args.carry
-        if (goal_id := _found(wheel, GOAL, ref, problems, "carry")) is not None
+        if (goal_id := found(wheel, GOAL, ref, problems, "carry")) is not None
     ]  # fmt: skip
     refuse(problems, lambda: wheel.close_period(args.period, outcomes=outcomes, carry=carry,
                                                 dry_run=True))  # fmt: skip
