@@ -229,9 +229,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         root = resolve_store(getattr(args, "store", None))
         if args.command is None:
             return open_tui(args)
-        # a dry run may be of a store not made yet: it writes nothing, so
-        # it creates nothing either (only a committed change does)
-        wheel = open_wheel(root, must_exist=args.command in READING)
+        # a dry run may be of a folder store not made yet: it reads it as
+        # empty and creates nothing (only a committed change makes the
+        # folder); opening a server's wheel makes its tables, so there a dry
+        # run needs the wheel to be there
+        dry_run = getattr(args, "dry_run", False) and isinstance(root, str)
+        wheel = open_wheel(root, must_exist=args.command in READING or dry_run)
         handler: Handler = args.handler
         code = handler(args, wheel)
         # what is still buffered goes out here, so a closed pipe is met below
