@@ -438,20 +438,25 @@ class Wheel:
             row = self.backend.get(kind.table, above)
             above = row.get(ref.field) if row is not None else None
 
-    def _mine(self, kind: Kind[Any], doc: d.Doc) -> d.Doc:
-        """An owner typed as `me`, the word the owner filters (my goals,
-        `--owner me`) take for the current user, stored as the user's name:
-        kept literally, those filters would hide it."""
-        if kind is GOAL and _is_me(doc.get("owner")):
+    def _mine(self, kind: Kind[Any], doc: d.Doc, typed: Container[str]) -> d.Doc:
+        """An owner typed as `me` (`typed`: the fields given), the word the
+        owner filters (my goals, `--owner me`) take for the current user,
+        stored as the user's name: kept literally, those filters would hide
+        it. A `me` stored before is left to whoever typed it."""
+        if kind is GOAL and "owner" in typed and _is_me(doc.get("owner")):
             return doc | {"owner": self.user}
-        if kind is LESSON and any(_is_me(a["owner"]) for a in doc.get("actions", ())):
+        if (
+            kind is LESSON
+            and "actions" in typed
+            and any(_is_me(a["owner"]) for a in doc.get("actions", ()))
+        ):
             actions = [a | {"owner": self.user} if _is_me(a["owner"]) else a
                        for a in doc["actions"]]  # fmt: skip
             return doc | {"actions": actions}
         return doc
 
     def add(self, kind: Kind[T], fields: Mapping[str, Any]) -> T:
-        doc = self._mine(kind, kind.validate(fields))
+        doc = self._mine(kind, kind.validate(fields), fields)
         with self.backend.transaction():
             self._check_refs(kind, doc)
             doc_id = self.backend.next_id(kind.table)
@@ -467,7 +472,7 @@ class Wheel:
         with self.backend.transaction():
             current = dict(self._raw(kind, doc_id))
             merged = _content(current) | dict(fields)
-            doc = self._mine(kind, kind.validate(merged))
+            doc = self._mine(kind, kind.validate(merged), fields)
             if expected is not None and current.get("updated_at") != expected:
                 raise self._conflict(kind.table, doc_id, current, fields, expected)
             self._check_refs(kind, doc, doc_id)
@@ -489,16 +494,19 @@ class Wheel:
         comment: object = "",
         cause: object = None,
         decision: object = None,
+        as_of: date | None = None,
     ) -> d.Review:
         """Review one indicator or goal on day `when` (default today). The
         comparison frozen into the review is the view's record of that day,
         computed here; outside tolerance the review needs a cause and a
         decision (validate_review refuses it otherwise). A review judges
-        what has happened: a day after today is refused."""
-        day = as_date(when or "today", "date")
+        what has happened: a day after today (`as_of`, default the
+        machine's; the demo builds a wheel as of a day of its own) is refused."""
+        now = as_of or today()
+        day = as_date(when or now, "date")
         problems: list[Problem] = []
-        if day > today():
-            problems.append(("date", f"the review's day {day} is after today ({today()}): "
+        if day > now:
+            problems.append(("date", f"the review's day {day} is after today ({now}): "
                                      "a review judges what has happened"))  # fmt: skip
         deviation = {"cause": cause, "decision": decision} if cause or decision else None
         # under the lock, after its refresh: what is frozen is what stands when it is written

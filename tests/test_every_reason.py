@@ -292,6 +292,10 @@ def test_me_as_an_owner_is_stored_as_the_current_user(
     out = cli(root, capsys, "status", "--owner", "me", "--goals", "--json")[1]
     assert [r["goal_id"] for r in json.loads(out)] == [2]
     wheel = open_wheel(root, user="bob")
+    # a `me` stored before is whoever typed it: another's edit keeps it
+    with wheel.transaction():
+        wheel.backend.put(GOAL.table, 1, dict(wheel.backend.get(GOAL.table, 1)) | {"owner": "me"})
+    assert wheel.update(GOAL, 1, {"title": "Renamed"}).owner == "me"
     assert wheel.update(GOAL, 1, {"owner": " ME "}).owner == "bob"
     lesson = wheel.add(LESSON, {"happened": "x", "actions": [parse_action("a|me"),
                                                              parse_action("b|ann")]})  # fmt: skip

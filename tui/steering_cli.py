@@ -188,10 +188,9 @@ def review(args: argparse.Namespace, wheel: Wheel) -> int:
     if (args.indicator is None) == (args.goal is None):
         raise ValidationError("review one INDICATOR or one --goal GOAL", "goal")
     problems: list[Problem] = []
-    kind, ref, key = (
-        (INDICATOR, args.indicator, "indicator_id") if args.indicator is not None
-        else (GOAL, args.goal, "goal_id")
-    )  # fmt: skip
+    of_indicator = args.indicator is not None
+    kind, ref, key = (INDICATOR, args.indicator, "indicator_id") if of_indicator else (
+        GOAL, args.goal, "goal_id")  # fmt: skip
     subject = found(wheel, kind, ref, problems, kind.name)
     given = {"judgement": args.judgement, "confidence": args.confidence, "date": args.at,
              "comment": args.comment or "", "deviation": {"cause": args.cause,
@@ -201,7 +200,8 @@ def review(args: argparse.Namespace, wheel: Wheel) -> int:
     refuse(problems, lambda: REVIEW.validate(given | {key: 1}))
     done = wheel.record_review(
         judgement=args.judgement, confidence=args.confidence, when=args.at,
-        comment=args.comment or "", cause=args.cause, decision=args.decision, **{key: subject},
+        comment=args.comment or "", cause=args.cause, decision=args.decision,
+        indicator_id=subject if of_indicator else None, goal_id=None if of_indicator else subject,
     )  # fmt: skip
     status = str(done.comparison.get("status", "?")).replace("_", " ")
     print(f"review {done.id} on {done.date}: {done.judgement}, confidence {done.confidence}, "
