@@ -141,7 +141,7 @@ _KINDS: Final[dict[str, Callable[[], Spec]]] = {
         "review", d.Review, d.REVIEW_FIELDS, d.validate_review, {"deviation": ("object", True)}
     ),
     "lessons": lambda: _spec("lesson", d.Lesson, d.LESSON_FIELDS, d.validate_lesson),
-    "risks": lambda: _spec("risk", d.Risk, d.RISK_FIELDS, d.validate_risk),
+    "risks": lambda: _spec("risk", d.Risk, d.RISK_FIELDS, d.validate_stored_risk),
 }
 
 

@@ -494,6 +494,7 @@ def _add_reviews(wheel: Wheel, clock: _Clock, goals: Mapping[str, d.Goal]) -> No
             comment=comment,
             cause=cause if outside else None,
             decision=decision if outside else None,
+            as_of=clock.today,
         )
 
 

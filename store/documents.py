@@ -328,10 +328,13 @@ def _indicator_rules(doc: Doc, c: f.Collect, data: Mapping[str, Any]) -> None:
         problem = _target_rule(doc)
         if problem:
             c.add("target", problem)
-    # milestones are checked against the plan they lie on, once it is good
+    # milestones are checked against the plan they lie on, once it is good;
+    # before, only how each is written
     doc["milestones"] = []
     if c.ok("start", "due", "baseline", "target", "direction"):
         doc["milestones"] = c("milestones", _milestones, data.get("milestones"), doc)
+    else:
+        c("milestones", _milestone_points, data.get("milestones"))
 
 
 def _revisions(value: object) -> list[Doc]:
@@ -379,16 +382,37 @@ def _revisions(value: object) -> list[Doc]:
 def parse_milestones(text: str) -> list[list[Any]]:
     """`2026-03-01=20, 2026-06-01=40` as typed in a form or on the command line."""
     result: list[list[Any]] = []
+    c = f.Collect()
     for part in text.replace(";", ",").split(","):
         if not part.strip():
             continue
         when, sep, value = part.partition("=")
         if not sep:
-            raise ValidationError(
-                f"milestone {part.strip()!r} must look like 2026-03-01=20", "milestones"
-            )
+            c.add("milestones", f"milestone {part.strip()!r} must look like 2026-03-01=20")
         result.append([when.strip(), value.strip()])
+    c.done()
     return result
+
+
+def _milestone_points(value: object) -> list[list[Any]]:
+    """Milestones as (date, value) pairs, every badly written one reported;
+    whether they fit the plan is _milestones' part."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        value = parse_milestones(value)
+    if not isinstance(value, list | tuple):
+        raise ValidationError("milestones must be a list of (date, value) pairs", "milestones")
+    c = f.Collect()
+    points: list[list[Any]] = []
+    for item in value:
+        if not isinstance(item, list | tuple) or len(item) != 2:
+            c.add("milestones", "each milestone is a (date, value) pair")
+            continue
+        points.append([c("milestones", f.iso, item[0], "milestone date"),
+                       c("milestones", f.number, item[1], "milestone value")])  # fmt: skip
+    c.done()
+    return points
 
 
 def _milestones(value: object, doc: Doc) -> list[list[Any]]:
@@ -402,13 +426,7 @@ def _milestones(value: object, doc: Doc) -> list[list[Any]]:
             "indicator holds its target the whole time",
             "milestones",
         )
-    if not isinstance(value, list | tuple):
-        raise ValidationError("milestones must be a list of (date, value) pairs", "milestones")
-    points: list[list[Any]] = []
-    for item in value:
-        if not isinstance(item, list | tuple) or len(item) != 2:
-            raise ValidationError("each milestone is a (date, value) pair", "milestones")
-        points.append([f.iso(item[0], "milestone date"), f.number(item[1], "milestone value")])
+    points = _milestone_points(value)
     previous_date, previous_value = doc["start"], doc["baseline"]
     rising = doc["target"] >= doc["baseline"]
     for when, amount in points:
@@ -588,7 +606,7 @@ LESSON_TEXTS: Final = ("planned", "happened", "why", "sustain", "improve")
 # their classes (a frozen slotted dataclass costs half a millisecond).
 _LEARNING: Final = frozenset(
     {"Review", "validate_review", "REVIEW_FIELDS", "Action", "Lesson", "validate_lesson",
-     "LESSON_FIELDS", "Risk", "validate_risk", "RISK_FIELDS"}
+     "LESSON_FIELDS", "Risk", "validate_risk", "validate_stored_risk", "RISK_FIELDS"}
 )  # fmt: skip
 
 if TYPE_CHECKING:
@@ -602,6 +620,7 @@ if TYPE_CHECKING:
     from store.learning import validate_lesson as validate_lesson
     from store.learning import validate_review as validate_review
     from store.learning import validate_risk as validate_risk
+    from store.learning import validate_stored_risk as validate_stored_risk
 else:
 
     def __getattr__(name: str) -> Any:

@@ -125,18 +125,26 @@ def _actions(value: object) -> list[Doc]:
     if not isinstance(actions, list | tuple):
         raise ValidationError("actions must be a list", "actions")
     result: list[Doc] = []
-    for action in actions:
+    # every action's problems at once, each saying which action it is
+    c = f.Collect()
+    for number, action in enumerate(actions, 1):
+        one = f.Collect()
         if not isinstance(action, Mapping):
-            raise ValidationError("each action gives what, owner, due and done", "actions")
-        _reject_unknown(action, ("what", "owner", "due", "done"), "an action")
-        result.append(
-            {
-                "what": f.text(action.get("what"), "action", required=True),
-                "owner": f.text(action.get("owner"), "action owner"),
-                "due": f.optional_iso(action.get("due"), "action due"),
-                "done": f.flag(action.get("done"), "action done"),
-            }
-        )
+            one.add("actions", "each action gives what, owner, due and done")
+        else:
+            one("actions", _reject_unknown, action, ("what", "owner", "due", "done"), "an action")
+            result.append(
+                {
+                    "what": one("action", f.text, action.get("what"), "action", required=True),
+                    "owner": one("action owner", f.text, action.get("owner"), "action owner"),
+                    "due": one("action due", f.optional_iso, action.get("due"), "action due"),
+                    "done": one("action done", f.flag, action.get("done"), "action done"),
+                }
+            )
+        prefix = f"action {number}: " if len(actions) > 1 else ""
+        for name, message in one.problems:
+            c.add(name or "actions", prefix + message)
+    c.done()
     return result
 
 
@@ -251,6 +259,22 @@ class Risk:
         return _read_risk(doc_id, doc)
 
 
+def _risk_rules(doc: Doc, c: f.Collect, data: Mapping[str, Any]) -> None:
+    # mitigation lowers a risk or leaves it: a residual above the inherent
+    # score is a typing slip, and would pass the acceptance threshold unseen
+    for part in ("probability", "consequence"):
+        residual = f"residual_{part}"
+        if c.ok(part, residual) and doc[residual] is not None and doc[residual] > doc[part]:
+            c.add(
+                residual,
+                f"residual {part} {doc[residual]} is above the inherent {doc[part]}: "
+                "mitigation cannot make a risk worse",
+            )
+
+
 _read_risk = reader(Risk)
-validate_risk = validator(Risk, "risk")
+validate_risk = validator(Risk, "risk", _risk_rules)
+# a store written before the residual rule still opens: the rule is for
+# what is typed or changed (Wheel.add, update, import)
+validate_stored_risk = validator(Risk, "risk")
 RISK_FIELDS: Final = declared(Risk)

@@ -33,6 +33,7 @@ from store.errors import (
     NeedsCascade,
     NotFound,
     NothingToUndo,
+    Problem,
     ValidationError,
 )
 
@@ -141,6 +142,35 @@ def measurement_name(value: object, day: object, indicator: str, unit: str = "")
     for Median wait (its id means nothing to anyone)."""
     shown = f"{value:g}" if isinstance(value, float | int) else str(value)
     return f"the value {shown}{' ' + unit if unit else ''} of {day} for {indicator}"
+
+
+def _is_me(owner: object) -> bool:
+    return isinstance(owner, str) and owner.strip().casefold() == "me"
+
+
+def refuse(
+    problems: Sequence[Problem],
+    check: Callable[[], object] | None = None,
+    unknown: Iterable[str] = (),
+) -> None:
+    """Raise every problem at once, with those `check` (the verb's validator
+    given what the caller could read) adds of fields not named already nor
+    `unknown` (taken from what was not found: a problem there would
+    mislead); a message of several lines is several problems, each told
+    once. Nothing is raised when there are no problems."""
+    found = list(problems)
+    if found and check is not None:
+        named = {field for field, _ in found if field is not None} | set(unknown)
+        try:
+            check()
+        except ValidationError as exc:
+            found += [(field, text) for field, text in exc.problems if field not in named]
+    told: dict[str, Problem] = {}
+    for field, text in found:
+        for line in text.split("\n"):
+            told.setdefault(line, (field, line))
+    if told:
+        raise ValidationError(problems=list(told.values()))
 
 
 def _content(doc: Mapping[str, Any]) -> dict[str, Any]:
@@ -454,8 +484,25 @@ class Wheel:
             row = self.backend.get(kind.table, above)
             above = row.get(ref.field) if row is not None else None
 
+    def _mine(self, kind: Kind[Any], doc: d.Doc, typed: Container[str]) -> d.Doc:
+        """An owner typed as `me` (`typed`: the fields given), the word the
+        owner filters (my goals, `--owner me`) take for the current user,
+        stored as the user's name: kept literally, those filters would hide
+        it. A `me` stored before is left to whoever typed it."""
+        if kind is GOAL and "owner" in typed and _is_me(doc.get("owner")):
+            return doc | {"owner": self.user}
+        if (
+            kind is LESSON
+            and "actions" in typed
+            and any(_is_me(a["owner"]) for a in doc.get("actions", ()))
+        ):
+            actions = [a | {"owner": self.user} if _is_me(a["owner"]) else a
+                       for a in doc["actions"]]  # fmt: skip
+            return doc | {"actions": actions}
+        return doc
+
     def add(self, kind: Kind[T], fields: Mapping[str, Any]) -> T:
-        doc = kind.validate(fields)
+        doc = self._mine(kind, kind.validate(fields), fields)
         with self.backend.transaction():
             self._check_refs(kind, doc)
             doc_id = self.backend.next_id(kind.table)
@@ -471,7 +518,7 @@ class Wheel:
         with self.backend.transaction():
             current = dict(self._raw(kind, doc_id))
             merged = _content(current) | dict(fields)
-            doc = kind.validate(merged)
+            doc = self._mine(kind, kind.validate(merged), fields)
             if expected is not None and current.get("updated_at") != expected:
                 raise self._conflict(kind.table, doc_id, current, fields, expected)
             self._check_refs(kind, doc, doc_id)
@@ -493,39 +540,47 @@ class Wheel:
         comment: object = "",
         cause: object = None,
         decision: object = None,
+        as_of: date | None = None,
     ) -> d.Review:
         """Review one indicator or goal on day `when` (default today). The
         comparison frozen into the review is the view's record of that day,
         computed here; outside tolerance the review needs a cause and a
-        decision (validate_review refuses it otherwise)."""
-        day = as_date(when or "today", "date")
+        decision (validate_review refuses it otherwise). A review judges
+        what has happened: a day after today (`as_of`, default the
+        machine's; the demo builds a wheel as of a day of its own) is refused."""
+        now = as_of or today()
+        day = as_date(when or now, "date")
+        problems: list[Problem] = []
+        if day > now:
+            problems.append(("date", f"the review's day {day} is after today ({now}): "
+                                     "a review judges what has happened"))  # fmt: skip
         deviation = {"cause": cause, "decision": decision} if cause or decision else None
         # under the lock, after its refresh: what is frozen is what stands when it is written
         with self.backend.transaction():
             view = self.view(day)
+            comparison: Mapping[str, Any] = {}
             if indicator_id is not None and goal_id is None:
-                if not view.has_indicator(indicator_id):
-                    raise ValidationError(f"indicator {indicator_id} does not exist", "indicator")
-                comparison = view.indicator_record(indicator_id)
+                if view.has_indicator(indicator_id):
+                    comparison = view.indicator_record(indicator_id)
+                else:
+                    problems.append(("indicator", f"indicator {indicator_id} does not exist"))
             elif goal_id is not None and indicator_id is None:
-                if not view.has_goal(goal_id):
-                    raise ValidationError(f"goal {goal_id} does not exist", "goal")
-                comparison = view.goal_record(goal_id)
-            else:
-                raise ValidationError("a review is of one goal or one indicator", "goal_id")
-            return self.add(
-                REVIEW,
-                {
-                    "date": day,
-                    "goal_id": goal_id,
-                    "indicator_id": indicator_id,
-                    "comparison": dict(comparison),
-                    "judgement": judgement,
-                    "confidence": confidence,
-                    "comment": comment,
-                    "deviation": deviation,
-                },
-            )
+                if view.has_goal(goal_id):
+                    comparison = view.goal_record(goal_id)
+                else:
+                    problems.append(("goal", f"goal {goal_id} does not exist"))
+            fields = {
+                "date": day,
+                "goal_id": goal_id,
+                "indicator_id": indicator_id,
+                "comparison": dict(comparison),
+                "judgement": judgement,
+                "confidence": confidence,
+                "comment": comment,
+                "deviation": deviation,
+            }
+            refuse(problems, lambda: REVIEW.validate(fields))
+            return self.add(REVIEW, fields)
 
     def _conflict(
         self,
@@ -998,9 +1053,10 @@ class Wheel:
         changed, who and when, and the lesson or review it came from, to its
         revisions. Measurements and reviews are left as they are; a lesson
         cited is linked back to the indicator."""
-        why = f.text(reason, "reason")
-        if not why:
-            raise ValidationError("a revision needs a reason: say why the plan changes", "reason")
+        c = f.Collect()
+        why = c("reason", f.text, reason, "reason")
+        if c.ok("reason") and not why:
+            c.add("reason", "a revision needs a reason: say why the plan changes")
         asked = {
             name: value
             for name, value in zip(
@@ -1009,13 +1065,15 @@ class Wheel:
             if value is not None
         }
         if not asked:
-            raise ValidationError(
-                "name what to revise: baseline, target, due or milestones", "revision"
-            )
+            c.add("revision", "name what to revise: baseline, target, due or milestones")
         with self.backend.transaction():
             current = dict(self._raw(INDICATOR, indicator_id))
             content = _content(current)
-            planned = INDICATOR.validate(content | asked)
+            planned = c("revision", INDICATOR.validate, content | asked)
+            for kind, ref in ((LESSON, lesson_id), (REVIEW, review_id)):
+                if ref is not None and self.backend.get(kind.table, ref) is None:
+                    c.add(kind.name, f"there is no {kind.name} {ref}")
+            c.done()
             changes = {
                 name: [content.get(name), planned[name]]
                 for name in d.REVISED_FIELDS
@@ -1023,10 +1081,6 @@ class Wheel:
             }
             if not changes:
                 raise ValidationError("the revision changes nothing", "revision")
-            if lesson_id is not None:
-                self._raw(LESSON, lesson_id)
-            if review_id is not None:
-                self._raw(REVIEW, review_id)
             revision = {
                 "old": content["target"], "new": planned["target"], "at": now_iso(),
                 "by": self.user, "why": why, "lesson_id": lesson_id, "review_id": review_id,
@@ -1166,8 +1220,9 @@ class Wheel:
         return [risk_record(r, goals.get(r.goal_id)) for r in risks]
 
     def accept_risk(self, risk_id: int, by: object, on: object = None) -> d.Risk:
-        """A named person (or body) accepts a risk as it stands, on a date."""
-        who = f.text(by, "accepted by", required=True)
+        """A named person (or body) accepts a risk as it stands, on a date;
+        with nobody named, the current user does (as the TUI's form offers)."""
+        who = f.text(by, "accepted by") or self.user
         with self.backend.transaction():
             current = dict(self._raw(RISK, risk_id))
             fields = {"accepted_by": who, "accepted_on": as_date(on or "today", "accepted on")}

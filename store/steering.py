@@ -189,10 +189,13 @@ def parse_pair(text: str, field: str = "residual") -> tuple[int, int]:
         raise ValidationError(
             f"{field} {text.strip()!r} must be probability,consequence like 2,3", field
         )
-    return (
-        f.integer(parts[0], f"{field} probability", 1, 5),
-        f.integer(parts[1], f"{field} consequence", 1, 5),
+    c = f.Collect()
+    pair = (
+        c(field, f.integer, parts[0], f"{field} probability", 1, 5),
+        c(field, f.integer, parts[1], f"{field} consequence", 1, 5),
     )
+    c.done()
+    return pair
 
 
 # ---------------------------------------------------------------- actions

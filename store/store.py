@@ -239,13 +239,28 @@ class Store:
         self.group: int | None = folder.st_gid if folder is not None and shared else None
         self.lock = folder_lock(self.root / ".lock", self.lock_timeout, self.file_mode, self.group)
 
-    def _create(self) -> None:
+    def _create(self) -> list[Path]:
+        """Make the store's folder (and those above it that are missing);
+        the folders made, deepest first."""
+        made = [p for p in (self.root, *self.root.parents) if not exists(p)]
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             self._use_folder(self.root.stat())
         except OSError as exc:
             raise WriteFailed(f"cannot create a store at {self.root}: {exc.strerror}") from None
         self.created = True
+        return made
+
+    def _uncreate(self, made: Sequence[Path]) -> None:
+        """A first change that was refused leaves no store behind: the
+        folders it made go again, if they hold nothing but the lock (anything
+        else is another process's, which then keeps the store)."""
+        self.created = False
+        with contextlib.suppress(OSError):
+            if [entry.name for entry in os.scandir(self.root)] == [".lock"]:
+                (self.root / ".lock").unlink()
+            for folder in made:
+                folder.rmdir()
 
     # ------------------------------------------------------------ files
     def _discover(self) -> list[FileStorage]:
@@ -389,8 +404,17 @@ class Store:
         reason = self.read_only_reason
         if reason:
             raise ReadOnly(f"the store is {reason}")
-        if not exists(self.root):
-            self._create()
+        made = self._create() if not exists(self.root) else []
+        try:
+            with self._transaction(undo_of):
+                yield
+        except BaseException:
+            if made:
+                self._uncreate(made)
+            raise
+
+    @contextlib.contextmanager
+    def _transaction(self, undo_of: str | None) -> Iterator[None]:
         with self._locked():
             # a commit cut short since this store was opened (a crash in
             # another process) is finished first, or its temp files, rolled

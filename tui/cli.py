@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from store.backends import open_wheel
 from store.dates import as_date
-from store.errors import BadInput, StoreCorrupt, StoreError, ValidationError
+from store.errors import BadInput, Problem, StoreCorrupt, StoreError, ValidationError
 from store.paths import resolve_store
 from store.plain import plain, plain_lines
-from store.service import GOAL, INDICATOR, Kind, Wheel, measurement_name
+from store.service import GOAL, INDICATOR, Kind, Wheel, measurement_name, refuse
 
 if TYPE_CHECKING:
     import argparse
@@ -102,33 +102,56 @@ def _fields(args: argparse.Namespace, names: Sequence[str]) -> dict[str, Any]:
     return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
 
 
+def found(
+    wheel: Wheel, kind: Kind[Any], ref: str, problems: list[Problem], field: str
+) -> int | None:
+    """The id `ref` names, or None with the reason noted under `field` (the
+    validator's name for it): the other arguments are still checked, so
+    every problem is told at once (store.service.refuse)."""
+    try:
+        return int(wheel.find(kind, ref).id)
+    except BadInput as exc:
+        problems.append((field, str(exc)))
+        return None
+
+
 def add_goal(args: argparse.Namespace, wheel: Wheel) -> int:
     from store.steering import check_new_state
 
     fields = _fields(
         args, ["title", "owner", "unit", "start", "due", "description", "state", "tags"]
     )
-    check_new_state(args.state)
+    problems: list[Problem] = []
+    try:
+        check_new_state(args.state)
+    except ValidationError as exc:
+        problems += exc.problems
     if args.parent is not None:
-        fields["parent_id"] = wheel.find(GOAL, args.parent).id
+        fields["parent_id"] = found(wheel, GOAL, args.parent, problems, "parent")
+    # a state refused is left out: what it would ask for (an outcome) is not asked
+    refuse(problems, lambda: GOAL.validate({k: v for k, v in fields.items() if k != "state"}))
     goal = wheel.add(GOAL, fields)
     print(f"added goal {goal.id}: {plain(goal.title)}")
     return 0
 
 
 def add_indicator(args: argparse.Namespace, wheel: Wheel) -> int:
-    goal = wheel.find(GOAL, args.goal)
     fields = _fields(
         args,
         ["name", "baseline", "target", "unit", "direction", "aggregation", "chain", "start",
          "due", "cadence", "weight", "tolerance", "milestones"],
     )  # fmt: skip
-    fields["goal_id"] = goal.id
-    fields.setdefault("start", goal.start or "today")
-    if "due" not in fields and goal.due:
+    problems: list[Problem] = []
+    goal_id = found(wheel, GOAL, args.goal, problems, "goal")
+    goal = wheel.goal(goal_id) if goal_id is not None else None
+    fields["goal_id"] = goal_id
+    fields.setdefault("start", (goal.start if goal else None) or "today")
+    if "due" not in fields and goal and goal.due:
         fields["due"] = goal.due
+    # start and due come from a goal found
+    refuse(problems, lambda: INDICATOR.validate(fields), unknown=("start", "due"))
     indicator = wheel.add(INDICATOR, fields)
-    print(f"added indicator {indicator.id}: {plain(indicator.name)} (goal {goal.id})")
+    print(f"added indicator {indicator.id}: {plain(indicator.name)} (goal {indicator.goal_id})")
     return 0
 
 
@@ -217,13 +240,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         root = resolve_store(getattr(args, "store", None))
         if args.command is None:
             return open_tui(args)
-        reading = args.command in READING or getattr(args, "dry_run", False)
-        wheel = open_wheel(root, must_exist=reading)
+        # a dry run may be of a folder store not made yet: it reads it as
+        # empty and creates nothing (only a committed change makes the
+        # folder); opening a server's wheel makes its tables, so there a dry
+        # run needs the wheel to be there
+        dry_run = getattr(args, "dry_run", False) and isinstance(root, str)
+        wheel = open_wheel(root, must_exist=args.command in READING or dry_run)
         handler: Handler = args.handler
-        return handler(args, wheel)
+        code = handler(args, wheel)
+        # what is still buffered goes out here, so a closed pipe is met below
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # a pager or `head` quit reading: the command's work is done (a
+        # writing command prints only after its change is committed), so
+        # it ends quietly, and so does the flush at exit
+        _drop_stdout()
+        return 0
     except ValidationError as exc:
         for _, message in exc.problems:
-            _fail(2, message)
+            for line in message.split("\n"):  # each reason on a line of its own
+                _fail(2, line)
         return 2
     except BadInput as exc:
         return _fail(2, str(exc))
@@ -236,6 +273,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if wheel is not None:
             _report(wheel)
+
+
+def _drop_stdout() -> None:
+    import contextlib
+    import os
+
+    with contextlib.suppress(OSError, ValueError):  # a stdout with no descriptor
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def _report(wheel: Wheel) -> None:

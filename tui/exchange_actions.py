@@ -32,10 +32,8 @@ def _ask_and_write(app: StyrApp, title: str, suggestion: str, text: Callable[[],
         target = Path(name).expanduser()
         try:
             write_out(text(), str(target))
-        except (StoreError, OSError) as exc:
-            reason = getattr(exc, "strerror", None) or str(exc)
-            app.notify(plain(f"could not write {target}: {reason}"), severity="error",
-                       markup=False)  # fmt: skip
+        except StoreError as exc:  # write_out names the file
+            app.notify(plain(str(exc)), severity="error", markup=False)
             return
         app.notify(plain(f"wrote {target.resolve()}"), markup=False)
 

@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 from store import exchange
 from store.backend import MEASUREMENTS
-from store.errors import BadInput, ValidationError
+from store.errors import BadInput, ValidationError, WriteFailed
 from store.plain import plain
 from store.service import BY_TABLE, Wheel
 
@@ -87,11 +87,19 @@ def write_out(text: str, out: str | None) -> None:
         kind = stat.S_IFREG
     if stat.S_ISDIR(kind):
         raise BadInput(f"--out {out} is a folder; give a file name")
-    if not stat.S_ISREG(kind):
-        # /dev/null, /dev/stdout, a pipe: written into, never replaced
-        with open(target, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        return
+    try:
+        if not stat.S_ISREG(kind):
+            # /dev/null, /dev/stdout, a pipe: written into, never replaced
+            with open(target, "w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+            return
+        _replace(target, text)
+    except OSError as exc:
+        # the error names the temporary file; the user gave `out`
+        raise WriteFailed(f"could not write {out}: {exc.strerror or exc}") from None
+
+
+def _replace(target: Path, text: str) -> None:
     fd, temp = tempfile.mkstemp(dir=target.parent or Path("."), prefix=f".{target.name}.")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:

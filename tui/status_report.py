@@ -16,6 +16,7 @@ from typing import Any, TextIO
 from store.compare import SEVERITY, Status
 from store.dates import ACCEPTED_FORMS, parse_date, today
 from store.errors import ValidationError
+from store.plain import plain
 from store.service import GOAL, Wheel
 from store.steering import goal_filter
 from store.table import Style, render_table
@@ -101,6 +102,12 @@ def run(
     keep = goal_filter(owner=owner, state=state, period=period, user=wheel.user)
     sel = select(wheel, day, goal)
     sel = Selection(sel.view, sel.view.kept(keep, sel.nodes))
+    if not sel.nodes and sel.view.nodes and not as_json:
+        # "no goals yet" would tell the user to add what is there
+        given = (("--goal", goal), ("--owner", owner), ("--state", state), ("--period", period))
+        filters = " ".join(f"{name} {plain(value)}" for name, value in given if value is not None)
+        out.write(f"no goal matches {filters}\n")
+        return 0
     if as_json:
         records = goal_records(sel, wanted) if goals_only else indicator_records(sel, wanted)
         out.write(dump_json(records) + "\n")

@@ -11,10 +11,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from store import documents as d
-from store.errors import ValidationError
+from store.errors import Problem, ValidationError
 from store.plain import plain
-from store.service import GOAL, INDICATOR, LESSON, RISK, Kind, Wheel
-from store.steering import ACCEPTANCE_THRESHOLD, parse_action, parse_pair
+from store.service import GOAL, INDICATOR, LESSON, REVIEW, RISK, Kind, Wheel, refuse
+from store.steering import ACCEPTANCE_THRESHOLD, check_outcome, parse_action, parse_pair
+from tui.cli import found
 
 
 def _json(records: Iterable[Mapping[str, Any]]) -> None:
@@ -125,7 +126,7 @@ def add_commands(commands: Any, store_option: Any) -> None:
     p.add_argument("--residual", metavar="P,C", help="after mitigation, e.g. 2,3")
     p = command(risk, "accept", "a named person accepts a risk as it stands", accept_risk)
     p.add_argument("risk", metavar="RISK", help="risk id or title")
-    p.add_argument("--by", metavar="WHO")
+    p.add_argument("--by", metavar="WHO", help="a person or a body (default: you)")
     p.add_argument("--on", metavar="DATE", help="default today")
 
     p = command(commands, "risks", "the risk register, highest residual score first", list_risks)
@@ -186,14 +187,21 @@ def _value(value: object) -> str:
 def review(args: argparse.Namespace, wheel: Wheel) -> int:
     if (args.indicator is None) == (args.goal is None):
         raise ValidationError("review one INDICATOR or one --goal GOAL", "goal")
-    target = (
-        {"indicator_id": _id(wheel, INDICATOR, args.indicator)}
-        if args.indicator is not None
-        else {"goal_id": _id(wheel, GOAL, args.goal)}
-    )
+    problems: list[Problem] = []
+    of_indicator = args.indicator is not None
+    kind, ref, key = (INDICATOR, args.indicator, "indicator_id") if of_indicator else (
+        GOAL, args.goal, "goal_id")  # fmt: skip
+    subject = found(wheel, kind, ref, problems, kind.name)
+    given = {"judgement": args.judgement, "confidence": args.confidence, "date": args.at,
+             "comment": args.comment or "", "deviation": {"cause": args.cause,
+                                                          "decision": args.decision}}  # fmt: skip
+    # the review's own fields are checked too when its subject is not found
+    # (id 1 stands in for it: no comparison is frozen, nothing is written)
+    refuse(problems, lambda: REVIEW.validate(given | {key: 1}))
     done = wheel.record_review(
         judgement=args.judgement, confidence=args.confidence, when=args.at,
-        comment=args.comment or "", cause=args.cause, decision=args.decision, **target,
+        comment=args.comment or "", cause=args.cause, decision=args.decision,
+        indicator_id=subject if of_indicator else None, goal_id=None if of_indicator else subject,
     )  # fmt: skip
     status = str(done.comparison.get("status", "?")).replace("_", " ")
     print(f"review {done.id} on {done.date}: {done.judgement}, confidence {done.confidence}, "
@@ -236,11 +244,19 @@ def list_reviews(args: argparse.Namespace, wheel: Wheel) -> int:
 
 
 def add_lesson(args: argparse.Namespace, wheel: Wheel) -> int:
+    problems: list[Problem] = []
     fields: dict[str, Any] = {name: getattr(args, name) for name in d.LESSON_TEXTS}
-    fields["actions"] = [parse_action(text) for text in args.action]
+    fields["actions"] = []
+    for number, text in enumerate(args.action, 1):
+        try:
+            fields["actions"].append(parse_action(text))
+        except ValidationError as exc:
+            prefix = f"action {number}: " if len(args.action) > 1 else ""
+            problems += [("actions", prefix + m) for _, m in exc.problems]
     fields["date"] = args.at
     if args.goal is not None:
-        fields["goal_id"] = _id(wheel, GOAL, args.goal)
+        fields["goal_id"] = found(wheel, GOAL, args.goal, problems, "goal")
+    refuse(problems, lambda: LESSON.validate(fields))
     lesson = wheel.add(LESSON, fields)
     print(f"added lesson {lesson.id}" + (f" with {len(lesson.actions)} actions"
                                          if lesson.actions else ""))  # fmt: skip
@@ -314,14 +330,19 @@ def action_done(args: argparse.Namespace, wheel: Wheel) -> int:
 
 
 def add_risk(args: argparse.Namespace, wheel: Wheel) -> int:
+    problems: list[Problem] = []
     fields: dict[str, Any] = {
-        "goal_id": _id(wheel, GOAL, args.goal), "title": args.title,
+        "goal_id": found(wheel, GOAL, args.goal, problems, "goal"), "title": args.title,
         "probability": args.probability, "consequence": args.consequence, "cause": args.cause,
         "mitigation": args.mitigation, "owner": args.owner, "due": args.due,
     }  # fmt: skip
     if args.residual is not None:
-        p, c = parse_pair(args.residual)
-        fields |= {"residual_probability": p, "residual_consequence": c}
+        try:
+            p, c = parse_pair(args.residual)
+            fields |= {"residual_probability": p, "residual_consequence": c}
+        except ValidationError as exc:
+            problems += exc.problems
+    refuse(problems, lambda: RISK.validate(fields))
     risk = wheel.add(RISK, fields)
     line = f"added risk {risk.id}: {plain(risk.title)}, score {risk.score}"
     line += f", residual {risk.residual_score}"
@@ -364,13 +385,30 @@ def list_risks(args: argparse.Namespace, wheel: Wheel) -> int:
 
 
 def close_period(args: argparse.Namespace, wheel: Wheel) -> int:
+    # every bad --outcome and --carry at once, with what the verb says of
+    # the good ones (a dry run that writes nothing)
+    problems: list[Problem] = []
     outcomes: dict[int, str] = {}
     for text in args.outcome:
         ref, sep, outcome = text.rpartition("=")
         if not sep or not ref.strip():
-            raise ValidationError(f"--outcome {text!r} must look like GOAL=achieved", "outcome")
-        outcomes[_id(wheel, GOAL, ref)] = outcome
-    carry = [_id(wheel, GOAL, ref) for ref in args.carry]
+            problems.append(("outcome", f"--outcome {text!r} must look like GOAL=achieved"))
+            continue
+        goal_id = found(wheel, GOAL, ref, problems, "outcome")
+        if goal_id is None:
+            continue
+        outcomes[goal_id] = outcome
+        try:
+            check_outcome(outcome)
+        except ValidationError as exc:
+            # worded as the verb words it, so it is told once
+            problems.append(("outcome", f"goal {goal_id}: {exc}"))
+    carry = [
+        goal_id for ref in args.carry
+        if (goal_id := found(wheel, GOAL, ref, problems, "carry")) is not None
+    ]  # fmt: skip
+    refuse(problems, lambda: wheel.close_period(args.period, outcomes=outcomes, carry=carry,
+                                                dry_run=True))  # fmt: skip
     done = wheel.close_period(args.period, outcomes=outcomes, carry=carry, dry_run=args.dry_run)
     would = "would " if done.dry_run else ""
     print(f"{'dry run: ' if done.dry_run else ''}period {done.period.label} "

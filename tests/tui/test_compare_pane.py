@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -572,3 +572,17 @@ async def test_a_filter_keeping_the_row_leaves_its_detail_as_drawn(
         await press(pilot, "escape", "escape", "down")  # another row is drawn
         await settle(pilot)
         assert screen.selected_key() != f"i{small.indicator}" and drawn
+
+
+async def test_a_review_of_a_day_to_come_is_refused_in_the_form(wheel: Wheel, small: Small) -> None:
+    # compared at a day after the machine's today: the verb refuses the review
+    later = date.today() + timedelta(days=30)
+    alpha = add_alpha(wheel, small)
+    app = make_app(wheel, today=later)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_review(pilot, app, f"i{alpha}")
+        await pilot.press("tab", "9", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewForm)
+        assert f"the review's day {later} is after today" in screen_text(app)
+        assert wheel.reviews() == []

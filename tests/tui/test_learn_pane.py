@@ -314,3 +314,23 @@ async def test_text_typed_right_after_tab_lands_in_the_next_field(
         await settle(pilot)
         texts = [form.query_one(f"#lesson-{name}", TextArea).text for name in QUESTIONS]
         assert texts[:3] == ["w", "x", "y"]
+
+
+async def test_every_bad_action_line_is_refused_with_the_other_fields(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    app = make(wheel)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_learn(pilot, app)
+        await pilot.press("a")
+        await settle(pilot)
+        # no text in any question, and two action lines of four parts
+        await pilot.press("tab", "tab", "tab", "tab", "tab")
+        await pilot.press(*"a|b|c|d", "enter", *"e|f|g|h", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, LessonForm)
+        shown = screen_text(app)
+        assert "action 'a|b|c|d' has more than three parts" in shown
+        assert "action 'e|f|g|h' has more than three parts" in shown
+        assert "a lesson needs some text" in shown
+        assert wheel.lessons() == []

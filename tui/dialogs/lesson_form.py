@@ -19,8 +19,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, Select, Static, TextArea
 
 from store.documents import LESSON_TEXTS, Action, Goal, Lesson
-from store.errors import ValidationError
+from store.errors import Problem, ValidationError
 from store.plain import plain
+from store.service import LESSON, refuse
 from tui.dialogs.saving import SavingDialog
 from widgets.placeholder import hint
 
@@ -47,8 +48,10 @@ def format_actions(actions: Sequence[Action]) -> str:
 
 
 def parse_actions(text: str) -> list[dict[str, Any]]:
-    """`[x] what | owner | due` lines into the store's action fields."""
+    """`[x] what | owner | due` lines into the store's action fields; every
+    line with too many parts is reported at once."""
     actions = []
+    problems: list[Problem] = []
     for line in text.splitlines():
         line = line.strip()
         if not line:
@@ -58,11 +61,14 @@ def parse_actions(text: str) -> list[dict[str, Any]]:
             line = line[3:].strip()
         parts = [part.strip() for part in line.split("|")]
         if len(parts) > 3:
-            raise ValidationError(
-                f"action '{line}' has more than three parts; use what | owner | due", "actions"
+            problems.append(
+                ("actions", f"action '{line}' has more than three parts; use what | owner | due")
             )
+            continue
         what, owner, due = [*parts, "", ""][:3]
         actions.append({"what": what, "owner": owner, "due": due or None, "done": done})
+    if problems:
+        raise ValidationError(problems=problems)
     return actions
 
 
@@ -175,7 +181,12 @@ class LessonForm(SavingDialog):
         }
         for name in LESSON_TEXTS:
             data[name] = self.query_one(f"#lesson-{name}", TextArea).text.strip()
-        data["actions"] = parse_actions(self.query_one("#lesson-actions", TextArea).text)
+        try:
+            data["actions"] = parse_actions(self.query_one("#lesson-actions", TextArea).text)
+        except ValidationError as exc:
+            # with what the lesson's other fields break, all shown at once
+            data["actions"] = []
+            refuse(exc.problems, lambda: LESSON.validate(data))
         return data
 
     def current_values(self) -> dict[str, Any]:
