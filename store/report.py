@@ -181,6 +181,17 @@ TERMS: Final[dict[str, dict[str, str]]] = {
         "dropped": "avbrutt",
     },
 }  # fmt: skip
+
+
+class Words(dict[str, str]):
+    """A language's words (WORDS), knowing the language, so what formats a
+    number with them writes it as that language does."""
+
+    def __init__(self, lang: Lang) -> None:
+        super().__init__(WORDS[lang])
+        self.lang: Lang = lang
+
+
 BLOCKS: Final = "▁▂▃▄▅▆▇█"
 MAX_COLUMNS: Final = 36
 
@@ -214,7 +225,7 @@ def _month_ends(first: date, last: date) -> list[date]:
 
 
 def chart(indicator: Indicator, series: Sequence[tuple[date, float]], first: date, last: date,
-          words: dict[str, str], lang: Lang = "en") -> list[str]:  # fmt: skip
+          words: Words) -> list[str]:  # fmt: skip
     """Plan against actual, one block per month end, in a code block: the
     plan line and the actual as it stood then (blank before the first value)."""
     days = _month_ends(first, last)
@@ -239,8 +250,8 @@ def chart(indicator: Indicator, series: Sequence[tuple[date, float]], first: dat
     scale = words["chart_range"].format(
         first=days[0].isoformat(),
         last=days[-1].isoformat(),
-        low=number(low, lang=lang),
-        high=number(high, lang=lang),
+        low=number(low, lang=words.lang),
+        high=number(high, lang=words.lang),
     )
     return [
         "```text",
@@ -257,7 +268,7 @@ class _Report:
         self.wheel = wheel
         self.span = span
         self.lang = lang
-        self.w = WORDS[lang]
+        self.w = Words(lang)
         self.at = min(span.end, day)
         self.view: WheelView = wheel.view(self.at)
         nodes = self.view.subtree(goal) if goal is not None else self.view.nodes
@@ -397,7 +408,7 @@ class _Report:
             if first > last:
                 continue
             lines += [f"**{ind.id}. {md(ind.name)}**", ""]
-            lines += chart(ind, self.wheel.series(ind.id, until=self.at), first, last, w, self.lang)
+            lines += chart(ind, self.wheel.series(ind.id, until=self.at), first, last, w)
         return lines
 
     def steering(self) -> list[str]:
