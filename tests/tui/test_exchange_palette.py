@@ -1,6 +1,6 @@
 """The palette's export and report: a file name (and the report's period,
-language and goal) asked in a small dialog, the
-file written whole, the same bytes as the command line writes."""
+language and goal) asked in a small dialog, the file written whole, the same
+bytes as the command line writes."""
 
 from __future__ import annotations
 
