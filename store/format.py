@@ -8,9 +8,19 @@ so the TUI can use the names directly and the CLI maps them to ANSI codes.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, Literal
 
 from store.compare import STATUS_GLYPH, STATUS_WORD, Status
+
+Lang = Literal["en", "nb"]
+LANGS: Final[tuple[Lang, ...]] = ("en", "nb")
+# bokmål groups thousands with a space and writes a decimal comma. The space
+# is a no-break one (U+00A0): every terminal font has it, one cell wide, and
+# unlike a plain space a Markdown viewer never breaks a number across lines
+# in a narrow table cell; the narrow U+202F is missing from many terminal
+# fonts. It is also what Norwegian spreadsheets write (nb-NO locales).
+NBSP: Final = "\u00a0"
+_NB_DIGITS: Final = str.maketrans({",": NBSP, ".": ","})
 
 ASCII_GLYPH: Final[dict[Status, str]] = {
     "missed": "x",
@@ -43,9 +53,10 @@ def status_label(status: Status, *, unicode: bool = True) -> str:
     return f"{glyph} {STATUS_WORD[status]}"
 
 
-def number(value: float | None, *, compact: bool = False) -> str:
-    """A measured or planned value: `12,500`, `3.25`. `compact` fits a narrow
-    column (`125k`, `3.1M`, no separators); the JSON has every value exactly."""
+def number(value: float | None, *, compact: bool = False, lang: Lang = "en") -> str:
+    """A measured or planned value: `12,500`, `3.25`; in bokmål `12 500`,
+    `3,25`. `compact` fits a narrow column (`125k`, `3.1M`, no separators);
+    the JSON has every value exactly."""
     if value is None:
         return NONE
     if compact:
@@ -60,16 +71,19 @@ def number(value: float | None, *, compact: bool = False) -> str:
             return f"{value:.0f}"
         return f"{value:.3g}"
     text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
+    text = "0" if text == "-0" else text
+    return text.translate(_NB_DIGITS) if lang == "nb" else text
 
 
-def percent(progress: float | None) -> str:
-    """A progress as `45%`: unclamped, so overshooting shows, but capped at a
-    width a column holds (`>999%`)."""
+def percent(progress: float | None, *, lang: Lang = "en") -> str:
+    """A progress as `45%` (bokmål `45 %`, as Norwegian writes it):
+    unclamped, so overshooting shows, but capped at a width a column holds
+    (`>999%`)."""
     if progress is None:
         return NONE
     share = round(progress * 100)
-    return ">999%" if share > 999 else "<-99%" if share < -99 else f"{share}%"
+    sign = NBSP + "%" if lang == "nb" else "%"
+    return f">999{sign}" if share > 999 else f"<-99{sign}" if share < -99 else f"{share}{sign}"
 
 
 def days(ahead: int | None) -> str:
@@ -80,10 +94,16 @@ def days(ahead: int | None) -> str:
     return f"{ahead:+d}d" if ahead else "0d"
 
 
-def ahead_words(ahead: int | None) -> str:
-    """The same in words, for a wider column: `3d ahead`, `16d behind`, `on plan`."""
+def ahead_words(ahead: int | None, *, lang: Lang = "en") -> str:
+    """The same in words, for a wider column: `3d ahead`, `16d behind`, `on
+    plan`; in bokmål `3 dager foran`, `1 dag bak`, `som planlagt`."""
     if ahead is None:
         return NONE
+    if lang == "nb":
+        if ahead == 0:
+            return "som planlagt"
+        unit = "dag" if abs(ahead) == 1 else "dager"
+        return f"{abs(ahead)} {unit} {'foran' if ahead > 0 else 'bak'}"
     if ahead == 0:
         return "on plan"
     return f"{ahead}d ahead" if ahead > 0 else f"{-ahead}d behind"

@@ -19,11 +19,11 @@ from typing import Any, Final
 from store.compare import expected_at, running_actuals
 from store.dates import today
 from store.documents import Indicator, Review, Risk
-from store.format import NONE, ahead_words, number, percent
+from store.format import NONE, Lang, ahead_words, number, percent
 from store.plain import plain
 from store.service import GOAL, Wheel
 from store.steering import Period, parse_period
-from store.views import GoalNode, WheelView
+from store.views import GoalNode, Record, WheelView
 
 Progress = Callable[[str, int, int], None]
 
@@ -114,7 +114,7 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "indicator": "Indikator",
         "unit": "Enhet",
         "actual": "Faktisk",
-        "target": "Mål",
+        "target": "Målverdi",
         "ahead": "Foran/bak",
         "forecast": "Prognose ved frist",
         "review": "Siste gjennomgang",
@@ -177,10 +177,31 @@ TERMS: Final[dict[str, dict[str, str]]] = {
         "open": "åpen", "mitigated": "redusert", "occurred": "inntruffet",
         "closed": "lukket", "baseline": "utgangsverdi", "target": "mål", "due": "frist",
         "milestones": "milepæler",
+        "achieved": "nådd", "partly": "delvis nådd", "missed": "ikke nådd",
+        "dropped": "avbrutt",
     },
 }  # fmt: skip
+
+
+class Words(dict[str, str]):
+    """A language's words (WORDS), knowing the language, so what formats a
+    number with them writes it as that language does."""
+
+    def __init__(self, lang: Lang) -> None:
+        super().__init__(WORDS[lang])
+        self.lang: Lang = lang
+
+
 BLOCKS: Final = "▁▂▃▄▅▆▇█"
 MAX_COLUMNS: Final = 36
+
+
+def depth_mark(depth: int) -> str:
+    """How deep a goal sits in the cascade, in the summary's goal cell:
+    `↳ ` under a top goal, `· ↳ ` one further, and so on. Visible marks,
+    because Markdown viewers trim a cell's leading whitespace, no-break and
+    em spaces included (CommonMark tables, markdown-it, Python-Markdown)."""
+    return "· " * (depth - 1) + "↳ " if depth else ""
 
 
 def _row(cells: Sequence[str]) -> str:
@@ -204,7 +225,7 @@ def _month_ends(first: date, last: date) -> list[date]:
 
 
 def chart(indicator: Indicator, series: Sequence[tuple[date, float]], first: date, last: date,
-          words: dict[str, str]) -> list[str]:  # fmt: skip
+          words: Words) -> list[str]:  # fmt: skip
     """Plan against actual, one block per month end, in a code block: the
     plan line and the actual as it stood then (blank before the first value).
     `series`: the values the comparison counts (Wheel.counted_series)."""
@@ -228,7 +249,10 @@ def chart(indicator: Indicator, series: Sequence[tuple[date, float]], first: dat
 
     label = max(len(words["plan"]), len(words["actual"]))
     scale = words["chart_range"].format(
-        first=days[0].isoformat(), last=days[-1].isoformat(), low=number(low), high=number(high)
+        first=days[0].isoformat(),
+        last=days[-1].isoformat(),
+        low=number(low, lang=words.lang),
+        high=number(high, lang=words.lang),
     )
     return [
         "```text",
@@ -241,11 +265,11 @@ def chart(indicator: Indicator, series: Sequence[tuple[date, float]], first: dat
 
 
 class _Report:
-    def __init__(self, wheel: Wheel, span: Period, goal: int | None, lang: str, day: date) -> None:
+    def __init__(self, wheel: Wheel, span: Period, goal: int | None, lang: Lang, day: date) -> None:
         self.wheel = wheel
         self.span = span
         self.lang = lang
-        self.w = WORDS[lang]
+        self.w = Words(lang)
         self.at = min(span.end, day)
         self.view: WheelView = wheel.view(self.at)
         nodes = self.view.subtree(goal) if goal is not None else self.view.nodes
@@ -261,6 +285,28 @@ class _Report:
 
     def status(self, status: str) -> str:
         return STATUS[self.lang][status]
+
+    def goal_status(self, record: Record) -> str:
+        """A goal's status; a closed one with its outcome, as Goals and
+        Compare show it: `■ closed: achieved`."""
+        shown = self.status(record["status"])
+        if record["status"] == "closed" and record["outcome"]:
+            shown += f": {self.term(record['outcome'])}"
+        return shown
+
+    def number(self, value: float | None) -> str:
+        return number(value, lang=self.lang)
+
+    def percent(self, share: float | None) -> str:
+        return percent(share, lang=self.lang)
+
+    def shown(self, value: Any) -> str:
+        """A revised field's value: a number, a date, milestones `date=value`."""
+        if isinstance(value, float | int) and not isinstance(value, bool):
+            return self.number(float(value))
+        if isinstance(value, list):
+            return ", ".join(f"{d}={self.number(float(v))}" for d, v in value) or NONE
+        return NONE if value is None else str(value)
 
     def latest_review(self, indicator_id: int) -> Review | None:
         return next((r for r in self.reviews if r.indicator_id == indicator_id), None)
@@ -288,8 +334,8 @@ class _Report:
             record = self.view.goal_record(node.goal.id)
             risk = record["top_risk"]
             rows.append([
-                str(node.goal.id), "\u2003" * node.depth + md(node.goal.title), md(node.goal.owner),
-                self.status(record["status"]), percent(record["progress"]),
+                str(node.goal.id), depth_mark(node.depth) + md(node.goal.title),
+                md(node.goal.owner), self.goal_status(record), self.percent(record["progress"]),
                 f"{md(risk['title'])} ({risk['score']})" if risk else NONE,
             ])  # fmt: skip
         header = ["#", w["goal"], w["owner"], w["status"], w["progress"], w["top_risk"]]
@@ -305,7 +351,7 @@ class _Report:
             cells = [str(ind.id), md(ind.name), md(ind.unit)]
             for year in years:
                 points = [p for p in series if p[0].year == year]
-                cells.append(number(running_actuals(points, ind.aggregation)[1][-1])
+                cells.append(self.number(running_actuals(points, ind.aggregation)[1][-1])
                              if points else NONE)  # fmt: skip
             rows.append(cells)
         if not rows:
@@ -327,8 +373,8 @@ class _Report:
         level = "#" * min(6, 3 + node.depth)
         lines = [f"{level} {goal.id}. {md(goal.title)}", ""]
         facts = [
-            f"{w['status']}: {self.status(record['status'])}",
-            f"{w['progress']}: {percent(record['progress'])}",
+            f"{w['status']}: {self.goal_status(record)}",
+            f"{w['progress']}: {self.percent(record['progress'])}",
             f"{w['owner']}: {md(goal.owner)}",
             f"{w['due']}: {goal.due.isoformat() if goal.due else NONE}",
         ]
@@ -338,8 +384,8 @@ class _Report:
             lines += [w["agreed"].format(by=md(goal.agreed_by), on=on), ""]
         eff = record["efficiency"]
         if eff is not None:
-            lines += [w["efficiency"].format(spent=percent(eff["spent"]),
-                                             results=percent(eff["results"]))]  # fmt: skip
+            lines += [w["efficiency"].format(spent=self.percent(eff["spent"]),
+                                             results=self.percent(eff["results"]))]  # fmt: skip
             lines += [w["overspending"], ""] if eff["overspending"] else [""]
         if record["activity_trap"]:
             lines += [f"> **{w['trap']}**", ""]
@@ -352,8 +398,9 @@ class _Report:
             r = self.view.indicator_record(ind.id)
             unit = f" {md(ind.unit)}" if ind.unit else ""
             rows.append([
-                str(ind.id), md(ind.name), number(r["actual"]) + unit, number(r["target"]) + unit,
-                self.status(r["status"]), ahead_words(r["ahead_days"]), number(r["forecast"]),
+                str(ind.id), md(ind.name), self.number(r["actual"]) + unit,
+                self.number(r["target"]) + unit, self.status(r["status"]),
+                ahead_words(r["ahead_days"], lang=self.lang), self.number(r["forecast"]),
                 self.review_text(self.latest_review(ind.id)),
             ])  # fmt: skip
         lines += _table(header, rows)
@@ -399,7 +446,7 @@ class _Report:
             header = [w["date"], w["indicator"], w["change"], w["why"]]
             lines += _table(header, [[
                 day, f"{ind.id}. {md(ind.name)}",
-                "; ".join(f"{self.term(name)} {md(_shown(a))} → {md(_shown(b))}"
+                "; ".join(f"{self.term(name)} {md(self.shown(a))} → {md(self.shown(b))}"
                           for name, (a, b) in sorted(rev.changes.items())),
                 md(rev.why),
             ] for day, ind, rev in sorted(revisions, key=lambda x: (x[0], x[1].id))])  # fmt: skip
@@ -441,8 +488,8 @@ class _Report:
             r = self.view.indicator_record(ind.id)
             reaches = _reaches(ind, r["forecast"])
             rows.append([
-                str(ind.id), md(ind.name), ind.due.isoformat(), number(r["target"]),
-                number(r["forecast"]),
+                str(ind.id), md(ind.name), ind.due.isoformat(), self.number(r["target"]),
+                self.number(r["forecast"]),
                 NONE if reaches is None else w["yes"] if reaches else w["no"],
             ])  # fmt: skip
         header = ["#", w["indicator"], w["due"], w["target"], w["forecast"], w["reaches"]]
@@ -463,14 +510,6 @@ class _Report:
         return lines
 
 
-def _shown(value: Any) -> str:
-    if isinstance(value, float | int) and not isinstance(value, bool):
-        return number(float(value))
-    if isinstance(value, list):
-        return ", ".join(f"{d}={number(float(v))}" for d, v in value) or NONE
-    return NONE if value is None else str(value)
-
-
 def _reaches(indicator: Indicator, forecast: float | None) -> bool | None:
     if forecast is None:
         return None
@@ -484,7 +523,7 @@ def build_report(
     *,
     period: str | None = None,
     goal: str | None = None,
-    lang: str = "en",
+    lang: Lang = "en",
     progress: Progress | None = None,
     day: date | None = None,
 ) -> str:

@@ -1,6 +1,7 @@
 """The palette's "Export to file…" and "Write the period report…": ask for a
-file name, write the file whole (as `styr export` and `styr report` do), and
-say where it went or why it could not be written. "Import measurements from
+file name (and the report's period, language and goal), write the file whole
+(as `styr export` and `styr report` do), and say where it went or why it
+could not be written. "Import measurements from
 CSV…" (also `I` in Measure) shows what a file would add and imports it whole
 on confirmation."""
 
@@ -16,9 +17,9 @@ from store import exchange
 from store.backend import MEASUREMENTS
 from store.errors import StoreError
 from store.plain import plain
-from store.report import build_report
 from tui.dialogs.file_name import FileNameDialog
 from tui.dialogs.import_csv import ImportDialog
+from tui.dialogs.report_form import ReportDialog
 from tui.exchange_cli import write_out
 
 if TYPE_CHECKING:
@@ -68,22 +69,22 @@ def ask_and_import(app: StyrApp) -> None:
 
 
 def commands(app: StyrApp) -> list[SystemCommand]:
-    year = app.today.year
-
     def export() -> None:
         _ask_and_write(app, "Export the whole wheel (JSON) to", "styr-export.json",
                        lambda: exchange.dumps(exchange.export_document(app.wheel)))  # fmt: skip
 
     def report() -> None:
-        def text() -> str:
-            return build_report(app.wheel, period=str(year), day=app.today)
+        def wrote(path: Path | None) -> None:
+            if path is not None:
+                app.notify(plain(f"wrote {path}"), markup=False)
 
-        title = f"Write the period report {year} (Markdown) to"
-        _ask_and_write(app, title, f"styr-report-{year}.md", text)
+        app.push_screen(ReportDialog(app.wheel, app.today), wrote)
 
     return [
         SystemCommand("Export to file…", "the whole wheel as JSON (styr export)", export),
-        SystemCommand("Write the period report…", f"Markdown, {year} (styr report)", report),
+        SystemCommand(
+            "Write the period report…", "Markdown: period, language, goal (styr report)", report
+        ),
         SystemCommand(
             "Import measurements from CSV…",
             "indicator,date,value[,note] (styr import)",

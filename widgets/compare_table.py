@@ -34,7 +34,7 @@ from textual.widgets._data_table import default_cell_formatter
 from textual.widgets.data_table import Row as TableRow
 from textual.widgets.data_table import RowKey
 
-from store.compare import SEVERITY, STATUS_WORD, Status
+from store.compare import SEVERITY, STATUS_GLYPH, STATUS_WORD, Status
 from store.format import STATUS_COLOUR, ahead_words, number, percent, status_label
 from store.plain import plain
 from store.views import GoalNode, Record, WheelView
@@ -82,10 +82,16 @@ T = TypeVar("T")
 
 
 @cache
-def status_text(status: Status) -> Text:
-    """Glyph and word, so the status reads without colour. Cells are shared:
-    a table of thousands of rows builds each distinct one once."""
-    return Text(status_label(status), style=STATUS_COLOUR[status])
+def status_text(status: Status, outcome: str | None = None, compact: bool = False) -> Text:
+    """Glyph and word, so the status reads without colour; a closed goal's
+    with its outcome, as in Goals: `■ closed: achieved`, in a compact table
+    `■ achieved` (the longer one would push ahead/behind off an 80-column
+    screen). Cells are shared: a table of thousands of rows builds each
+    distinct one once."""
+    label = status_label(status)
+    if status == "closed" and outcome:
+        label = f"{STATUS_GLYPH[status]} {outcome}" if compact else f"{label}: {outcome}"
+    return Text(label, style=STATUS_COLOUR[status])
 
 
 def progress_text(progress: float | None, width: int = BAR_WIDTH) -> Text:
@@ -127,10 +133,9 @@ def goal_name(name: str, width: int, risk: Record | None) -> Text:
 
 
 def goal_flags(record: Record) -> str:
-    """What a goal row says beside its figures: outcome, top risk, warnings."""
+    """What a goal row says beside its figures (its status cell has the
+    outcome): top risk, warnings."""
     flags = []
-    if record["status"] == "closed":
-        flags.append(f"outcome {record['outcome']}")
     if record["top_risk"] is not None:
         flags.append(risk_words(record["top_risk"]))
     if record["activity_trap"]:
@@ -202,7 +207,7 @@ def goal_row(record: Record, compact: bool, depth: int) -> Row:
         open=record["state"] != "closed",
         cells=(
             goal_name_cell(record, compact, depth),
-            status_text(record["status"]),
+            status_text(record["status"], record["outcome"], compact),
             progress_text(record["progress"], COMPACT_BAR_WIDTH if compact else BAR_WIDTH),
             "",
             "",

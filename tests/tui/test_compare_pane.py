@@ -483,7 +483,10 @@ async def test_at_80x24_a_closed_goal_reads_closed_and_a_goal_its_top_risk(
     app = make(wheel)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_compare(pilot, app)
-        assert row_text(app, f"g{done.id}").split(" | ")[1] == "■ closed"
+        assert row_text(app, f"g{done.id}").split(" | ")[1] == "■ missed"
+        # the outcome in the status leaves room for ahead/behind
+        assert "behind" in row_text(app, f"i{late}")
+        assert any(line.rstrip("│ ").endswith("d behind") for line in screen_text(app).splitlines())
         # its indicator's figures would need attention, were the goal still open
         assert "▼ off track" in row_text(app, f"i{late}")
         await go_to(pilot, app, f"g{small.goal}")
