@@ -213,6 +213,7 @@ class PostgresBackend:
         self._rows: dict[str, dict[int, tuple[int, Doc] | None]] = {}
         self._points: dict[int, list[Point]] | None = None
         self._series: dict[int, DaySeries] | None = None
+        self._printed: tuple[int, str] | None = None  # the version, _wheel_print's hash
         self._by_indicator: dict[int, list[Point]] = {}
         # the connection's notify handler appends (in whichever thread reads
         # from the server), the one that takes the news in pops
@@ -671,9 +672,15 @@ class PostgresBackend:
 
     def _wheel_print(self) -> str:
         """A hash of the documents a comparison is made from, as they are
-        here now (read, or changed by this session)."""
+        here now (read, or changed by this session); once per version, as
+        looking up and keeping a comparison both need it."""
+        kept = self._printed
+        if kept is not None and kept[0] == self._version and not self._depth:
+            return kept[1]
         tables = [sorted(self.docs(table).items()) for table in ("goals", "indicators")]
-        return digest(orjson.dumps(tables, option=orjson.OPT_SORT_KEYS)).hex()
+        found = digest(orjson.dumps(tables, option=orjson.OPT_SORT_KEYS)).hex()
+        self._printed = (self._version, found)
+        return found
 
     def kept_comparison(self, at: date) -> WheelComparison | None:
         # which series are unchanged is known only once they are read
