@@ -36,10 +36,10 @@ def check_move(goal: Goal, to: str) -> None:
     if (goal.state, to) in MOVES:
         return
     allowed = [f"{verb} (to {new})" for (old, new), verb in MOVES.items() if old == goal.state]
-    raise ValidationError(
-        f"goal {goal.id} is {goal.state}; it cannot move to {to}: it can {' or '.join(allowed)}",
-        "state",
-    )
+    can = f"it can {' or '.join(allowed)}"
+    if goal.state == to:
+        raise ValidationError(f"goal {goal.id} is already {to}; {can}", "state")
+    raise ValidationError(f"goal {goal.id} is {goal.state}; it cannot move to {to}: {can}", "state")
 
 
 def check_new_state(state: object) -> None:

@@ -70,6 +70,8 @@ def test_a_proposed_goal_can_be_sent_back_to_draft(root: Path) -> None:
      "(to agreed)"),
     (["proposed", "agreed"], "closed",
      "goal 1 is agreed; it cannot move to closed: it can activate (to active)"),
+    (["proposed", "agreed", "active"], "active",
+     "goal 1 is already active; it can close (to closed)"),
 ])  # fmt: skip
 def test_any_other_move_is_refused_naming_the_allowed_ones(
     root: Path, store_bytes: StoreBytes, moves: list[str], to: str, message: str

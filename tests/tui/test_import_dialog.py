@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from textual.widgets import Input, Static
-from tuihelp import Small, press, settle
+from tuihelp import Small, press, screen_text, settle
 
 from store.backends import open_wheel
 from store.exchange import Imported, Preview
@@ -89,6 +89,7 @@ async def test_a_refused_row_is_named_and_nothing_is_written(
         assert "2 problems; nothing will be written" in shown
         assert "line 4: no indicator is named 'Revenu'; did you mean 'Revenue'?" in shown
         assert "line 5:" in shown
+        assert "nothing to import: fix the rows above, Enter to look again" in screen_text(app)
         await press(pilot, "y")  # refused: y does nothing
         await settle(pilot)
         assert app.screen is dialog

@@ -25,6 +25,9 @@ from tui.dialogs.file_name import PathSuggester
 from widgets.placeholder import hint
 
 REFUSED_SHOWN = 50  # refused rows listed; the rest are counted
+ENTER_HINT = "Enter shows what the file would add; nothing is written before y"
+YES_HINT = "y imports these rows in one change (u undoes it); Esc cancels"
+FIX_HINT = "nothing to import: fix the rows above, Enter to look again"
 
 
 def summary_text(path: str, preview: Preview) -> Text:
@@ -87,15 +90,16 @@ class ImportDialog(ModalScreen[tuple[str, str] | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Import (y)", id="yes", variant="primary", disabled=True)
                 yield Button("Cancel (Esc)", id="no")
-            yield Static(
-                Text("Enter shows what the file would add; nothing is written before y"),
-                id="import-hint",
-                classes="dialog-hint",
-            )
+            yield Static(Text(ENTER_HINT), id="import-hint", classes="dialog-hint")
 
-    def _show(self, text: Text, *, ready: tuple[str, str] | None) -> None:
+    def _show(
+        self, text: Text, *, ready: tuple[str, str] | None, hint_text: str = ENTER_HINT
+    ) -> None:
         self._ready = ready
         self.query_one("#import-summary", Static).update(text)
+        # the focus stays in the path where there is nothing to import, so
+        # the hint says what y would not do: a y there is typed
+        self.query_one("#import-hint", Static).update(Text(YES_HINT if ready else hint_text))
         button = self.query_one("#yes", Button)
         button.disabled = ready is None
         if ready is not None:
@@ -121,7 +125,11 @@ class ImportDialog(ModalScreen[tuple[str, str] | None]):
             return
         rows = preview.would_add.added.get(MEASUREMENTS, 0)
         ok = not preview.refused and rows > 0
-        self._show(summary_text(str(path), preview), ready=(str(path), content) if ok else None)
+        self._show(
+            summary_text(str(path), preview),
+            ready=(str(path), content) if ok else None,
+            hint_text=FIX_HINT if preview.refused else ENTER_HINT,
+        )
 
     def on_input_changed(self, event: Input.Changed) -> None:
         # a summary belongs to the path it was made for
