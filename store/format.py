@@ -53,6 +53,10 @@ def status_label(status: Status, *, unicode: bool = True) -> str:
     return f"{glyph} {STATUS_WORD[status]}"
 
 
+# the widest label: a column of statuses in words keeps this width
+STATUS_LABEL_WIDTH: Final = max(len(status_label(status)) for status in STATUS_WORD)
+
+
 def number(value: float | None, *, compact: bool = False, lang: Lang = "en") -> str:
     """A measured or planned value: `12,500`, `3.25`; in bokmål `12 500`,
     `3,25`. `compact` fits a narrow column (`125k`, `3.1M`, no separators);

@@ -19,8 +19,7 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from store.compare import STATUS_WORD
-from store.format import status_label
+from store.format import STATUS_LABEL_WIDTH
 from store.plain import plain
 from store.views import GoalNode
 from widgets.gauge import bar, goal_status_text
@@ -31,9 +30,6 @@ from widgets.gauge import bar, goal_status_text
 WORDS_FROM = 60
 OUTCOMES_FROM = 76
 BAR_WIDTH = 8
-# rows keep one status column width whatever the filter shows; a closed
-# goal's outcome may widen it
-STATUS_WIDTH = max(len(status_label(status)) for status in STATUS_WORD)
 RISK_MARK = "⚠"
 
 
@@ -104,12 +100,13 @@ class GoalTree(Tree[int]):
         folded = {n.data for n in walk(self.root) if n.allow_expand and not n.is_expanded}
         rows = self._shown()
         words, outcomes = self._fitted = self._fit(self.size.width)
-        # a closed goal's outcome widens the status column: only where there is room
+        # one status column width whatever the filter shows; a closed goal's
+        # outcome widens it, only where there is room
         labels = [
             goal_status_text(r.rollup.status, r.goal.outcome if outcomes else None, word=words)
             for r in rows
         ]
-        width = max([len(label) for label in labels] + [STATUS_WIDTH]) if words else 0
+        width = max([len(label) for label in labels] + [STATUS_LABEL_WIDTH]) if words else 0
         # a column for the risk mark only where a goal shown has a risk
         risky = any(r.goal.id in self._risks for r in rows)
         self.clear()

@@ -141,3 +141,26 @@ async def test_the_sparkline_draws_only_the_values_the_status_counts(
         assert "2027-01-15  ⚠ after due     40 MNOK" in shown
         assert "2026-02-01  ⚠ before start  11 MNOK" in shown
         assert "2026-09-01" in shown and "2026-05-01" in shown
+
+
+async def test_the_list_says_each_status_in_words_where_it_fits_one_line_each(
+    wheel: Wheel, make: Make, small: Small
+) -> None:
+    goal = wheel.add(GOAL, {"title": "A goal with a title long enough to need more than a row"})
+    wheel.add(INDICATOR, {"goal_id": goal.id, "name": "Cases handled within the deadline",
+                          "baseline": "0", "target": "9", "start": "2026-01-01",
+                          "due": "2026-12-31"})  # fmt: skip
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "2")
+        await settle(pilot)
+        options = app.screen.query_one("#indicator-list", OptionList)
+        prompts = [str(options.get_option_at_index(n).prompt) for n in range(2)]
+        assert any(p.startswith("▼ off track   due Revenue") for p in prompts)
+        long = next(p for p in prompts if "Cases handled" in p)
+        assert long.endswith("…") and len(long) <= options.scrollable_content_region.width
+        await pilot.resize_terminal(50, 24)
+        await settle(pilot)
+        prompts = [str(options.get_option_at_index(n).prompt) for n in range(2)]
+        assert any(p.startswith("▼ due Revenue") for p in prompts)  # the glyph alone

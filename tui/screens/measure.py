@@ -28,13 +28,16 @@ from store import documents as d
 from store.compare import due_for_value
 from store.dates import parse_date
 from store.errors import FutureDate, StoreError, ValidationError
+from store.format import STATUS_LABEL_WIDTH
 from store.plain import plain
 from store.service import INDICATOR, Kind, measurement_name
 from tui.dialogs.form import FormDialog, FormField, changed, text_of
 from tui.exchange_actions import ask_and_import
 from tui.screens.stage import StageScreen, split_below
 from widgets.filter_input import FilterInput
+from widgets.fitted_list import FittedOptionList
 from widgets.gauge import number, percent, status_text
+from widgets.goal_tree import WORDS_FROM
 from widgets.placeholder import hint
 
 WIDE = 110  # columns from which the detail sits beside the list
@@ -81,6 +84,7 @@ class MeasureScreen(StageScreen):
         self._goals: dict[int, d.Goal] = {}
         self._any_indicator = False
         self._measurements: dict[int, d.Measurement] = {}
+        self._list_width = 0
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="measure-body", classes="split"):
@@ -88,7 +92,7 @@ class MeasureScreen(StageScreen):
                 yield FilterInput(
                     "filter indicators by name", then="#indicator-list", id="indicator-filter"
                 )
-                yield OptionList(id="indicator-list")
+                yield FittedOptionList(id="indicator-list")
             with Vertical(id="measure-detail", classes="detail-pane"):
                 yield Static(id="measure-head")
                 yield Input(
@@ -111,6 +115,12 @@ class MeasureScreen(StageScreen):
             return None
         option_id = options.get_option_at_index(options.highlighted).id
         return self._indicators.get(int(option_id)) if option_id else None
+
+    @on(FittedOptionList.Resized)
+    def _list_resized(self, event: FittedOptionList.Resized) -> None:
+        # the list's status words and cut titles fit its width
+        if self._indicators and event.width != self._list_width:
+            self._fill_list()
 
     def refresh_data(self) -> None:
         nodes = self.shown_nodes()
@@ -139,17 +149,25 @@ class MeasureScreen(StageScreen):
             if not needle or needle in ind.name.casefold()
         ]
         rows: list[Option] = []
+        # the status in words where the list is wide enough (as the goal
+        # tree does); one line per indicator: a long goal title is cut
+        width = self._list_width = options.scrollable_content_region.width
+        words = width >= WORDS_FROM
         for ind in shown:
             c = comparisons.get(ind.id)
             goal = self._goals.get(ind.goal_id)
+            status = status_text(c.status if c else "no_data", word=words)
+            status.pad_right(STATUS_LABEL_WIDTH - len(status) if words else 0)
             prompt = Text.assemble(
-                status_text(c.status if c else "no_data", word=False),
+                status,
                 (" due " if due(ind) else "     ", "bold"),
                 plain(ind.name),
                 (f"  {plain(goal.title if goal else '')}", "dim"),
                 no_wrap=True,
                 overflow="ellipsis",
             )
+            if width > 0:
+                prompt.truncate(width, overflow="ellipsis")
             rows.append(Option(prompt, id=str(ind.id)))
         options.clear_options()
         options.add_options(rows)
