@@ -137,6 +137,13 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def _verb_of(entry: Mapping[str, Any]) -> str:
+    """What a history entry did to its document."""
+    if entry["before"] is None:
+        return "added"
+    return "deleted" if entry["after"] is None else "changed"
+
+
 def measurement_name(value: object, day: object, indicator: str, unit: str = "") -> str:
     """A measurement as a person names it: the value 5 days of 2026-11-29
     for Median wait (its id means nothing to anyone)."""
@@ -1442,15 +1449,14 @@ class Wheel:
             rows = _plural(first["bulk"]["count"], "measurement")
             return f"undid: the import of {rows} at {when}"
         name = self.name_of(first["table"], first["id"], first["after"] or first["before"])
-        verb = (
-            "added"
-            if first["before"] is None
-            else "deleted"
-            if first["after"] is None
-            else "changed"
-        )
-        extra = f" (and {_plural(len(entries) - 1, 'more change')})" if len(entries) > 1 else ""
-        return f"undid: {name} {verb} at {when}{extra}"
+        # the rest of one change (a cascade, a period closed) by kind, so the
+        # user sees what came back: "and 2 goals changed, 1 goal deleted"
+        others: dict[tuple[str, str], int] = {}
+        for entry in entries[1:]:
+            key = (BY_TABLE.get(entry["table"], entry["table"]), _verb_of(entry))
+            others[key] = others.get(key, 0) + 1
+        extra = ", ".join(f"{_plural(n, kind)} {verb}" for (kind, verb), n in others.items())
+        return f"undid: {name} {_verb_of(first)} at {when}" + (f" (and {extra})" if extra else "")
 
     def _revert(self, entry: Mapping[str, Any]) -> None:
         if entry.get("bulk"):
