@@ -1,5 +1,5 @@
-"""A private, derived cache of each measurement file's series, and of the
-comparison of the whole wheel on a day.
+"""A private, derived cache of each measurement file's series (the
+comparison of the whole wheel is kept by store.comparecache).
 
 Turning a year of measurements into series means parsing megabytes of JSON
 and checking every document, at every `styr status` and every start of the
@@ -19,9 +19,6 @@ The cache is never authoritative, only a shortcut to what a parse would give:
   A file is only entered once its ctime is RACY_NS old: an edit within the
   same tick of a coarse clock, same size, could otherwise look unchanged
   (git's "racily clean" index entries).
-- The comparison of the wheel is kept the same way, keyed by the day, the
-  identities of wheel.json and every measurement file it was made from, and
-  the files of the rules that made it (a new styr compares again).
 - Entries are written to a temp file and renamed (two processes racing
   write the same content; the last rename wins), and carry a BLAKE2 hash of
   their body. Whatever does not read back whole and consistent (truncated,

@@ -1258,8 +1258,9 @@ class Wheel:
         become drafts of the next period with their indicators: dates moved
         by the period's length (a start no earlier than the next period's
         first day), the baseline the last measured value (a `sum` indicator
-        keeps its baseline), targets kept, milestones that still lie between baseline and target
-        moved along, and the goal's lessons with a `sustain` linked. One
+        keeps its baseline), targets kept, milestones that still lie between
+        baseline and target moved along, and the goal's lessons with a
+        `sustain` linked. One
         transaction; with `dry_run`, nothing is written."""
         from store.steering import (
             NEW_GOAL_STATES,
@@ -1289,13 +1290,13 @@ class Wheel:
             before: list[ClosedGoal] = []
             unagreed: list[ClosedGoal] = []
             for goal in in_period:
-                status = view.goal_record(goal.id)["status"]
                 if goal.state == "closed":
                     if goal.id in given:
                         errors.append(f"goal {goal.id} is already closed ({goal.outcome})")
                     before.append(ClosedGoal(goal.id, goal.title, "closed", goal.outcome or "",
                                              goal.closing_comment, False))  # fmt: skip
                     continue
+                status = view.goal_record(goal.id)["status"]
                 if goal.state in NEW_GOAL_STATES:
                     if goal.id in given:
                         errors.append(

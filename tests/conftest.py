@@ -63,29 +63,26 @@ def store_bytes() -> Callable[[Path], dict[str, bytes]]:
     return _store_bytes
 
 
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[Any]:
-    """A PostgreSQL server with the team's roles (tests/pghelp.py), or a skip
-    saying why there is none."""
+def _server(starter: str) -> Iterator[Any]:
+    """The server tests/pghelp.py's `starter` gives, or a skip saying why
+    there is none."""
     try:
-        from pghelp import start_server
+        import pghelp
     except ModuleNotFoundError as exc:
         pytest.skip(f"no psycopg for the PostgreSQL tests: {exc}")
-    for found in start_server():
+    for found in getattr(pghelp, starter)():
         if isinstance(found, str):
             pytest.skip(found)
         yield found
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Any]:
+    """A PostgreSQL server with the team's roles."""
+    yield from _server("start_server")
 
 
 @pytest.fixture
 def own_pg_server() -> Iterator[Any]:
-    """A PostgreSQL server of this test's own, to crash and restart
-    (tests/pghelp.py OwnServer), or a skip saying why there is none."""
-    try:
-        from pghelp import own_server
-    except ModuleNotFoundError as exc:
-        pytest.skip(f"no psycopg for the PostgreSQL tests: {exc}")
-    for found in own_server():
-        if isinstance(found, str):
-            pytest.skip(found)
-        yield found
+    """A PostgreSQL server of this test's own, to crash and restart (OwnServer)."""
+    yield from _server("own_server")
