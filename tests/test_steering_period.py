@@ -126,6 +126,9 @@ def test_a_goal_never_agreed_stays_as_it_is_and_may_be_carried(
     code, out, _ = cli(root, capsys, "period", "close", "2026-Q3", "--dry-run")
     assert code == 0
     assert f"leave goal {idea.id} An idea open: left as proposed: never agreed" in out
+    # a period whose only goal is a draft lists it, rather than saying none is due
+    _, out, _ = cli(root, capsys, "period", "close", "2026-Q4", "--dry-run")
+    assert "leave goal 3 Winter plan open" in out and "no open goal is due" not in out
     done = wheel.close_period("2026-Q3", carry=[idea.id])
     assert [c.goal_id for c in done.closed] == [1, 2]
     assert [c.goal_id for c in done.not_agreed] == [idea.id]

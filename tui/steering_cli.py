@@ -429,6 +429,6 @@ def close_period(args: argparse.Namespace, wheel: Wheel) -> int:
             print(f"    {plain(name)}: baseline {baseline:g}, target {target:g}")
         if k.lessons:
             print(f"    lessons kept: {', '.join(str(x) for x in k.lessons)}")
-    if not done.closed and not done.carried:
+    if not (done.closed or done.carried or done.not_agreed):
         print("  no open goal is due in it")
     return 0

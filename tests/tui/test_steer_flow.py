@@ -14,7 +14,7 @@ from tuihelp import Small, press, screen_text, settle, table_keys
 from store.backends import open_wheel
 from store.service import GOAL, INDICATOR, LESSON, Wheel
 from tui.app import StyrApp
-from tui.dialogs.close_period import ClosePeriodDialog
+from tui.dialogs.close_period import ClosePeriodDialog, preview_lines
 from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.form import FormDialog
 from tui.screens.compare import CompareScreen
@@ -367,3 +367,11 @@ async def test_a_goal_never_agreed_stays_open_when_its_period_closes(
         await settle(pilot)
         after = open_wheel(small.root)
         assert (after.goal(small.goal).state, after.goal(small.child).state) == ("closed", "draft")
+
+
+def test_a_period_due_only_a_draft_says_it_stays_open(wheel: Wheel) -> None:
+    plan = wheel.close_period("2026", dry_run=True)  # both goals of the small wheel are drafts
+    assert [c.goal_id for c in plan.not_agreed] == [1, 2]
+    lines = preview_lines(plan)
+    assert lines[0] == "closes 0 goals of 2026"
+    assert "leaves goals 1, 2 as they are: never agreed" in lines

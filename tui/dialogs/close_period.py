@@ -46,7 +46,7 @@ def _clipped(text: str, width: int) -> Text:
 def preview_lines(plan: PeriodClose) -> list[str]:
     """A dry run in a few lines: the outcomes counted, then each carried
     goal with its new dates and each indicator's new baseline."""
-    if not plan.closed and not plan.carried:
+    if not (plan.closed or plan.carried or plan.not_agreed):
         return [f"nothing: no open goal is due in {plan.period.label}"]
     counts: dict[str, int] = {}
     for c in plan.closed:
