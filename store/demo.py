@@ -578,7 +578,21 @@ def build_demo(root: Path, *, today: date | None = None, user: str = "demo") -> 
     change by `user`, so their first undo cannot wipe the whole wheel. Its
     read model for today is built (a blink for the demo), so the TUI's first
     frame shows the wheel."""
-    clock = _Clock.at(today or date.today())
+    day = today or date.today()
+    fill_demo(root, today=day, user=user)
+    return open_demo(root, day)
+
+
+def open_demo(root: Path, today: date) -> Wheel:
+    """The demo store `fill_demo` made, open with its read model for today built."""
+    opened = open_wheel(root)
+    opened.view(today)
+    return opened
+
+
+def fill_demo(root: Path, *, today: date, user: str = "demo") -> None:
+    """Write the sample wheel into the empty store folder `root` as `user`."""
+    clock = _Clock.at(today)
     rng = random.Random(clock.today.toordinal())
     wheel = open_wheel(root, user=user)
     if wheel.goals():
@@ -639,6 +653,3 @@ def build_demo(root: Path, *, today: date | None = None, user: str = "demo") -> 
         _revise_target(wheel, by_name[_REVISED], lessons[0])
         _add_risks(wheel, clock, by_title)
         _add_reviews(wheel, clock, by_title)
-    opened = open_wheel(root)
-    opened.view(clock.today)
-    return opened

@@ -17,7 +17,7 @@ from store import documents as d
 from store.backends import open_wheel
 from store.compare import compare_wheel
 from store.demo import build_demo
-from store.errors import BadInput, NothingToUndo
+from store.errors import BadInput, NothingToUndo, StoreError
 from store.service import GOAL, Wheel
 
 TODAY = date(2026, 11, 30)
@@ -45,6 +45,32 @@ def _content(wheel: Wheel) -> dict[str, object]:
         "risks": strip(wheel.risks()),
         "series": wheel.all_series(),
     }
+
+
+def test_the_cli_makes_the_demo_in_a_child_process_as_build_demo_does(
+    demo: Wheel, tmp_path: Path
+) -> None:
+    from tui.cli import _demo_wheel, _fill_demo_beside
+
+    root = tmp_path / "store"
+    child = _fill_demo_beside(root, TODAY)
+    assert child is not None  # Linux has fork: the demo is made beside Textual's import
+    assert _content(_demo_wheel(root, TODAY, child)) == _content(demo)
+
+
+def test_a_demo_the_child_cannot_make_is_said_in_a_line(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from tui.cli import _demo_wheel, _fill_demo_beside
+
+    root = tmp_path / "store"
+    build_demo(root, today=TODAY)
+    with pytest.raises(StoreError, match="the demo could not be made"):
+        _demo_wheel(root, TODAY, _fill_demo_beside(root, TODAY))
+    err = capfd.readouterr().err
+    assert "styr: the demo could not be made: " in err
+    assert "already holds a wheel" in err
+    assert "Traceback" not in err
 
 
 def test_builds_in_well_under_a_second(tmp_path: Path) -> None:

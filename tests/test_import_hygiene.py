@@ -93,3 +93,29 @@ def test_a_log_loads_neither_the_read_model_nor_the_comparison_or_steering_rules
     assert done.stdout.startswith("logged the value 3")
     assert done.stderr.split() == ["0"]
     assert len(open_wheel(root).series(1)) == 1
+
+
+OPEN_TUI_PROBE = """
+import sys
+from tui import cli
+code = cli.main(sys.argv[1:])  # no terminal here: it parses, then refuses
+loaded = sorted(m for m in sys.modules if m in ("tui.exchange_cli", "tui.steering_cli"))
+print(code, " ".join(loaded))
+"""
+
+
+def test_opening_the_tui_builds_no_command_parsers() -> None:
+    """`styr` and `styr --demo` skip the forty-odd command parsers (some
+    20 ms of the TUI's start); anything else still gets the whole line."""
+    for argv, commands in [
+        (["--demo"], ""),
+        (["--store", "/nonexistent/styr", "--demo"], ""),
+        (["--store=/nonexistent/styr"], ""),
+        (["--dem"], "tui.exchange_cli tui.steering_cli"),  # argparse's abbreviation
+    ]:
+        done = subprocess.run(
+            [sys.executable, "-c", OPEN_TUI_PROBE, *argv],
+            capture_output=True, text=True, check=True, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        assert done.stdout.split("\n")[0].rstrip() == f"2 {commands}".rstrip(), argv
+        assert "the TUI needs a terminal" in done.stderr

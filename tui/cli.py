@@ -23,6 +23,7 @@ from store.service import GOAL, INDICATOR, Kind, Wheel, measurement_name, refuse
 if TYPE_CHECKING:
     import argparse
     from datetime import date
+    from pathlib import Path
 
     # the command line as argparse parses it (tui/cli_parser.py), or a plain
     # log's without argparse (plain_log_args)
@@ -34,6 +35,26 @@ if TYPE_CHECKING:
 # alone (argparse spends milliseconds on each of the forty-odd parsers, and
 # the steering and exchange commands import more of the store)
 OWN_COMMANDS = ("add", "log", "delete", "undo", "status", "where")
+
+
+# what opens the TUI; a command line of only these needs no command's parser
+_TUI_OPTIONS = frozenset({"--demo", "--store"})
+
+
+def parser_scope(argv: Sequence[str], word: str | None) -> str | None:
+    """Which commands build_parser must build: the one named when it is one
+    of OWN_COMMANDS, none when argv only opens the TUI (argparse would spend
+    some 20 ms of the TUI's start on the forty-odd command parsers), else
+    all (for --help, and for an unknown word's list of commands)."""
+    if word in OWN_COMMANDS:
+        return word
+    words = iter(argv)
+    for option in words:
+        if option.split("=", 1)[0] not in _TUI_OPTIONS:
+            return None
+        if option == "--store":
+            next(words, None)
+    return ""
 
 
 def command_word(argv: Sequence[str]) -> str | None:
@@ -232,7 +253,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tui.cli_parser import UsageError, build_parser
 
         try:
-            args = build_parser(word if word in OWN_COMMANDS else None).parse_args(words)
+            args = build_parser(parser_scope(words, word)).parse_args(words)
         except UsageError as exc:
             return _fail(2, str(exc))
     wheel: Wheel | None = None
@@ -295,6 +316,7 @@ def open_tui(args: Args) -> int:
     """Run the TUI on the resolved store, or (--demo) on a sample wheel in a
     temporary folder that is removed afterwards."""
     import tempfile
+    from datetime import date
     from pathlib import Path
 
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
@@ -313,10 +335,54 @@ def open_tui(args: Args) -> int:
 
             return run_broken(str(exc))
         return _run_app(wheel)
-    from store.demo import build_demo
-
     with tempfile.TemporaryDirectory(prefix="styr-demo-") as folder:
-        return _run_app(build_demo(Path(folder) / "store"))
+        root = Path(folder) / "store"
+        today = date.today()
+        child = _fill_demo_beside(root, today)
+        # Textual loads here while the child writes the sample wheel
+        import tui.app  # noqa: F401
+
+        return _run_app(_demo_wheel(root, today, child))
+
+
+def _fill_demo_beside(root: Path, today: date) -> int | None:
+    """Start writing the demo store in a child process, so a second core
+    makes it while this one loads Textual: the demo's data is on screen
+    about as soon as an empty app would be. The child's pid, or None where
+    there is no fork (the demo is then made in this process)."""
+    import os
+
+    if not hasattr(os, "fork"):
+        return None
+    sys.stdout.flush()
+    sys.stderr.flush()
+    child = os.fork()
+    if child:
+        return child
+    code = 1
+    try:
+        from store.demo import fill_demo
+
+        fill_demo(root, today=today)
+        code = 0
+    except BaseException as exc:  # the parent says so; a traceback helps nobody
+        print(f"styr: the demo could not be made: {plain_lines(str(exc))}", file=sys.stderr)
+    finally:
+        # no clean-up of the parent's: its temporary folder stays for it
+        os._exit(code)
+
+
+def _demo_wheel(root: Path, today: date, child: int | None) -> Wheel:
+    from store.demo import build_demo, open_demo
+
+    if child is None:
+        return build_demo(root, today=today)
+    import os
+
+    _, status = os.waitpid(child, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise StoreError("the demo could not be made (see above)")
+    return open_demo(root, today)
 
 
 def _run_app(wheel: Wheel) -> int:

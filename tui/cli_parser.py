@@ -72,7 +72,8 @@ def _store_option(parser: argparse.ArgumentParser) -> None:
 
 def build_parser(only: str | None = None) -> Parser:
     """The whole command line, or (only) one of OWN_COMMANDS with the
-    options before it: it parses that command's arguments the same way."""
+    options before it: it parses that command's arguments the same way. With
+    only "" it has no command: the TUI's options alone (cli.parser_scope)."""
     parser = Parser(
         prog="styr",
         description="Management by objectives and results: goals, measurements, "

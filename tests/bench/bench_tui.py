@@ -82,23 +82,32 @@ def stop() -> None:
     drive("stop", "--name", NAME, check=False)
 
 
-def paint_times(command: list[str], first: str, data: str | None, runs: int) -> tuple[float, float]:
-    """Median seconds to the first frame and to the data on screen. Each is
-    timed in starts of its own, alternating, with one `tui-drive wait` each:
-    a second wait after the first would add its own start-up (a Python
-    process, some 50-100 ms) to the data but not to the bare app's figure."""
-    firsts, datas = [], []
+Program = tuple[list[str], str, str | None]  # command, first-frame regex, data regex
+
+
+def paint_times(programs: dict[str, Program], runs: int) -> dict[str, tuple[float, float]]:
+    """Median seconds to the first frame and to the data on screen, per
+    program. Each is timed in starts of its own, with one `tui-drive wait`
+    each: a second wait after the first would add its own start-up (a
+    Python process, some 50-100 ms) to the data but not to the bare app's
+    figure. The programs take turns within each round, so a slow moment of
+    the machine slows them alike and the ratios stay fair."""
+    times: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in programs}
     for _ in range(runs):
-        for regex, into in ((first, firsts), (data, datas)):
-            if regex is None:
-                continue
-            began = start(command)
-            try:
-                wait_for(regex)
-                into.append(time.monotonic() - began)
-            finally:
-                stop()
-    return statistics.median(firsts), statistics.median(datas) if datas else 0.0
+        for name, (command, first, data) in programs.items():
+            for regex, into in zip((first, data), times[name], strict=True):
+                if regex is None:
+                    continue
+                began = start(command)
+                try:
+                    wait_for(regex)
+                    into.append(time.monotonic() - began)
+                finally:
+                    stop()
+    return {
+        name: (statistics.median(firsts), statistics.median(datas) if datas else 0.0)
+        for name, (firsts, datas) in times.items()
+    }
 
 
 def press(key: str, regex: str | None = None) -> float:
@@ -167,11 +176,17 @@ def main() -> int:
         bare_py = Path(folder) / "bare.py"
         bare_py.write_text(BARE_APP)
 
-        bare, _ = paint_times([PYTHON, str(bare_py)], "bare ready", None, args.runs)
-        demo, demo_data = paint_times([STYR, "--demo"], r"▶\[1 Goals\]", r"\(goal \d+\)",
-                                      args.runs)  # fmt: skip
-        large, large_data = paint_times([STYR, "--store", str(store)], r"▶\[1 Goals\]",
-                                        r"Goal 1:", args.runs)  # fmt: skip
+        painted = paint_times(
+            {
+                "bare": ([PYTHON, str(bare_py)], "bare ready", None),
+                "demo": ([STYR, "--demo"], r"▶\[1 Goals\]", r"\(goal \d+\)"),
+                "large": ([STYR, "--store", str(store)], r"▶\[1 Goals\]", r"Goal 1:"),
+            },
+            args.runs,
+        )
+        bare, _ = painted["bare"]
+        demo, demo_data = painted["demo"]
+        large, large_data = painted["large"]
         keys, rss = key_latencies(store, args.samples)
 
     ok = True
