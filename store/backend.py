@@ -23,9 +23,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from store.compare import Comparison, WheelComparison
@@ -39,8 +38,7 @@ WHEEL_TABLES = ("goals", "indicators", "reviews", "lessons", "risks")
 MEASUREMENTS = "measurements"
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(NamedTuple):
     """A write seen in the store that this process did not make."""
 
     file: str

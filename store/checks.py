@@ -30,7 +30,7 @@ from datetime import date
 from itertools import chain
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Final, Literal, Union, get_args, get_origin, get_type_hints
+from typing import Any, Final, Literal, NamedTuple, Union, get_args, get_origin, get_type_hints
 
 import orjson
 
@@ -95,8 +95,7 @@ def _fits(value: Any, shape: str) -> bool:
     return kind is dict
 
 
-@dataclasses.dataclass(frozen=True)
-class Spec:
+class Spec(NamedTuple):
     """One kind of document as stored: its fields' shapes and its rules."""
 
     name: str

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple, TypeVar
 
 from store import fields as f
 from store.errors import ValidationError
@@ -49,13 +49,12 @@ STAMP_FIELDS: Final = ("created_at", "updated_at", "updated_by")
 V = TypeVar("V")
 
 
-@dataclass(frozen=True, slots=True)
-class In:
+class In(NamedTuple):
     """How one stored field is typed in and read back (see the module docstring)."""
 
     convert: Callable[..., Any]  # convert(value, *args, **kwargs) -> stored value
     args: tuple[Any, ...] = ()
-    kwargs: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    kwargs: Mapping[str, Any] = MappingProxyType({})
     empty: Any = None  # what a missing or empty value stands for before converting
     read: Callable[[Any], Any] | None = None  # stored value -> the view's value
     # converted by the kind's rules, once the fields it depends on are good

@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Container, Hashable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
@@ -48,8 +47,7 @@ T = TypeVar("T")
 Series = list[tuple[date, float]]
 
 
-@dataclass(frozen=True, slots=True)
-class Ref:
+class Ref(NamedTuple):
     """A field of a document that names another one: it must exist when
     written; deleting the one it names deletes this document too (cascade)
     or only takes the reference out (a link that is history, not ownership).
@@ -63,8 +61,7 @@ class Ref:
     tree: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Kind(Generic[T]):
+class Kind(NamedTuple, Generic[T]):
     """A kind of document as the Wheel handles it: its table, checks and views."""
 
     name: str

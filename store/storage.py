@@ -19,9 +19,8 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from tinydb.storages import Storage
@@ -320,8 +319,7 @@ _DOC_KEY = re.compile(rb'"(\d+)":\{')
 _FEW = 8
 
 
-@dataclass(slots=True)
-class _Append:
+class _Append(NamedTuple):
     """Documents staged for appending to a file that was not parsed."""
 
     raw: bytes  # the file as read under the lock
