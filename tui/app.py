@@ -44,7 +44,6 @@ from store.errors import StoreAway, StoreCorrupt, StoreError
 from store.plain import plain
 from store.service import GOAL, Kind, Wheel
 from store.steering import GoalFilter, Period, parse_period
-from tui import exchange_actions
 from tui.commands import WheelCommands
 from widgets.wheel_bar import STAGES
 
@@ -154,6 +153,9 @@ class StyrApp(App[None]):
         self.is_ready = wheel.has_view(self.today)
         """True once the read model is there to draw from: after the first
         load, or from the start when it was built before."""
+        self.first_frame_out = asyncio.Event()
+        """Set a moment after the first frame, once it is written out: what
+        a stage holds back for it is mounted then (GoalsScreen's detail)."""
         self.loaded = asyncio.Event()
         """Set when a load (the first, or a rebuild after another process
         wrote) is done and shown; cleared while one runs, and while a
@@ -242,7 +244,11 @@ class StyrApp(App[None]):
         a moment later, once the frame is written out. Parsing a big file
         holds the GIL inside one C call, which would keep Textual's writer
         thread (and so the frame) waiting even with the read in a worker."""
-        self.set_timer(self.FIRST_LOAD_DELAY, self._load)
+        self.set_timer(self.FIRST_LOAD_DELAY, self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
+        self.first_frame_out.set()
+        self._load()
 
     def _load(self) -> None:
         self.loaded.clear()
@@ -267,6 +273,16 @@ class StyrApp(App[None]):
         if screen is not None and screen.is_mounted:
             screen.sync_bar()
             screen.reload()
+            self._announce_loaded(screen)
+        else:
+            self._announce_loaded(None)
+
+    @work(group="loaded")
+    async def _announce_loaded(self, screen: StageScreen | None) -> None:
+        """Say the load is shown once the stage has mounted all its parts
+        (some come just after its first frame)."""
+        if screen is not None:
+            await screen.settled()
         self.loaded.set()
         self.post_message(self.Loaded())
 
@@ -585,6 +601,10 @@ class StyrApp(App[None]):
             self.action_close_period,
         )  # fmt: skip
         yield SystemCommand("Keys", "show every key", self.action_keys)
+        # the import, export and report dialogs load with the palette, not
+        # before the first frame
+        from tui import exchange_actions
+
         yield from exchange_actions.commands(self)
         stage_screen = self.stage_screen
         if stage_screen is not None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from textual import events
 from textual.widgets import DataTable, Input, Static, Tree
-from tuihelp import ESCAPE_TITLE, Small, press, screen_text, settle
+from tuihelp import ESCAPE_TITLE, TODAY, Small, press, screen_text, settle
 
 from store.backends import open_wheel
 from store.service import GOAL, INDICATOR, Wheel
@@ -380,3 +380,27 @@ async def test_the_detail_names_the_top_risk(wheel: Wheel, make: Make, small: Sm
             "top risk: Market dip (residual P4 x C5 = 20), above 12: mitigate or accept (R)"
             in screen_text(app)
         )
+
+
+async def test_the_detail_below_the_head_comes_once_the_first_frame_is_out(
+    wheel: Wheel, make: Make
+) -> None:
+    """The tree and the goal's head are in the first frame; the tables
+    below the head are mounted once it is out (they cost it some 60 ms).
+    Keys pressed before then act on what is there."""
+    wheel.view(TODAY)  # built before the app, as the demo's is: the first frame draws it
+    app = make(wheel)
+    app.FIRST_LOAD_DELAY = 3600.0  # the first frame is "out" when the test says so
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "Grow revenue  (goal 1)" in screen_text(app)
+        assert not app.screen.query("#goal-indicators")
+        await press(pilot, "j", "k", "e")  # e edits the goal itself: no row has the focus
+        assert isinstance(app.screen, FormDialog)
+        await press(pilot, "escape")
+        app._after_first_frame()
+        await settle(pilot)
+        indicators = app.screen.query_one("#goal-indicators", DataTable)
+        assert indicators.row_count == 1
+        assert "Revenue" in screen_text(app)
+        assert "Market dip" in screen_text(app)

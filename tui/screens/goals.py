@@ -10,12 +10,13 @@ Goals, indicators and risks are added, edited and deleted in modal forms;
 
 from __future__ import annotations
 
+import asyncio
 import textwrap
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import events, on
+from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -92,6 +93,7 @@ class GoalsScreen(StageScreen):
         self._detail_pending = False
         self._name_width = 0
         self._revision_room = 0
+        self._parts_mounted = asyncio.Event()
 
     def compose_body(self) -> ComposeResult:
         yield Welcome()
@@ -101,24 +103,45 @@ class GoalsScreen(StageScreen):
                 yield GoalTree(id="goal-tree")
             with GoalDetail(id="goal-detail", classes="detail-pane"):
                 yield Static(id="goal-head")
-                yield Static(Text("Indicators", style="bold"), classes="section-title")
-                yield DataTable(id="goal-indicators", cursor_type="row", zebra_stripes=True)
-                yield Static(Text("Risks", style="bold"), classes="section-title")
-                with Horizontal(id="risk-area"):
-                    yield DataTable(id="goal-risks", cursor_type="row", zebra_stripes=True)
-                    yield RiskMatrix(id="risk-matrix")
-                yield Static(id="revisions-title", classes="section-title")
-                yield DataTable(id="goal-revisions", cursor_type="row", zebra_stripes=True)
-                yield Static(Text("Recent history", style="bold"), classes="section-title")
-                yield Static(id="goal-history")
+
+    def _detail_parts(self) -> Vertical:
+        """What the detail shows below its head. Mounted after the first
+        frame: the three tables, the matrix and their styles cost that frame
+        some 60 ms, and the tree and the goal's head come first."""
+        return Vertical(
+            Static(Text("Indicators", style="bold"), classes="section-title"),
+            DataTable(id="goal-indicators", cursor_type="row", zebra_stripes=True),
+            Static(Text("Risks", style="bold"), classes="section-title"),
+            Horizontal(
+                DataTable(id="goal-risks", cursor_type="row", zebra_stripes=True),
+                RiskMatrix(id="risk-matrix"),
+                id="risk-area",
+            ),
+            Static(id="revisions-title", classes="section-title"),
+            DataTable(id="goal-revisions", cursor_type="row", zebra_stripes=True),
+            Static(Text("Recent history", style="bold"), classes="section-title"),
+            Static(id="goal-history"),
+            id="goal-parts",
+        )
 
     def on_mount(self) -> None:
         self.query_one("#goal-detail").can_focus = False
         self.set_focus(self.query_one(GoalTree))
+        self._mount_parts()
+
+    @work(group="detail-parts")
+    async def _mount_parts(self) -> None:
+        await self.styr.first_frame_out.wait()
+        await self.query_one(GoalDetail).mount(self._detail_parts())
+        self._parts_mounted.set()
+        self._show_detail()
+
+    async def settled(self) -> None:
+        await self._parts_mounted.wait()
 
     @on(GoalDetail.Resized)
     def _detail_resized(self) -> None:
-        if not self.styr.is_ready:
+        if not (self.styr.is_ready and self._parts_mounted.is_set()):
             return
         if self._fitting_name_width() != self._name_width:
             self._show_detail()
@@ -166,7 +189,9 @@ class GoalsScreen(StageScreen):
         if not self.styr.is_ready:
             return  # the store is read in the app's first load, not before the first frame
         goal = self.selected_goal
-        head = self.query_one("#goal-head", Static)
+        self._show_head(goal)
+        if not self._parts_mounted.is_set():
+            return  # _mount_parts shows the rest once it is there
         indicators = self.query_one("#goal-indicators", DataTable)
         risks = self.query_one("#goal-risks", DataTable)
         # columns too, so their widths fit the rows shown now
@@ -175,19 +200,11 @@ class GoalsScreen(StageScreen):
         risks.clear(columns=True)
         risks.add_columns(*RISK_COLUMNS)
         if goal is None:
-            head.update(
-                Text("No goal yet. Press a to add one.", style="italic")
-                if not self.view().nodes
-                else Text(f"No goal matches '{plain(self._filter)}'. Esc clears the filter.")
-                if self._filter
-                else Text(self.filtered_out("goal"))
-            )
             self.query_one(RiskMatrix).cells = ()
             self.query_one("#goal-history", Static).update("")
             self._show_revisions(None)
             return
         view = self.view()
-        head.update(self._head_text(goal, view.goal_record(goal.id)))
         # a narrow detail gives long names less room than the numbers
         name_width = self._name_width = self._fitting_name_width()
         for ind in view.node(goal.id).indicators:
@@ -221,6 +238,17 @@ class GoalsScreen(StageScreen):
         )
         self.query_one("#goal-history", Static).update(self._history_text(goal))
         self._show_revisions(goal)
+
+    def _show_head(self, goal: d.Goal | None) -> None:
+        head = self.query_one("#goal-head", Static)
+        if goal is not None:
+            head.update(self._head_text(goal, self.view().goal_record(goal.id)))
+        elif not self.view().nodes:
+            head.update(Text("No goal yet. Press a to add one.", style="italic"))
+        elif self._filter:
+            head.update(Text(f"No goal matches '{plain(self._filter)}'. Esc clears the filter."))
+        else:
+            head.update(Text(self.filtered_out("goal")))
 
     def _show_revisions(self, goal: d.Goal | None) -> None:
         """Every change of plan of the goal's indicators, newest first, in a
@@ -386,6 +414,8 @@ class GoalsScreen(StageScreen):
 
     # ---------------------------------------------------------- actions
     def _focused_row(self, table_id: str) -> int | None:
+        if not self._parts_mounted.is_set():
+            return None
         table = self.query_one(table_id, DataTable)
         if self.focused is not table or table.row_count == 0:
             return None

@@ -177,6 +177,10 @@ class StageScreen(Screen[None]):
         if self.styr.is_ready and self._seen_version != self.styr.data_version:
             self.reload()
 
+    async def settled(self) -> None:
+        """Wait until every part of the stage is mounted: a stage may mount
+        what is below its first frame just after it."""
+
     def palette_commands(self) -> Iterable[SystemCommand]:
         """Extra command palette entries while this stage is shown."""
         return ()
