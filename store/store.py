@@ -547,11 +547,13 @@ class Store:
         measurement's id is year * MEASUREMENT_ID_SPAN + this counter."""
         storage = storage_of(db)
         base = 0
-        if table == MEASUREMENTS:
-            # measurements-YYYY.json or measurements-YYYY-recent.json
-            base = int(storage.path.name[len(MEASUREMENTS) + 1 :][:4]) * MEASUREMENT_ID_SPAN
-            # the hot path, `styr log`: append to the year without parsing it
-            meta = storage.open_append(table) if storage.staging else None
+        if table in (MEASUREMENTS, HISTORY):
+            if table == MEASUREMENTS:
+                # measurements-YYYY.json or measurements-YYYY-recent.json
+                base = int(storage.path.name[len(MEASUREMENTS) + 1 :][:4]) * MEASUREMENT_ID_SPAN
+            # the hot path, `styr log`: append to the year, and to the month's
+            # history (late in a busy month a MB), without parsing them
+            meta = storage.open_append(table, nested=table == HISTORY) if storage.staging else None
             if meta is not None:
                 counters = meta.setdefault("next_id", {})
                 new = int(counters.get(table, 1))

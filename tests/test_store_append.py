@@ -105,3 +105,62 @@ def test_a_twin_in_the_compact_layout_is_refused(seeded: Any, store_bytes: Any) 
     with pytest.raises(StoreCorrupt, match="more than once"):
         open_wheel(seeded.root).log(seeded.indicator, 1, "2026-05-01")
     assert store_bytes(seeded.root) == before
+
+
+def _month_history(root: Path) -> Path:
+    (path,) = root.glob("history-????-??.json")
+    return path
+
+
+def _parsed_names(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    import store.storage
+
+    names: list[str] = []
+
+    def spy(path: Path, raw: bytes) -> Any:
+        names.append(path.name)
+        return parse(path, raw)
+
+    monkeypatch.setattr(store.storage, "parse", spy)
+    return names
+
+
+def test_a_log_appends_to_the_months_history_without_parsing_it(
+    seeded: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Late in a busy month the history file is a MB: a log must not cost
+    more for it (styr wrote the file, so its bytes are trusted)."""
+    _fresh_logs(seeded.root, seeded.indicator, 1)
+    history = _month_history(seeded.root)
+    before = len(parse(history, history.read_bytes())["history"])
+    parsed = _parsed_names(monkeypatch)
+    _fresh_logs(seeded.root, seeded.indicator, 2)
+    assert not [name for name in parsed if name.startswith("history-")]
+    raw = history.read_bytes()
+    data = parse(history, raw)
+    assert raw == orjson.dumps(data)  # the file the ordinary path would write
+    assert len(data["history"]) == before + 2
+    assert data["meta"]["1"]["counts"] == {"history": before + 2}
+    open_wheel(seeded.root, user="alice").undo()  # the appended entry is read back
+    assert len(open_wheel(seeded.root).series(seeded.indicator)) == 2
+
+
+def test_a_history_file_changed_by_someone_else_is_checked_before_an_append(
+    seeded: Any, monkeypatch: pytest.MonkeyPatch, store_bytes: Any
+) -> None:
+    _fresh_logs(seeded.root, seeded.indicator, 1)
+    history = _month_history(seeded.root)
+    data = parse(history, history.read_bytes())
+    last = max(data["history"], key=int)
+    data["history"][last]["by"] = "mallory"  # a colleague's write: bytes styr did not note
+    history.write_bytes(orjson.dumps(data))
+    parsed = _parsed_names(monkeypatch)
+    _fresh_logs(seeded.root, seeded.indicator, 1)
+    assert history.name in parsed
+    data = parse(history, history.read_bytes())
+    data["history"][last]["id"] = -5  # now a bad entry, in the layout styr writes
+    history.write_bytes(orjson.dumps(data))
+    kept = store_bytes(seeded.root)
+    with pytest.raises(StoreCorrupt, match="history entry"):
+        _fresh_logs(seeded.root, seeded.indicator, 1)
+    assert store_bytes(seeded.root) == kept

@@ -11,7 +11,9 @@ with 10,000 pending tasks in a scratch TASKDATA, and the ratios printed
 (DESIGN.md, Speed budgets: each at most 1.0). A log into a one-indicator
 store is timed too, and with --big (a store of make_store.py --scale 10) a
 log and `status --json` there: a log must cost the same whatever the size of
-the store (at most 1.3x the tiny one), a read at most 10x the large one.
+the store (at most 1.3x the tiny one), a read at most 10x the large one. So
+must a log late in a busy month (this month's history as big as the
+largest month's).
 """
 
 from __future__ import annotations
@@ -88,6 +90,18 @@ def taskwarrior(scratch: Path) -> dict[str, str] | None:
     return env
 
 
+def busy_month(store: Path, into: Path) -> Path:
+    """The store as at the end of a busy month: this month's history file
+    as big as the largest month's (a log appends an entry to it)."""
+    shutil.copytree(store, into, copy_function=os.link)
+    month = date.today().strftime("history-%Y-%m.json")
+    largest = max(store.glob("history-????-??.json"), key=lambda p: p.stat().st_size)
+    (into / month).unlink(missing_ok=True)
+    shutil.copyfile(largest, into / month)
+    print(f"busy month: {month} as big as {largest.name}, {largest.stat().st_size / 1e6:.2f} MB")
+    return into
+
+
 def in_process_append(store: Path, runs: int) -> tuple[float, float]:
     """(open, median of one log) in a long-lived process."""
     from store.backends import open_wheel
@@ -136,6 +150,11 @@ def main(argv: list[str] | None = None) -> int:
         log = ["log", "1", "12.5", "--note", "bench"]
         commands: dict[str, Command] = {"styr log (tiny)": ([*tiny, *log], None)}
         commands["styr log"] = ([*styr, *log], None)
+        busy = busy_month(store, scratch / "busy")
+        commands["styr log (busy month)"] = (
+            [*styr_command(), "--store", str(busy), *log],
+            None,
+        )
         commands["styr status --json"] = ([*styr, "status", "--json"], None)
         if args.big:
             big = scratch / "big"
@@ -171,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
             ("styr log", "task add", 1.0),
             ("styr status --json", "task list", 1.0),
             ("styr log (10x)", "styr log (tiny)", 1.3),
+            ("styr log (busy month)", "styr log (tiny)", 1.3),
             ("styr status --json (10x)", "styr status --json", 10.0),
         ]:
             if mine in results and reference in results:
