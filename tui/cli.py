@@ -367,6 +367,8 @@ def _fill_demo_beside(root: Path, today: date) -> int | None:
 
         fill_demo(root, today=today)
         code = 0
+    except KeyboardInterrupt:
+        pass  # ctrl+c reached the parent too, which ends quietly
     except BaseException as exc:  # the parent says so; a traceback helps nobody
         print(f"styr: the demo could not be made: {plain_lines(str(exc))}", file=sys.stderr)
     finally:

@@ -1,6 +1,6 @@
 """TUI speed and memory against DESIGN.md's budgets, through a real terminal.
 
-    python tests/bench/bench_tui.py [--store DIR] [--samples 20] [--runs 5]
+    python tests/bench/bench_tui.py [--store DIR] [--samples 20] [--runs 11]
 
 Measured with tui-drive (tmux), in one run so the ratios compare like with
 like on a shared machine:
@@ -164,7 +164,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", type=Path, help="a large store (default: generate one)")
     parser.add_argument("--samples", type=int, default=20, help="key presses per kind")
-    parser.add_argument("--runs", type=int, default=5, help="starts per first-paint figure")
+    parser.add_argument("--runs", type=int, default=11, help="starts per first-paint figure")
     args = parser.parse_args()
     as_installed()
     with tempfile.TemporaryDirectory(prefix="styr-bench-tui-") as folder:
