@@ -73,6 +73,38 @@ def test_a_demo_the_child_cannot_make_is_said_in_a_line(
     assert "Traceback" not in err
 
 
+def test_the_demo_child_is_waited_for_when_sigchld_was_ignored(demo: Wheel, tmp_path: Path) -> None:
+    """Some supervisors start programs with SIGCHLD ignored; the kernel
+    would then reap the child and leave nothing to wait for."""
+    import signal
+
+    from tui.cli import _demo_wheel, _fill_demo_beside
+
+    before = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        root = tmp_path / "store"
+        assert _content(_demo_wheel(root, TODAY, _fill_demo_beside(root, TODAY))) == _content(demo)
+    finally:
+        signal.signal(signal.SIGCHLD, before)
+
+
+def test_a_demo_child_left_behind_is_stopped_before_its_folder_goes(tmp_path: Path) -> None:
+    """Textual failing to load, or a kill, while the child writes: the
+    child is stopped and reaped, so it cannot make the folder again."""
+    import os
+    import tempfile
+
+    from tui.cli import _fill_demo_beside, _stop_child
+
+    with tempfile.TemporaryDirectory(dir=tmp_path) as folder:
+        child = _fill_demo_beside(Path(folder) / "store", TODAY)
+        _stop_child(child)
+    assert child is not None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child, os.WNOHANG)  # reaped: nothing runs that could write
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_builds_in_well_under_a_second(tmp_path: Path) -> None:
     started = time.perf_counter()
     build_demo(tmp_path / "store", today=TODAY)

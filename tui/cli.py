@@ -335,14 +335,42 @@ def open_tui(args: Args) -> int:
 
             return run_broken(str(exc))
         return _run_app(wheel)
+    import signal
+
+    # until the app takes them over: a hang-up or a kill unwinds, so the
+    # temporary folder goes and the child is stopped
+    for signum in (signal.SIGHUP, signal.SIGTERM):
+        signal.signal(signum, _unwind)
     with tempfile.TemporaryDirectory(prefix="styr-demo-") as folder:
         root = Path(folder) / "store"
         today = date.today()
         child = _fill_demo_beside(root, today)
-        # Textual loads here while the child writes the sample wheel
-        import tui.app  # noqa: F401
-
+        try:
+            # Textual loads here while the child writes the sample wheel
+            import tui.app  # noqa: F401
+        except BaseException:
+            _stop_child(child)
+            raise
         return _run_app(_demo_wheel(root, today, child))
+
+
+def _unwind(*_: object) -> NoReturn:
+    raise SystemExit(1)
+
+
+def _stop_child(child: int | None) -> None:
+    """Stop and reap a demo child not reaped yet: it must not write into
+    a temporary folder that is being removed."""
+    import contextlib
+    import os
+    import signal
+
+    if child is None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(child, signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(child, 0)
 
 
 def _fill_demo_beside(root: Path, today: date) -> int | None:
@@ -351,23 +379,38 @@ def _fill_demo_beside(root: Path, today: date) -> int | None:
     about as soon as an empty app would be. The child's pid, or None where
     there is no fork (the demo is then made in this process)."""
     import os
+    import signal
 
     if not hasattr(os, "fork"):
         return None
+    # a parent started with SIGCHLD ignored (some supervisors pass that on)
+    # would have its child reaped by the kernel, and nothing to wait for
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     sys.stdout.flush()
     sys.stderr.flush()
-    child = os.fork()
-    if child:
+    # no signal is handled until each side is ready for it: the child must
+    # never unwind into the parent's code (and remove the parent's folder)
+    stops = {signal.SIGINT, signal.SIGHUP, signal.SIGTERM}
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, stops)
+    try:
+        child = os.fork()
+    except OSError:  # no process to spare: the demo is made here
+        child = None
+    if child != 0:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
         return child
     code = 1
-    # a short process that ends with _exit: its cycles need no collector
-    gc.disable()
     try:
+        for signum in (signal.SIGHUP, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        # a short process that ends with _exit: its cycles need no collector
+        gc.disable()
         from store.demo import fill_demo
 
         fill_demo(root, today=today)
         code = 0
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemExit):
         pass  # ctrl+c reached the parent too, which ends quietly
     except BaseException as exc:  # the parent says so; a traceback helps nobody
         print(f"styr: the demo could not be made: {plain_lines(str(exc))}", file=sys.stderr)
@@ -383,7 +426,11 @@ def _demo_wheel(root: Path, today: date, child: int | None) -> Wheel:
         return build_demo(root, today=today)
     import os
 
-    _, status = os.waitpid(child, 0)
+    try:
+        _, status = os.waitpid(child, 0)
+    except BaseException:  # ctrl+c or a kill that reached this process alone
+        _stop_child(child)
+        raise
     if os.waitstatus_to_exitcode(status) != 0:
         raise StoreError("the demo could not be made (see above)")
     return open_demo(root, today)

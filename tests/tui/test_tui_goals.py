@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+import pytest
 from textual import events
 from textual.widgets import DataTable, Input, Static, Tree
 from tuihelp import ESCAPE_TITLE, TODAY, Small, press, screen_text, settle
 
 from store.backends import open_wheel
+from store.errors import StoreAway
 from store.service import GOAL, INDICATOR, Wheel
 from tui.app import StyrApp
 from tui.dialogs.confirm import ConfirmDialog
@@ -404,3 +407,26 @@ async def test_the_detail_below_the_head_comes_once_the_first_frame_is_out(
         assert indicators.row_count == 1
         assert "Revenue" in screen_text(app)
         assert "Market dip" in screen_text(app)
+
+
+async def test_a_store_error_while_the_detail_first_draws_is_said_not_a_traceback(
+    wheel: Wheel, make: Make, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failed: list[bool] = []
+    draw = GoalsScreen._show_revisions
+
+    def away_once(screen: GoalsScreen, goal: Any) -> None:
+        if not failed:
+            failed.append(True)
+            raise StoreAway("the server went away")
+        draw(screen, goal)
+
+    monkeypatch.setattr(GoalsScreen, "_show_revisions", away_once)
+    wheel.view(TODAY)  # drawn in the first frame: the detail's tables come just after
+    app = make(wheel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert failed
+        assert app.is_running
+        assert app.away
+        assert "server away" in screen_text(app)

@@ -134,7 +134,10 @@ class GoalsScreen(StageScreen):
         await self.styr.first_frame_out.wait()
         await self.query_one(GoalDetail).mount(self._detail_parts())
         self._parts_mounted.set()
-        self._show_detail()
+        try:
+            self._show_detail()
+        except StoreError as exc:  # said by the app, as for a key's
+            self.styr.store_failed(exc)
 
     async def settled(self) -> None:
         await self._parts_mounted.wait()
