@@ -431,6 +431,10 @@ class PostgresBackend:
         old, self.conn = self.conn, conn
         old.close()
         self._forget()
+        # what was heard before is read afresh too; kept, the note of our
+        # own last write on the old connection (another backend pid than
+        # the new one's) would read as someone else's
+        self._heard.clear()
         self._unreported.append(Change("(all)", "(reconnected)", now_iso()))
 
     def _take_heard(self) -> None:

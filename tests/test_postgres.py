@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from store.backends import open_wheel
-from store.errors import BadInput, Conflict, ReadOnly, StoreError
+from store.errors import BadInput, Conflict, ReadOnly, StoreAway, StoreError
 from store.service import GOAL, INDICATOR, Wheel
 from tui.cli import main
 
@@ -295,6 +295,23 @@ def test_a_lost_connection_is_one_line_and_the_next_refresh_reconnects(
     alice.refresh()
     assert alice.update(GOAL, goal.id, {"title": "Found"}).title == "Found"
     assert _wheel(url, "bob").goal(goal.id).title == "Found"
+
+
+def test_after_a_reconnect_the_wheels_own_last_write_is_not_news(url: Any, pg_server: Any) -> None:
+    """The server's note of the wheel's own write, not taken in before the
+    connection was lost, was read after the reconnect as someone else's:
+    the TUI told alice she had been "updated by alice"."""
+    alice = _wheel(url, "alice")
+    alice.add(GOAL, {"title": "Shorter queues"})  # its note waits, not taken in yet
+    pg_server.admin(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'alice'"
+    )
+    with pytest.raises(StoreAway):
+        alice.refresh()
+    assert [change.writer for change in alice.refresh()] == ["(reconnected)"]
+    assert alice.refresh() == []
+    _wheel(url, "bob").add(GOAL, {"title": "Faster replies"})
+    assert [change.writer for change in alice.refresh()] == ["bob"]
 
 
 def test_without_psycopg_a_url_says_what_to_install(
