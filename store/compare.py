@@ -105,6 +105,8 @@ _LAST_ORDINAL: Final = date.max.toordinal()
 
 @dataclass(frozen=True, slots=True)
 class Comparison:
+    """One indicator's actual against its plan on day `at`."""
+
     indicator_id: int
     at: date
     actual: float | None
@@ -120,6 +122,8 @@ class Comparison:
 
 @dataclass(frozen=True, slots=True)
 class Efficiency:
+    """What an input indicator has spent against the results it pays for."""
+
     spent: float  # share of the input budget used, 0..
     results: float  # progress of the results it pays for, 0..1
     overspending: bool  # spending ahead of results by more than the tolerance
@@ -127,6 +131,8 @@ class Efficiency:
 
 @dataclass(frozen=True, slots=True)
 class GoalRollUp:
+    """A goal's progress and status, rolled up from its indicators and sub-goals."""
+
     goal_id: int
     progress: float | None  # weighted, clamped to [0, 1]
     status: Status
@@ -136,6 +142,8 @@ class GoalRollUp:
 
 @dataclass(frozen=True, slots=True)
 class WheelComparison:
+    """Every indicator and goal of a wheel compared on day `at`."""
+
     at: date
     indicators: dict[int, Comparison]
     goals: dict[int, GoalRollUp]

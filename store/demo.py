@@ -580,13 +580,8 @@ def build_demo(root: Path, *, today: date | None = None, user: str = "demo") -> 
     frame shows the wheel."""
     day = today or date.today()
     fill_demo(root, today=day, user=user)
-    return open_demo(root, day)
-
-
-def open_demo(root: Path, today: date) -> Wheel:
-    """The demo store `fill_demo` made, open with its read model for today built."""
     opened = open_wheel(root)
-    opened.view(today)
+    opened.view(day)
     return opened
 
 

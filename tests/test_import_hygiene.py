@@ -119,3 +119,53 @@ def test_opening_the_tui_builds_no_command_parsers() -> None:
         )  # fmt: skip
         assert done.stdout.split("\n")[0].rstrip() == f"2 {commands}".rstrip(), argv
         assert "the TUI needs a terminal" in done.stderr
+
+
+FIRST_FRAME_PROBE = """
+import asyncio, io, sys
+from tui import cli
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+sys.stdin = sys.stdout = Terminal()  # what cli checks before it opens the TUI
+held_back = ("store.demo", "tui.dialogs.form", "tui.dialogs.goal_forms", "rich._emoji_codes",
+             "textual.widgets._data_table", "textual.widgets._text_area")
+
+def run_app(wheel):
+    from tui.app import make_app
+
+    app = make_app(wheel)
+    app.FIRST_LOAD_DELAY = 3600.0  # the first frame is out when the probe says so
+    async def first_frame():
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            head = str(app.screen.query_one("#goal-head").render())
+            print("head", "(goal 1)" in head, file=sys.__stdout__)
+            print("first", *sorted(m for m in held_back if m in sys.modules), file=sys.__stdout__)
+            app._after_first_frame()
+            await app.screen.settled()
+            await pilot.pause()
+            print("then", *sorted(m for m in held_back if m in sys.modules), file=sys.__stdout__)
+    asyncio.run(first_frame())
+    return 0
+
+cli._run_app = run_app
+sys.exit(cli.main(["--demo"]))
+"""
+
+
+def test_the_demos_first_frame_loads_no_form_table_or_sample_data() -> None:
+    """What the first frame of `styr --demo` does not show loads after it:
+    the forms, Textual's DataTable and TextArea, rich's emoji codes (a
+    markup label), and in the parent process the demo's sample data, which
+    the child writes."""
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_FRAME_PROBE],
+        capture_output=True, text=True, check=True, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    head, first, then = done.stdout.splitlines()
+    assert head == "head True", done.stderr
+    assert first == "first"
+    assert "textual.widgets._data_table" in then.split()  # the probe sees a load

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.css.stylesheet import Stylesheet
 from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -100,6 +101,25 @@ def short_path(location: str) -> str:
         return location
 
 
+class ParsedOnceStylesheet(Stylesheet):
+    """A stylesheet that parses each source once per set of variables.
+
+    Textual re-parses every source when the theme's variables are set, even
+    to the values they had, and re-parses into a new sheet whose results it
+    drops, so the next widget class mounted parses every source a third
+    time. At start that was 16 ms of the 32 spent parsing CSS before the
+    first frame (app.tcss alone 6 ms a time)."""
+
+    def set_variables(self, variables: dict[str, str]) -> None:
+        if variables != self._variables:
+            super().set_variables(variables)
+
+    def reparse(self) -> None:
+        # parse() replaces the rules only once every source parsed, so a
+        # bad source leaves the sheet as it was, as Textual's reparse does
+        self.parse()
+
+
 class StyrApp(App[None]):
     """The steering wheel TUI over one store."""
 
@@ -143,6 +163,7 @@ class StyrApp(App[None]):
 
     def __init__(self, wheel: Wheel, *, today: date | None = None) -> None:
         super().__init__()
+        self.stylesheet = ParsedOnceStylesheet(variables=self.get_css_variables())
         self.wheel = wheel
         # a bad measurement file found by any read (a key press) must not
         # end the app: it reads as empty, and the app goes read-only

@@ -420,9 +420,9 @@ def _fill_demo_beside(root: Path, today: date) -> int | None:
 
 
 def _demo_wheel(root: Path, today: date, child: int | None) -> Wheel:
-    from store.demo import build_demo, open_demo
-
     if child is None:
+        from store.demo import build_demo
+
         return build_demo(root, today=today)
     import os
 
@@ -433,7 +433,11 @@ def _demo_wheel(root: Path, today: date, child: int | None) -> Wheel:
         raise
     if os.waitstatus_to_exitcode(status) != 0:
         raise StoreError("the demo could not be made (see above)")
-    return open_demo(root, today)
+    # opened as build_demo opens it, without loading the sample data's
+    # module (3 ms): the read model is built, so the first frame shows it
+    wheel = open_wheel(root)
+    wheel.view(today)
+    return wheel
 
 
 def _run_app(wheel: Wheel) -> int:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual import on
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widget import Widget
@@ -79,8 +78,16 @@ class FilterInput(Widget):
         self._placeholder = placeholder
         self.text = ""
 
-    def compose(self) -> ComposeResult:
-        yield Input(placeholder=self._placeholder)
+    def _box(self) -> Input:
+        """The text box, mounted when the filter first opens: an Input and
+        its styles cost a stage's first frame some 15 ms, and most visits
+        never filter."""
+        boxes = self.query(Input)
+        if boxes:
+            return boxes.first()
+        box = Input(placeholder=self._placeholder)
+        self.mount(box)  # registered and styled now, so it can take the focus
+        return box
 
     @property
     def is_active(self) -> bool:
@@ -91,13 +98,13 @@ class FilterInput(Widget):
         self.display = True
         # at once, not after a refresh: the keys that came in one burst with
         # the key opening the filter are routed to whatever has the focus
-        self.screen.set_focus(self.query_one(Input))
+        self.screen.set_focus(self._box())
 
     def clear(self) -> bool:
         """Empty and hide the filter; False when there was nothing to clear."""
         if not self.is_active:
             return False
-        box = self.query_one(Input)
+        box = self._box()
         with box.prevent(Input.Changed):
             box.value = ""
         self.text = ""

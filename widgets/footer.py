@@ -10,9 +10,11 @@ with what it shows.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Hashable
 from typing import Any
 
+from textual import work
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -20,16 +22,31 @@ from textual.widgets import Footer
 class StageFooter(Footer):
     """A Footer that keeps its keys while they stay the same."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, after: asyncio.Event | None = None) -> None:
+        """`after`: the keys are first shown once it is set (the app's first
+        frame out): building them right after that frame kept the main
+        thread, and so Textual's writer thread, from putting the frame out
+        for some 10-20 ms, and the frame then waited for the keys' own."""
         super().__init__()
         self._shown: Hashable = None
+        self._after = after
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
         self._bindings_ready = True
         if not screen.app.app_focus:
             return
         if self.is_attached and screen is self.screen:
-            self.call_after_refresh(self._recompose_if_changed)
+            if self._after is not None and not self._after.is_set():
+                self._keys_after(self._after)
+            else:
+                self.call_after_refresh(self._recompose_if_changed)
+
+    @work(group="footer-keys", exclusive=True)
+    async def _keys_after(self, after: asyncio.Event) -> None:
+        # a worker, so the footer's own messages are not held up meanwhile;
+        # the keys are built in the footer's own turn (they bind to it)
+        await after.wait()
+        self.call_later(self._recompose_if_changed)
 
     def _keys(self) -> Hashable:
         """Everything of the active bindings the footer draws from."""

@@ -56,7 +56,9 @@ class GoalTree(Tree[int]):
             return self.tree
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("goals", id=id)
+        # a Text, not a str: Textual parses a str label as markup, which
+        # loads rich's table of emoji codes (3 ms of the start)
+        super().__init__(Text("goals"), id=id)
         self.show_root = False
         self.guide_depth = 2
         self._rows: Sequence[GoalNode] = ()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import ClassVar
 
 from textual.app import App, ComposeResult
@@ -19,12 +20,13 @@ class Host(App[None]):
         Binding("y", "only_when_on", "Only when on"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, after: asyncio.Event | None = None) -> None:
         super().__init__()
         self.on = False
+        self.after = after
 
     def compose(self) -> ComposeResult:
-        yield StageFooter()
+        yield StageFooter(after=self.after)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.on if action == "only_when_on" else True
@@ -53,3 +55,23 @@ async def test_the_footer_keeps_its_keys_until_they_change() -> None:
         await pilot.pause()
         await pilot.pause()
         assert "Only when on" not in screen_text(app)
+
+
+async def test_the_footer_shows_its_keys_once_the_first_frame_is_out() -> None:
+    """Building the keys right after the first frame held that frame back
+    from the terminal; they come once the app says the frame is out."""
+    out = asyncio.Event()
+    app = Host(after=out)
+    async with app.run_test(size=(80, 5)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        assert not app.query(FooterKey) and "Toggle" not in screen_text(app)
+        await pilot.press("x")  # the keys work before they are shown
+        assert app.on
+        out.set()
+        for _ in range(20):  # turns of the event loop, not time
+            if app.query(FooterKey):
+                break
+            await pilot.pause()
+        await pilot.pause()
+        assert "Only when on" in screen_text(app)

@@ -430,3 +430,28 @@ async def test_a_store_error_while_the_detail_first_draws_is_said_not_a_tracebac
         assert app.is_running
         assert app.away
         assert "server away" in screen_text(app)
+
+
+async def test_at_80_columns_the_first_layout_puts_the_detail_below_the_tree(
+    wheel: Wheel, make: Make, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The narrow layout is chosen from the terminal's width before the
+    first frame: Textual chose it on the screen's first resize, so the
+    first frame showed the detail beside the tree, and a second frame
+    moved it below."""
+    narrow_at_mount: list[bool] = []
+    mounted = GoalsScreen.on_mount
+
+    def on_mount(screen: GoalsScreen) -> None:
+        narrow_at_mount.append(screen.has_class("-narrow"))
+        mounted(screen)
+
+    monkeypatch.setattr(GoalsScreen, "on_mount", on_mount)
+    async with make(wheel).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert narrow_at_mount == [True]
+    narrow_at_mount.clear()
+    async with make(wheel).run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        assert narrow_at_mount == [False]
+        assert pilot.app.screen.has_class("-wide")

@@ -207,3 +207,34 @@ async def test_a_stage_chosen_during_the_first_load_shows_its_data(
         await settle(pilot)
         assert isinstance(app.screen, MeasureScreen)
         assert "Revenue" in screen_text(app) and "2026-09-01" in screen_text(app)
+
+
+async def test_each_css_source_is_parsed_once_until_the_theme_changes(
+    wheel: Wheel, make: Make, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Textual parsed app.tcss three times before the first frame (a third
+    of its CSS time); a new theme still restyles the app."""
+    import textual.css.stylesheet as sheet
+
+    parsed: list[str] = []
+    real = sheet.parse
+
+    def counting(scope: str, css: str, read_from: Any, **options: Any) -> Any:
+        parsed.append(read_from[0])
+        return real(scope, css, read_from, **options)
+
+    monkeypatch.setattr(sheet, "parse", counting)
+    app = make(wheel)
+
+    def app_tcss() -> int:
+        return sum(1 for source in parsed if source.endswith("app.tcss"))
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "2", "1")  # a new stage, new widget classes
+        assert app_tcss() == 1
+        dark = app.screen.styles.background
+        app.theme = "textual-light"
+        await settle(pilot)
+        assert app_tcss() == 2
+        assert app.screen.styles.background != dark

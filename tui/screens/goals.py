@@ -21,7 +21,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from store import documents as d
 from store.errors import StoreError
@@ -29,7 +29,6 @@ from store.plain import plain
 from store.service import GOAL, INDICATOR, LESSON, RISK, Kind
 from store.steering import ACCEPTANCE_THRESHOLD, check_move, needs_decision
 from store.views import Record
-from tui.dialogs.goal_forms import goal_form, indicator_form, move_form, risk_form
 from tui.screens.register import open_register
 from tui.screens.stage import StageScreen, split_below
 from tui.screens.welcome import Welcome
@@ -107,7 +106,11 @@ class GoalsScreen(StageScreen):
     def _detail_parts(self) -> Vertical:
         """What the detail shows below its head. Mounted after the first
         frame: the three tables, the matrix and their styles cost that frame
-        some 60 ms, and the tree and the goal's head come first."""
+        some 60 ms, and the tree and the goal's head come first. DataTable
+        loads here too, and the methods that reach the tables import it
+        once these parts are mounted."""
+        from textual.widgets import DataTable
+
         return Vertical(
             Static(Text("Indicators", style="bold"), classes="section-title"),
             DataTable(id="goal-indicators", cursor_type="row", zebra_stripes=True),
@@ -195,6 +198,8 @@ class GoalsScreen(StageScreen):
         self._show_head(goal)
         if not self._parts_mounted.is_set():
             return  # _mount_parts shows the rest once it is there
+        from textual.widgets import DataTable
+
         indicators = self.query_one("#goal-indicators", DataTable)
         risks = self.query_one("#goal-risks", DataTable)
         # columns too, so their widths fit the rows shown now
@@ -256,6 +261,8 @@ class GoalsScreen(StageScreen):
     def _show_revisions(self, goal: d.Goal | None) -> None:
         """Every change of plan of the goal's indicators, newest first, in a
         table so Tab reaches it (and scrolls the detail to it) at 80x24."""
+        from textual.widgets import DataTable
+
         indicators = self.wheel.indicators(goal.id) if goal is not None else []
         rows = [(rev, ind) for ind in indicators for rev in ind.revisions]
         table = self.query_one("#goal-revisions", DataTable)
@@ -419,6 +426,8 @@ class GoalsScreen(StageScreen):
     def _focused_row(self, table_id: str) -> int | None:
         if not self._parts_mounted.is_set():
             return None
+        from textual.widgets import DataTable
+
         table = self.query_one(table_id, DataTable)
         if self.focused is not table or table.row_count == 0:
             return None
@@ -431,20 +440,30 @@ class GoalsScreen(StageScreen):
             self.notify("select a goal first (or press a to add one)", markup=False)
         return goal
 
+    # The forms load on the first one opened, not with the first frame; the
+    # same holds for the form dialog and Textual's TextArea (StageScreen)
     def action_add_goal(self) -> None:
+        from tui.dialogs.goal_forms import goal_form
+
         self.open_form(goal_form(self.wheel), self._select_new)
 
     def action_add_subgoal(self) -> None:
+        from tui.dialogs.goal_forms import goal_form
+
         parent = self._need_goal()
         if parent is not None:
             self.open_form(goal_form(self.wheel, parent=parent), self._select_new)
 
     def action_add_indicator(self) -> None:
+        from tui.dialogs.goal_forms import indicator_form
+
         goal = self._need_goal()
         if goal is not None:
             self.open_form(indicator_form(self.wheel, goal), self._added)
 
     def action_add_risk(self) -> None:
+        from tui.dialogs.goal_forms import risk_form
+
         goal = self._need_goal()
         if goal is not None:
             self.open_form(risk_form(self.wheel, goal), self._added)
@@ -459,6 +478,8 @@ class GoalsScreen(StageScreen):
         self.notify(f"saved {kind} {doc.id}", markup=False)
 
     def action_edit(self) -> None:
+        from tui.dialogs.goal_forms import goal_form, indicator_form, risk_form
+
         goal = self._need_goal()
         if goal is None:
             return
@@ -537,6 +558,8 @@ class GoalsScreen(StageScreen):
     def _ask_move(self, goal: d.Goal, to: str) -> None:
         """The form of a move that asks first, once the move is one the
         wheel allows: a form filled in for nothing would be refused on Enter."""
+        from tui.dialogs.goal_forms import move_form
+
         try:
             check_move(goal, to)
         except StoreError as exc:

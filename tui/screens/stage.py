@@ -51,12 +51,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from textual.actions import SkipAction
 from textual.app import ComposeResult, SystemCommand
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 from store.errors import StoreCorrupt, StoreError
 from store.plain import plain
 from store.service import Kind, Wheel
-from tui.dialogs.form import FormDialog
 from widgets.filter_input import FilterInput
 from widgets.footer import StageFooter
 from widgets.wheel_bar import WheelBar
@@ -122,9 +121,18 @@ class StageScreen(Screen[None]):
 
     # ----------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
+        # the breakpoint class for the terminal's width now: Textual sets it
+        # on the screen's first Resize, after the first frame was laid out
+        # and drawn without it (at 80x24 the detail beside the list, then
+        # below it), a second layout and frame right after the first
+        width = self.app.size.width
+        for least, name in sorted(self.HORIZONTAL_BREAKPOINTS or (), reverse=True):
+            if width >= least:
+                self.set_class(True, name, update=False)
+                break
         yield self._make_bar()
         yield from self.compose_body()
-        yield StageFooter()
+        yield StageFooter(after=self.styr.first_frame_out)
 
     def compose_body(self) -> ComposeResult:
         """The stage's own widgets; subclasses override."""
@@ -200,6 +208,8 @@ class StageScreen(Screen[None]):
         list, after those keys had reached the list (u undoing, r opening
         the risk form). In a text input, the filter included, the `/` is
         a character to type."""
+        from textual.widgets import TextArea  # on the first /, not at start
+
         if isinstance(self.focused, (Input, TextArea)):
             raise SkipAction()
         self.query_one(selector, FilterInput).open()
@@ -243,6 +253,8 @@ class StageScreen(Screen[None]):
             self.reload()
             if on_done is not None:
                 on_done(result)
+
+        from tui.dialogs.form import FormDialog  # with the first form
 
         if isinstance(dialog, FormDialog):
             # a form of the same shape stays mounted and is refilled
