@@ -351,7 +351,7 @@ def open_tui(args: Args) -> int:
         except BaseException:
             _stop_child(child)
             raise
-        return _run_app(_demo_wheel(root, today, child))
+        return _run_app(_demo_wheel(root, today, child), leaves=folder)
 
 
 def _unwind(*_: object) -> NoReturn:
@@ -440,7 +440,11 @@ def _demo_wheel(root: Path, today: date, child: int | None) -> Wheel:
     return wheel
 
 
-def _run_app(wheel: Wheel) -> int:
+def _run_app(wheel: Wheel, *, leaves: str | None = None) -> int:
+    """Run the TUI on `wheel`; `leaves`: a folder to remove if the terminal
+    hangs up (the --demo folder; an orderly end removes it anyway)."""
+    import os
+    import shutil
     import signal
 
     from tui.app import make_app  # Textual loads only when the TUI opens
@@ -449,10 +453,21 @@ def _run_app(wheel: Wheel) -> int:
     # read-only (StyrApp.fail); the measurement files are read after the
     # first frame, so a big store does not delay it
     app = make_app(wheel)
-    # a closed SSH session or a kill ends the app the normal way, so the
-    # terminal is restored and a --demo folder is removed
-    for signum in (signal.SIGHUP, signal.SIGTERM):
-        signal.signal(signum, lambda *_: app.exit(return_code=1))
+    # a kill ends the app the normal way, so the terminal is restored
+    signal.signal(signal.SIGTERM, lambda *_: app.exit(return_code=1))
+
+    def hung_up(*_: object) -> None:
+        # A closed SSH session or tmux window: no terminal to restore or to
+        # show anything on. Textual's orderly end could wait for it until a
+        # kill: the hang-up's SIGCONT restarts its output while it stops,
+        # and its stop then waits on the old output thread, dead of the
+        # gone terminal, with its queue full. The store is as after any
+        # kill: each write is whole or not there.
+        if leaves is not None:
+            shutil.rmtree(leaves, ignore_errors=True)
+        os._exit(1)
+
+    signal.signal(signal.SIGHUP, hung_up)
     # What is in memory now (the modules, Textual, the wheel's documents)
     # stays for the whole session: out of the collector's sight, the full
     # collection that Textual's start would otherwise set off (35-50 ms
