@@ -537,8 +537,7 @@ class FolderBackend:
         """Newest first. A month's file that was not in memory is dropped
         again after use: on a store with years of history, looking back
         must not keep every month parsed."""
-        for key in sorted(self.store.history, reverse=True):
-            storage = storage_of(self.store.history[key])
+        for storage in self.store.history_files():
             was_loaded = storage.loaded
             try:
                 rows: dict[str, Any] = (storage.read() or {}).get(HISTORY, {})

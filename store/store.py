@@ -3,9 +3,12 @@
 A year file that has grown big (RECENT_FROM) is no longer rewritten by each
 new measurement: new ones go to a small file beside it,
 measurements-YYYY-recent.json, which is merged into the year file in one
-commit once it holds RECENT_MAX of them. So a log costs the same in a store
-of two thousand or two million measurements, and the recent file is an
-ordinary store file: written by rename, checked, backed up, locked alike.
+commit once it holds RECENT_MAX of them. A month's history file does the
+same with history-YYYY-MM-recent.json (HISTORY_RECENT_FROM,
+HISTORY_RECENT_MAX): late in a busy month it holds megabytes. So a log costs
+the same in a store of two thousand or two million measurements, early or
+late in the month, and a recent file is an ordinary store file: written by
+rename, checked, backed up, locked alike.
 
 Every read-modify-write runs in `Store.transaction()`: it takes the one
 cross-process lock, re-reads whatever another process changed, lets the
@@ -32,8 +35,16 @@ from tinydb.queries import QueryLike
 from tinydb.table import Document, Table
 
 from store.backend import Change, bulk_entry
+from store.checks import FIX
 from store.dates import now_iso
-from store.errors import ReadOnly, StoreError, StoreLocked, StoreMissing, WriteFailed
+from store.errors import (
+    ReadOnly,
+    StoreCorrupt,
+    StoreError,
+    StoreLocked,
+    StoreMissing,
+    WriteFailed,
+)
 from store.paths import login_name
 from store.safefs import exists, is_real_folder, not_regular, open_folder, signature, what_is
 from store.storage import (
@@ -54,15 +65,21 @@ MEASUREMENTS = "measurements"
 HISTORY = "history"
 PENDING = ".commit-pending"
 # measurements-YYYY.json and measurements-YYYY-recent.json; history-YYYY-MM.json
-# (history-YYYY.json from before the audit trail was split by month is still read)
+# and history-YYYY-MM-recent.json (history-YYYY.json from before the audit
+# trail was split by month is still read)
 YEAR_FILE = re.compile(
-    r"^(?:(measurements)-(\d{4})(-recent)?|(history)-(\d{4})(?:-(\d\d))?)\.json$"
+    r"^(?:(measurements)-(\d{4})(-recent)?|(history)-(\d{4})(?:-(\d\d)(-recent)?)?)\.json$"
 )
 # a year file from this size on takes new measurements in its recent file
 # (about 4,500 measurements); the recent file is merged into it at RECENT_MAX
 # (about 450 kB, parsed and rewritten by each log until then)
 RECENT_FROM = 1 << 20
 RECENT_MAX = 2_000
+# likewise a month's history file (an entry holds the documents changed,
+# so fewer: the recent file is merged at about 180 kB, the month's file
+# then appended to without being parsed)
+HISTORY_RECENT_FROM = 1 << 18
+HISTORY_RECENT_MAX = 500
 # a measurement id carries the year file that issued it, so ids are unique
 # across files without a shared counter (and stay stable when a date moves)
 MEASUREMENT_ID_SPAN = 1_000_000
@@ -220,6 +237,8 @@ class Store:
         # measurements-YYYY-recent.json by year
         self.recent: dict[int, TinyDB] = {}
         self.history: dict[int, TinyDB] = {}
+        # history-YYYY-MM-recent.json by year * 100 + month
+        self.history_recent: dict[int, TinyDB] = {}
         self._depth = 0
         self._entries: list[dict[str, Any]] = []
         self.change_id = ""
@@ -281,7 +300,7 @@ class Store:
                 storage = storage_of(files[key])
                 # a newer styr's file makes the store read-only before it is
                 # read (older audit files are never written again: not peeked)
-                if files is not self.history:
+                if files is not self.history and files is not self.history_recent:
                     storage.schema_hint = peek_schema(storage.path)
                 found.append(storage)
         return found
@@ -289,10 +308,13 @@ class Store:
     def _file_key(self, match: re.Match[str]) -> tuple[dict[int, TinyDB], int]:
         """Measurement files are keyed by year, history files by year * 100
         + month (a yearly history file by its year: it sorts before them)."""
-        measurements, year, recent, _, history_year, month = match.groups()
+        measurements, year, recent, _, history_year, month, history_recent = match.groups()
         if measurements:
             return (self.recent if recent else self.measure), int(year)
-        return self.history, int(history_year) * 100 + int(month) if month else int(history_year)
+        if not month:
+            return self.history, int(history_year)
+        files = self.history_recent if history_recent else self.history
+        return files, int(history_year) * 100 + int(month)
 
     def _permission_problem(self) -> str | None:
         if not os.access(self.root, os.W_OK | os.X_OK):
@@ -310,6 +332,16 @@ class Store:
             yield storage_of(db)
         for db in self.history.values():
             yield storage_of(db)
+        for db in self.history_recent.values():
+            yield storage_of(db)
+
+    def history_files(self) -> Iterator[FileStorage]:
+        """Every history file, the newest entries' first: by month, a
+        month's recent file (its entries are the later ones) before it."""
+        for key in sorted({*self.history, *self.history_recent}, reverse=True):
+            for files in (self.history_recent, self.history):
+                if key in files:
+                    yield storage_of(files[key])
 
     def measure_db(self, year: int) -> TinyDB:
         return self._year_db(self.measure, year, f"{MEASUREMENTS}-{year:04d}.json")
@@ -345,10 +377,54 @@ class Store:
         return db
 
     def history_db(self, year: int, month: int) -> TinyDB:
-        # by month: every change rewrites this file, so it stays small
         return self._year_db(
             self.history, year * 100 + month, f"{HISTORY}-{year:04d}-{month:02d}.json"
         )
+
+    def new_history_db(self, year: int, month: int) -> TinyDB:
+        """The file a change's history entries go to: the month's file while
+        it is small, else its recent file, which takes over the month file's
+        counter (entry ids stay unique in the month, and in order)."""
+        recent = self.history_recent.get(year * 100 + month)
+        if recent is not None and (storage_of(recent).exists or signature(storage_of(recent).path)):
+            return recent
+        found = signature(self.root / f"{HISTORY}-{year:04d}-{month:02d}.json")
+        if found is None or found[2] < HISTORY_RECENT_FROM:
+            return self.history_db(year, month)
+        counter = self.next_id(self.history_db(year, month), HISTORY)
+        db = self._year_db(
+            self.history_recent, year * 100 + month, f"{HISTORY}-{year:04d}-{month:02d}-recent.json"
+        )
+        storage = storage_of(db)
+        storage.ensure(self.writer, now_iso())
+        data = storage.read()
+        assert data is not None
+        data[META]["1"]["next_id"] = {HISTORY: counter}
+        return db
+
+    def _merge_history(self, key: int) -> None:
+        """Move a month's recent history entries into its month file, in
+        the same commit (a crash leaves them in the one or the other); the
+        month file is appended to without being parsed, when its bytes are
+        ones this user's styr wrote or checked. The recent file stays,
+        empty, with the counter, for the next ones."""
+        recent, base = self.history_recent[key], self.history[key]
+        rows = dict((storage_of(recent).read() or {}).get(HISTORY, {}))
+        storage = storage_of(base)
+        meta = storage.open_append(HISTORY, nested=True)
+        if meta is None:
+            storage.ensure(self.writer, now_iso())
+            meta = storage.meta
+        try:
+            self.insert_staged(base, HISTORY, rows)
+        except ValueError:
+            raise StoreCorrupt(
+                f"a history entry is in both {storage.path.name} and "
+                f"{storage_of(recent).path.name}; {FIX}"
+            ) from None
+        self.table(recent, HISTORY).remove(doc_ids=[int(k) for k in rows])
+        counters = [meta.get("next_id", {}), storage_of(recent).meta.get("next_id", {})]
+        meta["next_id"] = counters[0] | {HISTORY: max(int(c.get(HISTORY, 1)) for c in counters)}
 
     def _year_db(self, files: dict[int, TinyDB], key: int, name: str) -> TinyDB:
         if key not in files:
@@ -496,10 +572,15 @@ class Store:
         when = now_iso()
         if self._entries:
             now = datetime.now(UTC)
-            db = self.history_db(now.year, now.month)
+            db = self.new_history_db(now.year, now.month)
             self.table(db, HISTORY).insert_multiple(
                 [Document(entry, doc_id=self.next_id(db, HISTORY)) for entry in self._entries]
             )
+            key = now.year * 100 + now.month
+            if db is self.history_recent.get(key) and (
+                storage_of(db).count(HISTORY) >= HISTORY_RECENT_MAX
+            ):
+                self._merge_history(key)
         dirty = [s for s in self.storages() if s.dirty]
         if not dirty:
             return
@@ -650,6 +731,7 @@ class Store:
             *self.measure.values(),
             *self.recent.values(),
             *self.history.values(),
+            *self.history_recent.values(),
         ]:
             storage = storage_of(db)
             data = storage.read()

@@ -78,7 +78,10 @@ def test_a_lock_that_is_a_hard_link_is_used_but_never_chmodded(
 
 
 # ---------------------------------------------------------- store files
-@pytest.mark.parametrize("name", ["wheel.json", "measurements-2026.json", "history-2026-01.json"])
+@pytest.mark.parametrize(
+    "name",
+    ["wheel.json", "measurements-2026.json", "history-2026-01.json", "history-2026-01-recent.json"],
+)
 def test_a_store_file_that_is_a_symlink_is_refused_and_never_copied(
     seeded: Seeded, victim: Path, name: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -1,0 +1,205 @@
+"""Late in a busy month its history file is megabytes: a change's history
+entries then go to the month's small recent file, merged into it in one
+commit at its limit, so a log costs the same on the 1st and the 30th.
+
+The limits are lowered here (store.store.HISTORY_RECENT_FROM and
+HISTORY_RECENT_MAX) so that a store of a few changes takes that path; the
+forked writers inherit them.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from test_store_concurrency import _run_loggers
+from test_store_crash import FORK, _die_after_replaces, _grow, _kill_many
+from test_store_disk_full import DiskFull
+
+import store.store
+from store.backends import open_wheel
+from store.errors import WriteFailed
+from store.storage import parse
+from store.store import PENDING
+from tui.cli import main
+
+MONTH = datetime.now(UTC).strftime("history-%Y-%m.json")
+RECENT = MONTH.removesuffix(".json") + "-recent.json"
+
+
+@pytest.fixture
+def small_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every month file counts as big; a recent file is merged at 3 entries."""
+    monkeypatch.setattr(store.store, "HISTORY_RECENT_FROM", 0)
+    monkeypatch.setattr(store.store, "HISTORY_RECENT_MAX", 3)
+
+
+def _entries(root: Path) -> dict[str, dict[int, Any]]:
+    """Each history file of this month with its entries by id, from disk."""
+    found: dict[str, dict[int, Any]] = {}
+    for name in (MONTH, RECENT):
+        path = root / name
+        if path.exists():
+            rows = parse(path, path.read_bytes()).get("history", {})
+            found[name] = {int(key): entry for key, entry in rows.items()}
+    return found
+
+
+def _logged(root: Path) -> list[int]:
+    """The measurement ids the audit trail holds, in id order of the month."""
+    rows = {k: e for entries in _entries(root).values() for k, e in entries.items()}
+    return [rows[k]["id"] for k in sorted(rows) if rows[k]["table"] == "measurements"]
+
+
+def _log(root: Path, indicator: int, value: float) -> int:
+    return open_wheel(root, user="alice").log(indicator, value, "2026-02-01").id
+
+
+def test_changes_late_in_a_busy_month_leave_its_history_file_alone(
+    seeded: Any, small_limits: None
+) -> None:
+    before = (seeded.root / MONTH).stat()
+    seeded_entries = set(_entries(seeded.root)[MONTH])
+    ids = [_log(seeded.root, seeded.indicator, n) for n in (1, 2)]
+    after = (seeded.root / MONTH).stat()
+    assert (after.st_ino, after.st_size) == (before.st_ino, before.st_size)
+    entries = _entries(seeded.root)
+    # the recent file carries on the month's counter: entry ids stay unique
+    assert set(entries[MONTH]) == seeded_entries
+    assert sorted(entries[RECENT]) == [max(seeded_entries) + 1, max(seeded_entries) + 2]
+    assert [e["id"] for e in entries[RECENT].values()] == ids
+    wheel = open_wheel(seeded.root, user="alice")
+    newest = [e["id"] for e in wheel.history(3)]
+    assert newest[:2] == [ids[1], ids[0]]
+    # undo finds the last change in the recent file
+    wheel.undo()
+    assert [v for _, v in open_wheel(seeded.root).series(seeded.indicator)] == [1]
+
+
+def test_the_recent_history_is_merged_into_the_months_file_at_its_limit(
+    seeded: Any, small_limits: None
+) -> None:
+    ids = [_log(seeded.root, seeded.indicator, n) for n in range(8)]
+    entries = _entries(seeded.root)
+    assert not set(entries[MONTH]) & set(entries[RECENT])
+    # 3 merged, 3 merged, 2 waiting; every log audited once, in order
+    assert len(entries[RECENT]) == 2
+    assert _logged(seeded.root) == ids
+    month = orjson.loads((seeded.root / MONTH).read_bytes())["meta"]["1"]
+    # the month file takes over the counter with the entries merged
+    assert month["next_id"]["history"] == max(entries[MONTH]) + 1
+    assert [e["id"] for e in open_wheel(seeded.root).history(8)] == list(reversed(ids))
+    # the ninth fills the recent file again: merged, after the others
+    _log(seeded.root, seeded.indicator, 8)
+    now = _entries(seeded.root)
+    assert now[RECENT] == {}
+    merged = sorted([*entries[MONTH], *entries[RECENT]])
+    assert sorted(now[MONTH]) == [*merged, merged[-1] + 1]
+
+
+def test_a_daily_backup_holds_the_recent_history(seeded: Any, small_limits: None) -> None:
+    _log(seeded.root, seeded.indicator, 0)
+    shutil.rmtree(seeded.root / "backups")
+    _log(seeded.root, seeded.indicator, 1)
+    (daily,) = (seeded.root / "backups").iterdir()
+    assert len(parse(daily / RECENT, (daily / RECENT).read_bytes())["history"]) == 1
+
+
+@pytest.mark.parametrize("replaced", [1, 2])
+def test_a_kill_in_the_middle_of_a_history_merge_leaves_every_entry_once(
+    seeded: Any, small_limits: None, replaced: int
+) -> None:
+    ids = [_log(seeded.root, seeded.indicator, n) for n in range(2)]
+
+    def merge_then_die(root: Path, indicator: int, die: Any) -> None:
+        die()
+        open_wheel(root, user="alice").log(indicator, 2, "2026-02-01")
+
+    worker = FORK.Process(
+        target=merge_then_die,
+        args=(seeded.root, seeded.indicator, _die_after_replaces(replaced)),
+    )
+    worker.start()
+    worker.join(timeout=60)
+    assert worker.exitcode == -9
+    assert (seeded.root / PENDING).exists()
+    reopened = open_wheel(seeded.root)
+    assert not (seeded.root / PENDING).exists()
+    entries = _entries(seeded.root)
+    assert not set(entries[MONTH]) & set(entries.get(RECENT, {}))
+    logged = _logged(seeded.root)
+    assert logged[:2] == ids and len(logged) == 3
+    assert [v for _, v in reopened.series(seeded.indicator)] == [0, 1, 2]
+
+
+def test_killed_writers_lose_no_history_across_merges(seeded: Any, small_limits: None) -> None:
+    _grow(seeded.root, seeded.indicator, 200)
+    _kill_many(seeded.root, seeded.indicator, rounds=3, max_delay=0.15)
+    entries = _entries(seeded.root)
+    assert not set(entries[MONTH]) & set(entries.get(RECENT, {}))
+
+
+def test_eight_writers_at_once_keep_every_history_entry(seeded: Any, small_limits: None) -> None:
+    reported = _run_loggers(seeded.root, seeded.indicator, 8, 6)
+    logged = _logged(seeded.root)
+    assert len(logged) == len(set(logged)) == 8 * 6
+    assert {i for ids in reported.values() for i in ids} <= set(logged)
+
+
+def test_a_recent_history_file_that_is_a_symlink_is_refused(
+    seeded: Any, small_limits: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _log(seeded.root, seeded.indicator, 0)
+    victim = tmp_path / "victim"
+    victim.write_text("mine\n")
+    (seeded.root / RECENT).unlink()
+    (seeded.root / RECENT).symlink_to(victim)
+    for command in (["status"], ["log", str(seeded.indicator), "5"]):
+        assert main(["--store", str(seeded.root), *command]) == 1
+        err = capsys.readouterr().err
+        assert f"{RECENT} is a symbolic link" in err and "Traceback" not in err
+    assert victim.read_text() == "mine\n"
+
+
+def test_a_history_entry_in_both_files_is_refused_and_left_alone(
+    seeded: Any, small_limits: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _log(seeded.root, seeded.indicator, 0)
+    _log(seeded.root, seeded.indicator, 1)
+    month = orjson.loads((seeded.root / MONTH).read_bytes())
+    recent = orjson.loads((seeded.root / RECENT).read_bytes())
+    twin = next(iter(recent["history"]))
+    month["history"][twin] = recent["history"][twin]
+    month["meta"]["1"]["counts"]["history"] += 1
+    (seeded.root / MONTH).write_bytes(orjson.dumps(month))
+    before = {p.name: p.read_bytes() for p in seeded.root.glob("*.json")}
+    # the log fills the recent file, so that it would be merged
+    assert main(["--store", str(seeded.root), "log", str(seeded.indicator), "5"]) == 1
+    err = capsys.readouterr().err
+    assert f"a history entry is in both {MONTH} and {RECENT}" in err
+    assert "Traceback" not in err
+    assert {p.name: p.read_bytes() for p in seeded.root.glob("*.json")} == before
+
+
+def test_a_full_disk_during_a_history_merge_changes_nothing(
+    seeded: Any, small_limits: None, monkeypatch: pytest.MonkeyPatch, store_bytes: Any
+) -> None:
+    disk = DiskFull(monkeypatch)
+    for n in range(2):
+        _log(seeded.root, seeded.indicator, n)
+    month = (seeded.root / MONTH).stat().st_size
+    for budget in (0, month // 2, month + 10, month + 400):
+        before = store_bytes(seeded.root)
+        disk.budget = budget
+        with pytest.raises(WriteFailed, match="the disk is full"):
+            _log(seeded.root, seeded.indicator, 9)
+        disk.budget = None
+        assert store_bytes(seeded.root) == before, budget
+    _log(seeded.root, seeded.indicator, 2)
+    # the last log did the merge
+    assert len(_entries(seeded.root)[RECENT]) == 0
+    assert len(_logged(seeded.root)) == 3
