@@ -353,28 +353,11 @@ class Store:
                 if year in files:
                     yield year, files[year]
 
-    def recent_db(self, year: int) -> TinyDB:
-        return self._year_db(self.recent, year, f"{MEASUREMENTS}-{year:04d}-recent.json")
-
     def new_measurements_db(self, year: int) -> TinyDB:
         """The file new measurements dated in `year` go to: the year file
-        while it is small, else its recent file. A recent file that is
-        started takes over the year file's id counter, so the ids it issues
-        are still unique in the year."""
-        recent = self.recent.get(year)
-        if recent is not None and (storage_of(recent).exists or signature(storage_of(recent).path)):
-            return recent
-        found = signature(self.root / f"{MEASUREMENTS}-{year:04d}.json")
-        if found is None or found[2] < RECENT_FROM:
-            return self.measure_db(year)
-        counter = self.next_id(self.measure_db(year), MEASUREMENTS)
-        db = self.recent_db(year)
-        storage = storage_of(db)
-        storage.ensure(self.writer, now_iso())
-        data = storage.read()
-        assert data is not None
-        data[META]["1"]["next_id"] = {MEASUREMENTS: counter}
-        return db
+        while it is small, else its recent file."""
+        stem = f"{MEASUREMENTS}-{year:04d}"
+        return self._new_db(self.measure, self.recent, year, stem, MEASUREMENTS, RECENT_FROM)
 
     def history_db(self, year: int, month: int) -> TinyDB:
         return self._year_db(
@@ -383,24 +366,40 @@ class Store:
 
     def new_history_db(self, year: int, month: int) -> TinyDB:
         """The file a change's history entries go to: the month's file while
-        it is small, else its recent file, which takes over the month file's
-        counter (entry ids stay unique in the month, and in order)."""
-        recent = self.history_recent.get(year * 100 + month)
+        it is small, else its recent file."""
+        stem = f"{HISTORY}-{year:04d}-{month:02d}"
+        key = year * 100 + month
+        return self._new_db(
+            self.history, self.history_recent, key, stem, HISTORY, HISTORY_RECENT_FROM
+        )
+
+    def _new_db(
+        self,
+        files: dict[int, TinyDB],
+        recents: dict[int, TinyDB],
+        key: int,
+        stem: str,
+        table: str,
+        big: int,
+    ) -> TinyDB:
+        """STEM.json while it is under `big` bytes, else STEM-recent.json. A
+        recent file that is started takes over the other's id counter, so
+        the ids it issues stay unique (and in order) in the year or month."""
+        recent = recents.get(key)
         if recent is not None and (storage_of(recent).exists or signature(storage_of(recent).path)):
             return recent
-        found = signature(self.root / f"{HISTORY}-{year:04d}-{month:02d}.json")
-        if found is None or found[2] < HISTORY_RECENT_FROM:
-            return self.history_db(year, month)
-        counter = self.next_id(self.history_db(year, month), HISTORY)
-        db = self._year_db(
-            self.history_recent, year * 100 + month, f"{HISTORY}-{year:04d}-{month:02d}-recent.json"
-        )
-        storage = storage_of(db)
+        found = signature(self.root / f"{stem}.json")
+        db = self._year_db(files, key, f"{stem}.json")
+        if found is None or found[2] < big:
+            return db
+        counter = self.next_id(db, table)
+        recent = self._year_db(recents, key, f"{stem}-recent.json")
+        storage = storage_of(recent)
         storage.ensure(self.writer, now_iso())
         data = storage.read()
         assert data is not None
-        data[META]["1"]["next_id"] = {HISTORY: counter}
-        return db
+        data[META]["1"]["next_id"] = {table: counter}
+        return recent
 
     def _merge_history(self, key: int) -> None:
         """Move a month's recent history entries into its month file, in

@@ -133,7 +133,7 @@ sys.stdin = sys.stdout = Terminal()  # what cli checks before it opens the TUI
 held_back = ("store.demo", "tui.dialogs.form", "tui.dialogs.goal_forms", "rich._emoji_codes",
              "textual.widgets._data_table", "textual.widgets._text_area")
 
-def run_app(wheel):
+def run_app(wheel, **_):
     from tui.app import make_app
 
     app = make_app(wheel)

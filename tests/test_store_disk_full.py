@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,19 @@ class DiskFull:
             data = bytes(data)[: self.budget]
             self.budget -= len(data)
         return self._real(fd, data)
+
+    def refuses_each(
+        self, budgets: Iterable[int], write: Callable[[], object], held: Callable[[], object]
+    ) -> None:
+        """`write` fails as the disk fills after each of `budgets` bytes,
+        and `held()` (what the store holds) is then as it was before."""
+        for budget in budgets:
+            before = held()
+            self.budget = budget
+            with pytest.raises(WriteFailed, match="the disk is full"):
+                write()
+            self.budget = None
+            assert held() == before, budget
 
 
 @pytest.fixture

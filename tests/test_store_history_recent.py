@@ -17,12 +17,12 @@ from typing import Any
 import orjson
 import pytest
 from test_store_concurrency import _run_loggers
-from test_store_crash import FORK, _die_after_replaces, _grow, _kill_many
+from test_store_crash import _grow, _kill_many
 from test_store_disk_full import DiskFull
+from test_store_recent import log_killed_after_replaces
 
 import store.store
 from store.backends import open_wheel
-from store.errors import WriteFailed
 from store.storage import parse
 from store.store import PENDING
 from tui.cli import main
@@ -114,19 +114,7 @@ def test_a_kill_in_the_middle_of_a_history_merge_leaves_every_entry_once(
     seeded: Any, small_limits: None, replaced: int
 ) -> None:
     ids = [_log(seeded.root, seeded.indicator, n) for n in range(2)]
-
-    def merge_then_die(root: Path, indicator: int, die: Any) -> None:
-        die()
-        open_wheel(root, user="alice").log(indicator, 2, "2026-02-01")
-
-    worker = FORK.Process(
-        target=merge_then_die,
-        args=(seeded.root, seeded.indicator, _die_after_replaces(replaced)),
-    )
-    worker.start()
-    worker.join(timeout=60)
-    assert worker.exitcode == -9
-    assert (seeded.root / PENDING).exists()
+    log_killed_after_replaces(seeded.root, seeded.indicator, 2, replaced)
     reopened = open_wheel(seeded.root)
     assert not (seeded.root / PENDING).exists()
     entries = _entries(seeded.root)
@@ -192,13 +180,11 @@ def test_a_full_disk_during_a_history_merge_changes_nothing(
     for n in range(2):
         _log(seeded.root, seeded.indicator, n)
     month = (seeded.root / MONTH).stat().st_size
-    for budget in (0, month // 2, month + 10, month + 400):
-        before = store_bytes(seeded.root)
-        disk.budget = budget
-        with pytest.raises(WriteFailed, match="the disk is full"):
-            _log(seeded.root, seeded.indicator, 9)
-        disk.budget = None
-        assert store_bytes(seeded.root) == before, budget
+    disk.refuses_each(
+        (0, month // 2, month + 10, month + 400),
+        lambda: _log(seeded.root, seeded.indicator, 9),
+        lambda: store_bytes(seeded.root),
+    )
     _log(seeded.root, seeded.indicator, 2)
     # the last log did the merge
     assert len(_entries(seeded.root)[RECENT]) == 0

@@ -25,7 +25,6 @@ from test_store_disk_full import DiskFull
 import store.folder
 import store.store
 from store.backends import open_wheel
-from store.errors import WriteFailed
 from store.storage import parse
 from store.store import MEASUREMENT_ID_SPAN, PENDING
 from tui.cli import main
@@ -58,6 +57,21 @@ def _where(root: Path) -> dict[int, list[str]]:
 
 def _log(root: Path, indicator: int, value: float, day: str = "2026-02-01") -> int:
     return open_wheel(root, user="alice").log(indicator, value, day).id
+
+
+def log_killed_after_replaces(root: Path, indicator: int, value: float, replaced: int) -> None:
+    """A log in a forked process killed (-9) once its commit renamed
+    `replaced` files into place: past the marker, before the end."""
+
+    def log_then_die(die: Any) -> None:
+        die()
+        _log(root, indicator, value)
+
+    worker = FORK.Process(target=log_then_die, args=(_die_after_replaces(replaced),))
+    worker.start()
+    worker.join(timeout=60)
+    assert worker.exitcode == -9
+    assert (root / PENDING).exists()
 
 
 def test_logs_into_a_big_year_leave_its_file_alone(seeded: Any, small_limits: None) -> None:
@@ -132,19 +146,7 @@ def test_a_kill_in_the_middle_of_a_merge_leaves_every_measurement_once(
     seeded: Any, small_limits: None, replaced: int
 ) -> None:
     ids = [_log(seeded.root, seeded.indicator, n) for n in range(3)]
-
-    def merge_then_die(root: Path, indicator: int, die: Any) -> None:
-        die()
-        open_wheel(root, user="alice").log(indicator, 3, "2026-02-01")
-
-    worker = FORK.Process(
-        target=merge_then_die,
-        args=(seeded.root, seeded.indicator, _die_after_replaces(replaced)),
-    )
-    worker.start()
-    worker.join(timeout=60)
-    assert worker.exitcode == -9
-    assert (seeded.root / PENDING).exists()
+    log_killed_after_replaces(seeded.root, seeded.indicator, 3, replaced)
     reopened = open_wheel(seeded.root)
     where = _where(seeded.root)
     assert all(len(files) == 1 for files in where.values())
@@ -230,13 +232,11 @@ def test_a_full_disk_during_a_merge_changes_nothing(
         _log(seeded.root, seeded.indicator, n)
     year = (seeded.root / YEAR).stat().st_size
     # the merge writes the year file, the emptied recent file, the audit trail
-    for budget in (0, year // 2, year + 10, year + 400):
-        before = store_bytes(seeded.root)
-        disk.budget = budget
-        with pytest.raises(WriteFailed, match="the disk is full"):
-            _log(seeded.root, seeded.indicator, 9)
-        disk.budget = None
-        assert store_bytes(seeded.root) == before, budget
+    disk.refuses_each(
+        (0, year // 2, year + 10, year + 400),
+        lambda: _log(seeded.root, seeded.indicator, 9),
+        lambda: store_bytes(seeded.root),
+    )
     _log(seeded.root, seeded.indicator, 3)
     assert [v for _, v in open_wheel(seeded.root).series(seeded.indicator)] == [0, 1, 2, 3]
     # the last log did the merge
