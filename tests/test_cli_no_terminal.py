@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tui.cli import main
 
 
 @pytest.mark.parametrize("args", [[], ["--demo"]])
@@ -49,17 +52,36 @@ def test_cli_messages_name_things_literally_never_a_measurement_id(
     assert capsys.readouterr().out == "deleted goal 1 'Queues [bold]\\now\\' with 1 indicator\n"
 
 
-@pytest.mark.parametrize(("argv", "code"), [(["--version"], 0), (["log"], 2)])
-def test_the_program_exits_with_mains_code_its_objects_frozen_for_a_quick_exit(
-    argv: list[str], code: int
-) -> None:
+def _run(*argv: str) -> subprocess.CompletedProcess[str]:
+    """`styr ARGV` through run(), with an atexit probe of Python's teardown."""
     probe = (
         "import atexit, gc, sys; from tui.cli import run;"
-        "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0));"
+        "atexit.register(lambda: print('teardown, frozen', gc.get_freeze_count() > 0));"
         "sys.argv[1:] = sys.argv[2:]; run()"
     )
-    done = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-c", probe, "styr", *argv], capture_output=True, text=True, check=False
     )
-    assert done.returncode == code
-    assert done.stdout.splitlines()[-1] == "frozen True"
+
+
+def test_the_program_exits_with_mains_code_its_objects_frozen_for_a_quick_exit() -> None:
+    done = _run("--version")
+    assert done.returncode == 0
+    assert done.stdout.splitlines()[-1] == "teardown, frozen True"
+
+
+def test_a_command_ends_without_pythons_teardown_and_its_output_whole(tmp_path: Path) -> None:
+    """A folder store's command skips the teardown (a log's 2.5 ms): its
+    code is main's, and what it printed is all there, buffered or not."""
+    done = _run("log")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert "usage: styr log" in done.stderr
+    root = str(tmp_path / "store")
+    # more than a pipe's buffer of output: 3 x 9,000 characters
+    for n in range(3):
+        assert main(["--store", root, "add", "goal", f"G{n}", "--description", "x" * 9_000]) == 0
+    done = _run("--store", root, "export")
+    assert done.returncode == 0
+    assert "teardown" not in done.stdout
+    goals = json.loads(done.stdout)["goals"]
+    assert [g["description"] for g in goals] == ["x" * 9_000] * 3
