@@ -38,9 +38,13 @@ from store.safefs import (
 )
 
 # 2: measurements of a big year may also be in measurements-YYYY-recent.json,
-# which styr 1 would not see (it would show too few and reuse their ids), so
-# a store of schema 2 opens read-only there; the files are otherwise the same
-SCHEMA_VERSION = 2
+# which styr 1 would not see (it would show too few and reuse their ids);
+# 3: a busy month's history may also be in history-YYYY-MM-recent.json, which
+# styr 2 would not see (it would reuse entry ids and undo the wrong change).
+# Each only adds files, so a file of any schema from 1 on has the layout of
+# today's: a migration gives wheel.json the new version, and an older styr,
+# which reads that file first, opens the store read-only
+SCHEMA_VERSION = 3
 META = "meta"
 
 Data = dict[str, dict[str, dict[str, Any]]]
@@ -512,7 +516,8 @@ class FileStorage(Storage):
         counts = meta.get("counts") if isinstance(meta, dict) else None
         if not (
             isinstance(meta, dict)
-            and meta.get("schema_version") == SCHEMA_VERSION
+            and type(meta.get("schema_version")) is int
+            and 1 <= meta["schema_version"] <= SCHEMA_VERSION
             and isinstance(counts, dict)
             and list(counts) == [table]
             and type(counts[table]) is int
@@ -540,6 +545,17 @@ class FileStorage(Storage):
         self._append = _Append(raw, sig, meta, table, cut + 1, start, {})
         self.checked_whole = True
         return meta
+
+    def highest_id(self, table: str) -> int:
+        """The highest document id `table` holds (0: none), staged ones
+        included. Of a file being appended to, from its bytes: a nested
+        document's numeric key may count too, which only errs high."""
+        append = self._append
+        if append is not None and append.table == table and not self.loaded:
+            keys = [*map(int, _DOC_KEY.findall(append.raw, append.start)), *map(int, append.docs)]
+        else:
+            keys = [int(key) for key in (self.read() or {}).get(table, {})]
+        return max(keys, default=0)
 
     def count(self, table: str) -> int:
         """How many documents `table` holds, staged ones included."""

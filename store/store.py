@@ -88,14 +88,6 @@ BACKUPS = "backups"
 DAILY = re.compile(r"^daily-\d{4}-\d\d-\d\d$")
 PARTIAL = re.compile(r"^\.[a-z0-9-]+\.[0-9a-f]{8}\.partial$")
 
-Migration = Callable[[Data], None]
-# from-version -> function upgrading a file's data in place to from-version + 1
-MIGRATIONS: dict[int, Migration] = {
-    # the layout of schema 2 only adds files (see storage.SCHEMA_VERSION): the
-    # version in every file's meta is what tells an older styr to keep off
-    1: lambda data: None,
-}
-
 
 class _Table(Table):
     """Writes by explicit document id go straight to the stored dict.
@@ -249,7 +241,9 @@ class Store:
         self._discover()
         self.denied = self._permission_problem()
         storage_of(self.wheel).read()
-        if not self.denied:
+        # a newer styr's interrupted commit may name files this one does
+        # not know: it is left, temp files and all, for that styr to finish
+        if not self.denied and storage_of(self.wheel).schema_version <= SCHEMA_VERSION:
             self._open_checks()
 
     def _use_folder(self, folder: os.stat_result | None) -> None:
@@ -392,7 +386,10 @@ class Store:
         db = self._year_db(files, key, f"{stem}.json")
         if found is None or found[2] < big:
             return db
-        counter = self.next_id(db, table)
+        # past the highest id held too: the recent file checks only its own
+        # ids, so a counter behind (a hand edit) would issue the other's
+        base = key * MEASUREMENT_ID_SPAN if table == MEASUREMENTS else 0
+        counter = max(self.next_id(db, table), storage_of(db).highest_id(table) - base + 1)
         recent = self._year_db(recents, key, f"{stem}-recent.json")
         storage = storage_of(recent)
         storage.ensure(self.writer, now_iso())
@@ -406,21 +403,31 @@ class Store:
         the same commit (a crash leaves them in the one or the other); the
         month file is appended to without being parsed, when its bytes are
         ones this user's styr wrote or checked. The recent file stays,
-        empty, with the counter, for the next ones."""
-        recent, base = self.history_recent[key], self.history[key]
+        empty, with the counter, for the next ones.
+
+        An entry already in the month file as it is in the recent one is
+        kept once: a styr of schema 2 that finished a merge cut short
+        renames the month file but not the recent one, which it does not
+        know. The same id with other contents is refused."""
+        # the month's file may be gone (removed by hand): then it is made anew
+        recent, base = self.history_recent[key], self.history_db(key // 100, key % 100)
         rows = dict((storage_of(recent).read() or {}).get(HISTORY, {}))
         storage = storage_of(base)
         meta = storage.open_append(HISTORY, nested=True)
-        if meta is None:
+        new = rows
+        if meta is None or storage.clash(list(rows)) is not None:
             storage.ensure(self.writer, now_iso())
+            held = (storage.read() or {}).get(HISTORY, {})
+            twin = next((k for k, entry in rows.items() if held.get(k, entry) != entry), None)
+            if twin is not None:
+                raise StoreCorrupt(
+                    f"history entry {twin} is in both {storage.path.name} and "
+                    f"{storage_of(recent).path.name}, not the same; {FIX}"
+                )
+            new = {k: entry for k, entry in rows.items() if k not in held}
             meta = storage.meta
-        try:
-            self.insert_staged(base, HISTORY, rows)
-        except ValueError:
-            raise StoreCorrupt(
-                f"a history entry is in both {storage.path.name} and "
-                f"{storage_of(recent).path.name}; {FIX}"
-            ) from None
+        if new:
+            self.insert_staged(base, HISTORY, new)
         self.table(recent, HISTORY).remove(doc_ids=[int(k) for k in rows])
         counters = [meta.get("next_id", {}), storage_of(recent).meta.get("next_id", {})]
         meta["next_id"] = counters[0] | {HISTORY: max(int(c.get(HISTORY, 1)) for c in counters)}
@@ -724,28 +731,22 @@ class Store:
             ) from exc
 
     def _migrate(self) -> None:
+        """Every schema so far only adds files (storage.SCHEMA_VERSION):
+        wheel.json takes the new version, after a backup, so an older styr
+        opens the store read-only; the other files are left as they are,
+        however big the store."""
         self.backup(f"before-schema-{SCHEMA_VERSION}")
-        for db in [
-            self.wheel,
-            *self.measure.values(),
-            *self.recent.values(),
-            *self.history.values(),
-            *self.history_recent.values(),
-        ]:
-            storage = storage_of(db)
-            data = storage.read()
-            if data is None:
-                continue
-            meta = data[META]["1"]
-            while meta["schema_version"] < SCHEMA_VERSION:
-                MIGRATIONS[meta["schema_version"]](data)
-                meta["schema_version"] += 1
-            storage.staging = True
-            try:
-                storage.write(data)
-                storage.flush(self.writer, now_iso(), self.file_mode, self.group)
-            finally:
-                storage.staging = False
+        storage = storage_of(self.wheel)
+        data = storage.read()
+        if data is None:
+            return
+        data[META]["1"]["schema_version"] = SCHEMA_VERSION
+        storage.staging = True
+        try:
+            storage.write(data)
+            storage.flush(self.writer, now_iso(), self.file_mode, self.group)
+        finally:
+            storage.staging = False
 
     # --------------------------------------------------------- backups
     def backup(self, label: str) -> Path:

@@ -10,6 +10,7 @@ forked writers inherit them.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -153,24 +154,78 @@ def test_a_recent_history_file_that_is_a_symlink_is_refused(
     assert victim.read_text() == "mine\n"
 
 
-def test_a_history_entry_in_both_files_is_refused_and_left_alone(
+def _twin_in_month(root: Path, change: Callable[[dict[str, Any]], None]) -> str:
+    """Copy the recent file's first entry into the month file (its id too),
+    changed by `change`; its id."""
+    month = orjson.loads((root / MONTH).read_bytes())
+    recent = orjson.loads((root / RECENT).read_bytes())
+    twin = next(iter(recent["history"]))
+    entry = dict(recent["history"][twin])
+    change(entry)
+    month["history"][twin] = entry
+    month["meta"]["1"]["counts"]["history"] += 1
+    (root / MONTH).write_bytes(orjson.dumps(month))
+    return twin
+
+
+def test_a_history_entry_in_both_files_not_the_same_is_refused_and_left_alone(
     seeded: Any, small_limits: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _log(seeded.root, seeded.indicator, 0)
     _log(seeded.root, seeded.indicator, 1)
-    month = orjson.loads((seeded.root / MONTH).read_bytes())
-    recent = orjson.loads((seeded.root / RECENT).read_bytes())
-    twin = next(iter(recent["history"]))
-    month["history"][twin] = recent["history"][twin]
-    month["meta"]["1"]["counts"]["history"] += 1
-    (seeded.root / MONTH).write_bytes(orjson.dumps(month))
+    twin = _twin_in_month(seeded.root, lambda entry: entry.update(by="mallory"))
     before = {p.name: p.read_bytes() for p in seeded.root.glob("*.json")}
     # the log fills the recent file, so that it would be merged
     assert main(["--store", str(seeded.root), "log", str(seeded.indicator), "5"]) == 1
     err = capsys.readouterr().err
-    assert f"a history entry is in both {MONTH} and {RECENT}" in err
+    assert f"history entry {twin} is in both {MONTH} and {RECENT}, not the same" in err
     assert "Traceback" not in err
     assert {p.name: p.read_bytes() for p in seeded.root.glob("*.json")} == before
+
+
+def test_an_entry_in_both_files_alike_is_merged_once(seeded: Any, small_limits: None) -> None:
+    """As a styr of schema 2 leaves a merge cut short that it finished: the
+    month file renamed into place, the recent file (unknown to it) not."""
+    ids = [_log(seeded.root, seeded.indicator, n) for n in range(2)]
+    _twin_in_month(seeded.root, lambda entry: None)
+    ids.append(_log(seeded.root, seeded.indicator, 2))
+    entries = _entries(seeded.root)
+    assert entries[RECENT] == {}
+    assert _logged(seeded.root) == ids
+
+
+def test_a_recent_history_file_without_its_months_file_is_merged_into_a_new_one(
+    seeded: Any, small_limits: None
+) -> None:
+    ids = [_log(seeded.root, seeded.indicator, n) for n in range(2)]
+    (seeded.root / MONTH).unlink()
+    ids.append(_log(seeded.root, seeded.indicator, 2))
+    assert _logged(seeded.root) == ids
+    assert _entries(seeded.root)[RECENT] == {}
+
+
+def test_a_months_counter_behind_its_entries_issues_no_id_twice(
+    seeded: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hand edit left the month's counter behind, at a gap: the recent
+    file that starts then counts on from the highest entry, not the counter."""
+    for n in range(3):
+        _log(seeded.root, seeded.indicator, n)
+    month = orjson.loads((seeded.root / MONTH).read_bytes())
+    highest = max(map(int, month["history"]))
+    del month["history"][str(highest - 1)]
+    month["meta"]["1"]["next_id"]["history"] = highest - 1
+    month["meta"]["1"]["counts"]["history"] -= 1
+    (seeded.root / MONTH).write_bytes(orjson.dumps(month))
+    monkeypatch.setattr(store.store, "HISTORY_RECENT_FROM", 0)
+    monkeypatch.setattr(store.store, "HISTORY_RECENT_MAX", 3)
+    # none refused: a merge meets no entry of its id in the month file
+    new = [_log(seeded.root, seeded.indicator, 10 + n) for n in range(4)]
+    assert _logged(seeded.root)[-4:] == new
+    entries = _entries(seeded.root)
+    kept = [k for rows in entries.values() for k in rows]
+    assert len(kept) == len(set(kept))
+    assert min(entries[RECENT]) > highest
 
 
 def test_a_full_disk_during_a_history_merge_changes_nothing(

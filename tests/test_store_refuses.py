@@ -18,6 +18,7 @@ import pytest
 from store.backends import open_wheel
 from store.errors import ReadOnly, StoreCorrupt
 from store.service import GOAL
+from store.store import PENDING
 from tui.cli import main
 
 FILES = ["wheel.json", "measurements-2026.json"]
@@ -166,22 +167,54 @@ def test_hand_edited_shapes_are_refused(tmp_path: Path, text: str) -> None:
     assert path.read_text() == text
 
 
-def test_a_store_of_schema_1_is_migrated_after_a_backup(logged: Any) -> None:
-    """Schema 2 adds the recent files that styr 1 would not see: every file
-    gets the new version (so styr 1 opens the store read-only), after a
-    backup of the files as they were, and holds the same documents."""
+@pytest.mark.parametrize("old_schema", [1, 2])
+def test_an_older_store_is_migrated_after_a_backup_by_its_wheel_alone(
+    logged: Any, old_schema: int
+) -> None:
+    """Schemas 2 and 3 add the recent files that an older styr would not
+    see: wheel.json takes the new version (an older styr reads it first and
+    opens the store read-only), after a backup of the files as they were;
+    the other files, all of a layout styr reads as it is, are left alone."""
     import store.storage
 
     files = sorted(p for p in logged.root.glob("*.json"))
     for path in files:
         data = orjson.loads(path.read_bytes())
-        data["meta"]["1"]["schema_version"] = 1
+        data["meta"]["1"]["schema_version"] = old_schema
         path.write_bytes(orjson.dumps(data))
     old = {p.name: p.read_bytes() for p in files}
     wheel = open_wheel(logged.root, user="alice")
     assert [v for _, v in wheel.series(logged.indicator)] == [7.0]
-    for path in files:
-        meta = orjson.loads(path.read_bytes())["meta"]["1"]
-        assert meta["schema_version"] == store.storage.SCHEMA_VERSION == 2, path.name
-    backup = logged.root / "backups" / "before-schema-2"
+    meta = orjson.loads((logged.root / "wheel.json").read_bytes())["meta"]["1"]
+    assert meta["schema_version"] == store.storage.SCHEMA_VERSION == 3
+    assert {p.name: p.read_bytes() for p in files if p.name != "wheel.json"} == {
+        name: raw for name, raw in old.items() if name != "wheel.json"
+    }
+    backup = logged.root / f"backups/before-schema-{store.storage.SCHEMA_VERSION}"
     assert {p.name: p.read_bytes() for p in backup.iterdir()} == old
+    # a file of the older schema still takes new measurements
+    wheel.log(logged.indicator, 8, "2026-02-02")
+    assert [v for _, v in open_wheel(logged.root).series(logged.indicator)] == [7.0, 8.0]
+
+
+def test_a_styr_of_schema_2_opens_a_migrated_store_read_only_and_leaves_its_commit(
+    logged: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the styr before history recent files does with this one's store:
+    read-only, and a commit cut short is left for this styr to finish (it
+    names files the older one does not know)."""
+    import store.storage
+    import store.store
+
+    open_wheel(logged.root, user="alice")
+    temp = ".history-2026-12-recent.json.1-ab.tmp"
+    (logged.root / temp).write_bytes(b"{}")
+    marker = orjson.dumps([[temp, "history-2026-12-recent.json"]])
+    (logged.root / PENDING).write_bytes(marker)
+    monkeypatch.setattr(store.storage, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(store.store, "SCHEMA_VERSION", 2)
+    wheel = open_wheel(logged.root, user="bob")
+    assert wheel.read_only_reason is not None
+    assert "wheel.json was written by a newer styr (schema 3" in wheel.read_only_reason
+    assert (logged.root / PENDING).read_bytes() == marker
+    assert (logged.root / temp).exists()
