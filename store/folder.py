@@ -537,12 +537,24 @@ class FolderBackend:
         """Newest first. A month's file that was not in memory is dropped
         again after use: on a store with years of history, looking back
         must not keep every month parsed."""
-        for storage in self.store.history_files():
-            was_loaded = storage.loaded
+        for files in self.store.history_months():
+            was_loaded = [storage.loaded for storage in files]
             try:
-                rows: dict[str, Any] = (storage.read() or {}).get(HISTORY, {})
-                for entry_id in sorted(rows, key=int, reverse=True):
-                    yield rows[entry_id]
+                # a month's recent file and its month file by entry id; an
+                # entry in both (a merge that an older styr finished half)
+                # once, and of one id in both, the recent file's first
+                entries = [
+                    (int(key), -rank, entry)
+                    for rank, storage in enumerate(files)
+                    for key, entry in ((storage.read() or {}).get(HISTORY, {})).items()
+                ]
+                entries.sort(key=lambda item: item[:2], reverse=True)
+                last: tuple[int, Any] | None = None
+                for key, _, entry in entries:
+                    if last != (key, entry):
+                        yield entry
+                    last = (key, entry)
             finally:
-                if not was_loaded and not storage.dirty:
-                    storage.rollback()
+                for storage, loaded in zip(files, was_loaded, strict=True):
+                    if not loaded and not storage.dirty:
+                        storage.rollback()

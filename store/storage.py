@@ -546,16 +546,17 @@ class FileStorage(Storage):
         self.checked_whole = True
         return meta
 
-    def highest_id(self, table: str) -> int:
-        """The highest document id `table` holds (0: none), staged ones
-        included. Of a file being appended to, from its bytes: a nested
-        document's numeric key may count too, which only errs high."""
+    def highest_id(self, table: str, low: int = 0, high: int | None = None) -> int:
+        """The highest document id in [low, high) that `table` holds (`low`:
+        none), staged ones included. Of a file being appended to, from its
+        bytes: a nested document's numeric key may count too, which errs
+        high, never low."""
         append = self._append
         if append is not None and append.table == table and not self.loaded:
             keys = [*map(int, _DOC_KEY.findall(append.raw, append.start)), *map(int, append.docs)]
         else:
             keys = [int(key) for key in (self.read() or {}).get(table, {})]
-        return max(keys, default=0)
+        return max((k for k in keys if low <= k and (high is None or k < high)), default=low)
 
     def count(self, table: str) -> int:
         """How many documents `table` holds, staged ones included."""

@@ -35,11 +35,9 @@ from tinydb.queries import QueryLike
 from tinydb.table import Document, Table
 
 from store.backend import Change, bulk_entry
-from store.checks import FIX
 from store.dates import now_iso
 from store.errors import (
     ReadOnly,
-    StoreCorrupt,
     StoreError,
     StoreLocked,
     StoreMissing,
@@ -329,13 +327,12 @@ class Store:
         for db in self.history_recent.values():
             yield storage_of(db)
 
-    def history_files(self) -> Iterator[FileStorage]:
-        """Every history file, the newest entries' first: by month, a
-        month's recent file (its entries are the later ones) before it."""
+    def history_months(self) -> Iterator[list[FileStorage]]:
+        """The history files by month, the newest month first: its recent
+        file (if any) and its month file."""
         for key in sorted({*self.history, *self.history_recent}, reverse=True):
-            for files in (self.history_recent, self.history):
-                if key in files:
-                    yield storage_of(files[key])
+            month = (self.history_recent, self.history)
+            yield [storage_of(files[key]) for files in month if key in files]
 
     def measure_db(self, year: int) -> TinyDB:
         return self._year_db(self.measure, year, f"{MEASUREMENTS}-{year:04d}.json")
@@ -388,8 +385,11 @@ class Store:
             return db
         # past the highest id held too: the recent file checks only its own
         # ids, so a counter behind (a hand edit) would issue the other's
-        base = key * MEASUREMENT_ID_SPAN if table == MEASUREMENTS else 0
-        counter = max(self.next_id(db, table), storage_of(db).highest_id(table) - base + 1)
+        # (a measurement's id is of the year that issued it: of those alone)
+        span = (key * MEASUREMENT_ID_SPAN, (key + 1) * MEASUREMENT_ID_SPAN)
+        base, end = span if table == MEASUREMENTS else (0, None)
+        highest = storage_of(db).highest_id(table, base, end) - base
+        counter = max(self.next_id(db, table), highest + 1)
         recent = self._year_db(recents, key, f"{stem}-recent.json")
         storage = storage_of(recent)
         storage.ensure(self.writer, now_iso())
@@ -406,31 +406,38 @@ class Store:
         empty, with the counter, for the next ones.
 
         An entry already in the month file as it is in the recent one is
-        kept once: a styr of schema 2 that finished a merge cut short
-        renames the month file but not the recent one, which it does not
-        know. The same id with other contents is refused."""
+        kept once, and one of the same id but other contents gets a new id
+        after all others: a styr of schema 2 that finished a merge cut short
+        renamed the month file but not the recent one, which it does not
+        know, and the recent file's counter then issued ids of the month's
+        again. Entry ids name nothing else (undo goes by change)."""
         # the month's file may be gone (removed by hand): then it is made anew
         recent, base = self.history_recent[key], self.history_db(key // 100, key % 100)
         rows = dict((storage_of(recent).read() or {}).get(HISTORY, {}))
         storage = storage_of(base)
         meta = storage.open_append(HISTORY, nested=True)
-        new = rows
+        held: dict[str, Any] | None = None  # the month's entries, parsed for a clash
         if meta is None or storage.clash(list(rows)) is not None:
             storage.ensure(self.writer, now_iso())
             held = (storage.read() or {}).get(HISTORY, {})
-            twin = next((k for k, entry in rows.items() if held.get(k, entry) != entry), None)
-            if twin is not None:
-                raise StoreCorrupt(
-                    f"history entry {twin} is in both {storage.path.name} and "
-                    f"{storage_of(recent).path.name}, not the same; {FIX}"
-                )
-            new = {k: entry for k, entry in rows.items() if k not in held}
             meta = storage.meta
+        counters = (meta.get("next_id", {}), storage_of(recent).meta.get("next_id", {}))
+        after = max(int(c.get(HISTORY, 1)) for c in counters)
+        new = rows
+        if held is not None:
+            after = max([after, *(int(k) + 1 for k in (*held, *rows))])
+            new = {}
+            for entry_id in sorted(rows, key=int):
+                if entry_id not in held:
+                    new[entry_id] = rows[entry_id]
+                elif held[entry_id] != rows[entry_id]:
+                    new[str(after)] = rows[entry_id]
+                    after += 1
         if new:
             self.insert_staged(base, HISTORY, new)
         self.table(recent, HISTORY).remove(doc_ids=[int(k) for k in rows])
-        counters = [meta.get("next_id", {}), storage_of(recent).meta.get("next_id", {})]
-        meta["next_id"] = counters[0] | {HISTORY: max(int(c.get(HISTORY, 1)) for c in counters)}
+        meta["next_id"] = meta.get("next_id", {}) | {HISTORY: after}
+        storage_of(recent).meta.setdefault("next_id", {})[HISTORY] = after
 
     def _year_db(self, files: dict[int, TinyDB], key: int, name: str) -> TinyDB:
         if key not in files:
@@ -720,6 +727,10 @@ class Store:
 
     def _finish_interrupted(self) -> None:
         if not exists(self.root / PENDING):
+            return
+        # a newer styr's commit may name files this one does not know: it is
+        # left, temp files and all, for that styr to finish
+        if (peek_schema(self.root / WHEEL) or 0) > SCHEMA_VERSION:
             return
         from store.repair import finish_interrupted_commit
 

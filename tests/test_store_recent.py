@@ -128,6 +128,21 @@ def test_a_measurement_in_the_recent_file_is_edited_moved_and_deleted(
     assert sorted(v for _, v in open_wheel(seeded.root).series(seeded.indicator)) == [0, 2, 10]
 
 
+def test_a_recent_file_counts_on_from_its_own_years_ids(
+    seeded: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A measurement moved into another year keeps its id: the recent file
+    of that year starts past the highest id of its year, not that one."""
+    moved = _log(seeded.root, seeded.indicator, 0, "2026-03-01")
+    open_wheel(seeded.root, user="alice").update_measurement(moved, {"date": "2025-04-01"})
+    monkeypatch.setattr(store.store, "RECENT_FROM", 0)
+    ids = [_log(seeded.root, seeded.indicator, n, f"{y}-05-01") for n, y in ((1, 2025), (2, 2026))]
+    assert [i // MEASUREMENT_ID_SPAN for i in ids] == [2025, 2026]
+    assert len({moved, *ids}) == 3
+    where = _where(seeded.root)
+    assert all(len(files) == 1 for files in where.values())
+
+
 def test_a_daily_backup_holds_the_recent_file(seeded: Any, small_limits: None) -> None:
     _log(seeded.root, seeded.indicator, 0)
     _log(seeded.root, seeded.indicator, 1)

@@ -218,3 +218,19 @@ def test_a_styr_of_schema_2_opens_a_migrated_store_read_only_and_leaves_its_comm
     assert "wheel.json was written by a newer styr (schema 3" in wheel.read_only_reason
     assert (logged.root / PENDING).read_bytes() == marker
     assert (logged.root / temp).exists()
+
+
+def test_a_newer_styrs_commit_cut_short_is_left_to_it_by_a_running_styr(logged: Any) -> None:
+    """A styr still open (the TUI) when a newer one took over the store:
+    its next change finds the store read-only, and the newer styr's marker
+    and temp files, which may name files this one does not know, as they were."""
+    wheel = open_wheel(logged.root, user="alice")
+    _newer(logged.root / "wheel.json")
+    temp = ".measurements-2026.json.1-ab.tmp"
+    (logged.root / temp).write_bytes(b"{}")
+    marker = orjson.dumps([[temp, "measurements-2026.json"], [".f.1-cd.tmp", "future.json"]])
+    (logged.root / PENDING).write_bytes(marker)
+    with pytest.raises(ReadOnly, match="newer styr"):
+        wheel.log(logged.indicator, 9, "2026-02-03")
+    assert (logged.root / PENDING).read_bytes() == marker
+    assert (logged.root / temp).read_bytes() == b"{}"
