@@ -36,13 +36,7 @@ from tinydb.table import Document, Table
 
 from store.backend import Change, bulk_entry
 from store.dates import now_iso
-from store.errors import (
-    ReadOnly,
-    StoreError,
-    StoreLocked,
-    StoreMissing,
-    WriteFailed,
-)
+from store.errors import ReadOnly, StoreError, StoreLocked, StoreMissing, WriteFailed
 from store.paths import login_name
 from store.safefs import exists, is_real_folder, not_regular, open_folder, signature, what_is
 from store.storage import (
@@ -239,9 +233,7 @@ class Store:
         self._discover()
         self.denied = self._permission_problem()
         storage_of(self.wheel).read()
-        # a newer styr's interrupted commit may name files this one does
-        # not know: it is left, temp files and all, for that styr to finish
-        if not self.denied and storage_of(self.wheel).schema_version <= SCHEMA_VERSION:
+        if not self.denied:
             self._open_checks()
 
     def _use_folder(self, folder: os.stat_result | None) -> None:
@@ -714,7 +706,9 @@ class Store:
         strays = list(self.root.glob(".*.tmp"))
         pending = exists(self.root / PENDING)
         version = storage_of(self.wheel).meta.get("schema_version", SCHEMA_VERSION)
-        if not (strays or pending or version < SCHEMA_VERSION):
+        # a newer styr's interrupted commit may name files this one does
+        # not know: it is left, temp files and all, for that styr to finish
+        if version > SCHEMA_VERSION or not (strays or pending or version < SCHEMA_VERSION):
             return
         with self._locked():
             self._finish_interrupted()
@@ -728,8 +722,7 @@ class Store:
     def _finish_interrupted(self) -> None:
         if not exists(self.root / PENDING):
             return
-        # a newer styr's commit may name files this one does not know: it is
-        # left, temp files and all, for that styr to finish
+        # as at open (_open_checks), for a wheel replaced since by a newer styr
         if (peek_schema(self.root / WHEEL) or 0) > SCHEMA_VERSION:
             return
         from store.repair import finish_interrupted_commit
