@@ -5,7 +5,7 @@ document may have been edited by hand. A file holding a bad one is refused
 as a whole (StoreCorrupt, one message naming the file, the document and
 each bad field) before anything reads it, and so before anything could
 write it back. What a field must hold follows from the typed views in
-store.documents (the dataclass of each kind, its FIELDS tuple and its
+store.documents (the record of each kind, its FIELDS tuple and its
 validator); nothing here lists fields again.
 
 Measurement files are big (a 200k-measurement store parses them all at
@@ -20,7 +20,6 @@ fails is checked document by document, to say what is wrong.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import re
 import sys
@@ -32,19 +31,19 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, Final, Literal, NamedTuple, Union, get_args, get_origin, get_type_hints
 
-import orjson
-
 from store import documents as d
 from store.errors import StoreCorrupt, ValidationError
 from store.fields import MAX_TEXT
+from store.jsonio import JSONDecodeError, dumps, loads
 from store.paths import cache_key, digest, user_cache_folder
+from store.record import MISSING, fields
 from store.safefs import read_regular, write_private
 
 FIX: Final = "fix the file by hand or restore a backup (backups/)"
 
 Docs = dict[str, dict[str, Any]]
 
-# what a stored value must be, by the type its dataclass field has
+# what a stored value must be, by the type its record field has
 _NOUNS: Final = {
     "text": "text",
     "number": "a number",
@@ -58,7 +57,7 @@ _ISO: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _shape(hint: Any) -> tuple[str, bool]:
-    """(shape, may be null) of a dataclass field's type."""
+    """(shape, may be null) of a record field's type."""
     origin, args = get_origin(hint), get_args(hint)
     if origin in (Union, types.UnionType) and type(None) in args:
         (inner,) = (arg for arg in args if arg is not type(None))
@@ -115,15 +114,13 @@ def _spec(
     # in the class (store/documents.py or store/learning.py)
     scope = vars(sys.modules[view.__module__])
     hints = get_type_hints(view, scope, scope)
-    fields = {f.name: f for f in dataclasses.fields(view)}
+    declared = {item.name: item for item in fields(view)}
     shapes = {n: _shape(hints[n]) for n in stored if n in hints} | dict(extra or {})
     shapes |= {n: ("text", False) for n in d.STAMP_FIELDS}
     required = tuple(
         n
         for n in stored
-        if n in fields
-        and fields[n].default is dataclasses.MISSING
-        and fields[n].default_factory is dataclasses.MISSING
+        if n in declared and declared[n].default is MISSING and declared[n].default_factory is None
     )
     return Spec(name, shapes, required, validate)
 
@@ -135,7 +132,7 @@ _KINDS: Final[dict[str, Callable[[], Spec]]] = {
     "measurements": lambda: _spec(
         "measurement", d.Measurement, d.MEASUREMENT_FIELDS, d.validate_measurement
     ),
-    # a review's dataclass unpacks the stored deviation into cause and decision
+    # a review's record unpacks the stored deviation into cause and decision
     "reviews": lambda: _spec(
         "review", d.Review, d.REVIEW_FIELDS, d.validate_review, {"deviation": ("object", True)}
     ),
@@ -293,7 +290,7 @@ def measurements_look_fine(docs: Docs) -> bool:
         return False
     if set(map(type, ids)) != {int} or min(ids) < 1 or max(ids) > 2**53:
         return False
-    # orjson refuses NaN and infinities, so a number that parsed is finite
+    # the parse refused NaN and infinities (store.jsonio), so a number is finite
     if not set(map(type, values)) <= _NUMBERS:
         return False
     try:
@@ -408,8 +405,8 @@ def _digest(raw: bytes) -> str:
 def _trusted_files(folder: Path) -> dict[str, Any]:
     try:
         read = read_regular(trust_file(folder))
-        record = orjson.loads(read[0]) if read else {}
-    except (StoreCorrupt, OSError, orjson.JSONDecodeError):
+        record = loads(read[0]) if read else {}
+    except (StoreCorrupt, OSError, JSONDecodeError):
         return {}
     return record if isinstance(record, dict) else {}
 
@@ -425,7 +422,7 @@ def trust(path: Path, raw: bytes) -> None:
     checks the file again."""
     note = trust_file(path.parent)
     record = _trusted_files(path.parent) | {path.name: _digest(raw)}
-    write_private(note, orjson.dumps(record))
+    write_private(note, dumps(record))
 
 
 # ------------------------------------------------------------ history

@@ -57,13 +57,14 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from itertools import accumulate, compress, islice, pairwise, repeat
 from operator import mul, ne, sub
 from typing import Any, Final, Literal
 
 from store.documents import Goal, Indicator
+from store.record import replace
 from store.series import DaySeries
 
 Status = Literal[

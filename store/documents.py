@@ -1,7 +1,8 @@
 """The documents of the wheel, each kind declared once.
 
-A kind is one frozen dataclass: the typed view that the TUI, the CLI and the
-comparison rules read. Each stored field of it is declared with `typed(...)`:
+A kind is one record (store.record: a frozen dataclass without the import
+of dataclasses): the typed view that the TUI, the CLI and the comparison
+rules read. Each stored field of it is declared with `typed(...)`:
 how typed input (or a stored value) is converted and checked, what an empty
 value stands for, and how the stored JSON is read back into the view. From
 that one declaration follow the field list (`declared`), reading from disk
@@ -14,18 +15,17 @@ Stored documents are plain JSON dicts (dates as ISO strings).
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple, TypeVar
 
 from store import fields as f
 from store.errors import ValidationError
+from store.record import MISSING, field, fields, record
 
 Doc = dict[str, Any]
 
@@ -64,14 +64,14 @@ class In(NamedTuple):
 def typed(
     convert: Callable[..., Any],
     *args: Any,
-    default: Any = dataclasses.MISSING,
+    default: Any = MISSING,
     factory: Callable[[], Any] | None = None,
     empty: Any = None,
     read: Callable[[Any], Any] | None = None,
     late: bool = False,
     **kwargs: Any,
 ) -> Any:
-    """A dataclass field that is stored: its declaration (In) as metadata."""
+    """A record field that is stored: its declaration (In) as metadata."""
     meta = {"in": In(convert, args, MappingProxyType(kwargs), empty, read, late)}
     if factory is not None:
         return field(default_factory=factory, metadata=meta)
@@ -80,15 +80,11 @@ def typed(
 
 def declared(cls: type) -> tuple[str, ...]:
     """The stored fields of a kind, in declaration order."""
-    return tuple(item.name for item in dataclasses.fields(cls) if "in" in item.metadata)
+    return tuple(item.name for item in fields(cls) if "in" in item.metadata)
 
 
 def _specs(cls: type) -> list[tuple[str, In]]:
-    return [
-        (item.name, item.metadata["in"])
-        for item in dataclasses.fields(cls)
-        if "in" in item.metadata
-    ]
+    return [(item.name, item.metadata["in"]) for item in fields(cls) if "in" in item.metadata]
 
 
 def reader(cls: type[V]) -> Callable[[int, Mapping[str, Any]], V]:
@@ -150,7 +146,7 @@ def _reject_unknown(data: Mapping[str, Any], known: tuple[str, ...], kind: str) 
         raise ValidationError(problems=unknown)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Stamp:
     """Who changed a document last, and when (ISO times)."""
 
@@ -203,7 +199,7 @@ def _weight(value: object) -> float:
 GOAL_MOVE_KEYS: Final = ("from", "to", "at", "by", "why")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Goal:
     """A goal of the wheel: what is to be reached, by whom, by when."""
 
@@ -257,7 +253,7 @@ GOAL_FIELDS: Final = declared(Goal)
 REVISED_FIELDS: Final = ("baseline", "target", "due", "milestones")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Revision:
     """One change of plan. old/new are the target's (equal when only other
     fields moved); `changes` gives field -> (old, new) for each field changed."""
@@ -461,7 +457,7 @@ def _read_revisions(value: Any) -> tuple[Revision, ...]:
     return tuple(Revision.from_doc(rev) for rev in value or ())
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Indicator:
     """An indicator (key result) of a goal: its plan from baseline to target."""
 
@@ -524,7 +520,7 @@ def _measured_on(value: object) -> str:
     return f.iso(value, "date")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Measurement:
     """One measured value of an indicator on a day."""
 
@@ -602,7 +598,7 @@ LESSON_TEXTS: Final = ("planned", "happened", "why", "sustain", "improve")
 
 # The kinds of steering (reviews, lessons, risks) are declared in
 # store/learning.py and loaded when first named here: a log never makes
-# their classes (a frozen slotted dataclass costs half a millisecond).
+# their classes (a record costs a tenth of a millisecond).
 _LEARNING: Final = frozenset(
     {"Review", "validate_review", "REVIEW_FIELDS", "Action", "Lesson", "validate_lesson",
      "LESSON_FIELDS", "Risk", "validate_risk", "validate_stored_risk", "RISK_FIELDS"}

@@ -21,7 +21,6 @@ from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import orjson
 from tinydb import TinyDB
 from tinydb.table import Document
 
@@ -29,6 +28,7 @@ from store import checks
 from store.backend import MEASUREMENTS, Change, Doc, Point
 from store.dates import now_iso
 from store.errors import StoreCorrupt, StoreError
+from store.jsonio import dumps, loads
 from store.safefs import exists, identity
 from store.storage import META, FileStorage
 from store.store import HISTORY, MEASUREMENT_ID_SPAN, RECENT_MAX, Store, storage_of
@@ -58,7 +58,7 @@ class _Rows:
 
     def __init__(self, table: Mapping[str, Doc]) -> None:
         keys = sorted(table, key=int)
-        parts = [orjson.dumps(table[key]) for key in keys]
+        parts = [dumps(table[key]) for key in keys]
         self.ids = array("q", map(int, keys))
         self.ends = array("q", accumulate(map(len, parts)))
         self.blob = b"".join(parts)
@@ -67,7 +67,7 @@ class _Rows:
         at = bisect_left(self.ids, doc_id)
         if at == len(self.ids) or self.ids[at] != doc_id:
             return None
-        doc: Doc = orjson.loads(self.blob[self.ends[at - 1] if at else 0 : self.ends[at]])
+        doc: Doc = loads(self.blob[self.ends[at - 1] if at else 0 : self.ends[at]], ours=True)
         return doc
 
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final
 
@@ -27,6 +26,7 @@ from store.documents import (
     validator,
 )
 from store.errors import ValidationError
+from store.record import field, record
 
 
 def _comparison(value: object) -> dict[str, Any]:
@@ -59,7 +59,7 @@ def _read_comparison(value: Any) -> Mapping[str, Any]:
     return value or {}
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Review:
     """A judgement of one goal or indicator, with the comparison it was made on."""
 
@@ -110,7 +110,7 @@ REVIEW_FIELDS: Final = declared(Review)
 # -------------------------------------------------------------- lesson
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Action:
     """An action a lesson calls for."""
 
@@ -174,7 +174,7 @@ def _read_actions(value: Any) -> tuple[Action, ...]:
     )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Lesson:
     """What was learnt: planned, happened, why, what to sustain and improve."""
 
@@ -213,7 +213,7 @@ LESSON_FIELDS: Final = declared(Lesson)
 # ---------------------------------------------------------------- risk
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Risk:
     """A risk to a goal, scored by probability and consequence."""
 

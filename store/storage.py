@@ -22,11 +22,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import orjson
 from tinydb.storages import Storage
 
 from store.checks import check_file, measurements_look_fine, trust, trusted
 from store.errors import StoreCorrupt, WriteFailed
+from store.jsonio import JSONDecodeError, dumps, loads
 from store.safefs import (
     Signature,
     identity,
@@ -101,11 +101,14 @@ def parse(path: Path, raw: bytes) -> Data:
         )
     # the cyclic GC would run dozens of times while a big file turns into
     # dicts, and can find nothing to free in them
+    # Bytes noted as checked whole (the wheel's, mostly) hold no repeated
+    # id, and parse as orjson would without importing it (store.jsonio)
+    noted = not name.startswith(("measurements-", "history-")) and trusted(path, raw)
     enabled = gc.isenabled()
     gc.disable()
     try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
+        data = loads(raw, ours=noted)
+    except JSONDecodeError as exc:
         raise StoreCorrupt(f"{path}: not valid JSON ({exc}); restore a backup or fix it") from None
     finally:
         if enabled:
@@ -131,9 +134,8 @@ def parse(path: Path, raw: bytes) -> Data:
         )
     counts = meta.get("counts")
     counts = counts if isinstance(counts, dict) else {}
-    # Bytes noted as checked whole hold no repeated id: skip counting the
-    # wheel's nested objects, the part of a log that grows with the wheel
-    noted = not name.startswith(("measurements-", "history-")) and trusted(path, raw)
+    # skip counting the wheel's nested objects of noted bytes, the part of
+    # a log that grows with the wheel
     braces = None if noted else _expected_braces(data)
     # A repeated id parses as one document (the last wins), so compare what
     # was parsed with the text: the counts written last time, and the number
@@ -510,8 +512,8 @@ class FileStorage(Storage):
         if not raw.startswith(head) or not raw.endswith(b"}}") or cut < 0:
             return None
         try:
-            meta = orjson.loads(raw[len(head) : cut + 1])
-        except orjson.JSONDecodeError:
+            meta = loads(raw[len(head) : cut + 1])
+        except JSONDecodeError:
             return None
         counts = meta.get("counts") if isinstance(meta, dict) else None
         if not (
@@ -537,10 +539,10 @@ class FileStorage(Storage):
             # be bad takes the ordinary path, which refuses the file
             try:
                 if not trusted(self.path, raw) and not measurements_look_fine(
-                    orjson.loads(raw[start - 1 : -1])
+                    loads(raw[start - 1 : -1])
                 ):
                     return None
-            except orjson.JSONDecodeError:
+            except JSONDecodeError:
                 return None
         self._append = _Append(raw, sig, meta, table, cut + 1, start, {})
         self.checked_whole = True
@@ -617,12 +619,12 @@ class FileStorage(Storage):
     def _append_payload(self, append: _Append) -> bytes:
         old = append.raw[append.start : -2]
         new = b",".join(
-            b'"' + key.encode() + b'":' + orjson.dumps(doc) for key, doc in append.docs.items()
+            b'"' + key.encode() + b'":' + dumps(doc) for key, doc in append.docs.items()
         )
         return b"".join(
             [
                 b'{"meta":{"1":',
-                orjson.dumps(append.meta),
+                dumps(append.meta),
                 append.raw[append.meta_end : append.start],
                 old,
                 b"," if old and new else b"",
@@ -651,7 +653,7 @@ class FileStorage(Storage):
         if append is not None:
             payload = self._append_payload(append)
         else:
-            payload = orjson.dumps(self._data, option=orjson.OPT_INDENT_2 if self.pretty else 0)
+            payload = dumps(self._data, indent=self.pretty)
         # bytes checked whole, or ours on checked ones: the next append (a
         # log's history entry too) trusts them without parsing them again
         self._written = payload if self.checked_whole else None

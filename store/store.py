@@ -29,7 +29,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
-import orjson
 from tinydb import TinyDB
 from tinydb.queries import QueryLike
 from tinydb.table import Document, Table
@@ -37,6 +36,7 @@ from tinydb.table import Document, Table
 from store.backend import Change, bulk_entry
 from store.dates import now_iso
 from store.errors import ReadOnly, StoreError, StoreLocked, StoreMissing, WriteFailed
+from store.jsonio import dumps
 from store.paths import login_name
 from store.safefs import exists, is_real_folder, not_regular, open_folder, signature, what_is
 from store.storage import (
@@ -607,7 +607,7 @@ class Store:
             if len(staged) > 1:
                 moves = [[tmp.name, storage.path.name] for storage, tmp in staged]
                 try:
-                    atomic_write(pending, orjson.dumps(moves), self.file_mode, self.group)
+                    atomic_write(pending, dumps(moves), self.file_mode, self.group)
                 except OSError as exc:
                     raise write_failed(pending, exc) from exc
         except BaseException:

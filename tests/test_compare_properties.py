@@ -9,6 +9,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from store import record
 from store.compare import SEVERITY, compare, compare_wheel, counted
 from store.documents import AGGREGATIONS, CADENCES, CHAIN_LEVELS, Goal, Indicator
 
@@ -125,7 +126,7 @@ def test_the_counted_values_alone_make_the_same_judgement(data: st.DataObject) -
 
 def _shift(indicator: Indicator, days: int) -> Indicator:
     move = timedelta(days=days)
-    return dataclasses.replace(
+    return record.replace(
         indicator,
         start=indicator.start + move,
         due=indicator.due + move,
@@ -165,7 +166,7 @@ def wheels(draw: st.DrawFn) -> tuple[list[Goal], list[Indicator], dict[int, Any]
     ]
     all_directions = ("increase", "decrease", "at_least", "at_most")
     found = draw(st.lists(indicators(all_directions), max_size=10, unique_by=lambda i: i.id))
-    placed = [dataclasses.replace(i, goal_id=draw(st.integers(1, count))) for i in found]
+    placed = [record.replace(i, goal_id=draw(st.integers(1, count))) for i in found]
     series = {i.id: draw(series_for(i)) for i in placed}
     return goals, placed, series, EPOCH + timedelta(days=draw(st.integers(-30, 3000)))
 

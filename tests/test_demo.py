@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import time
 from collections import Counter
@@ -18,6 +17,7 @@ from store.backends import open_wheel
 from store.compare import compare_wheel
 from store.demo import build_demo
 from store.errors import BadInput, NothingToUndo, StoreError
+from store.record import fields
 from store.service import GOAL, Wheel
 
 TODAY = date(2026, 11, 30)
@@ -33,8 +33,7 @@ def _content(wheel: Wheel) -> dict[str, object]:
 
     def strip(rows: Sequence[Any]) -> list[dict[str, object]]:
         return [
-            {f.name: getattr(row, f.name) for f in dataclasses.fields(row) if f.name != "stamp"}
-            for row in rows
+            {f.name: getattr(row, f.name) for f in fields(row) if f.name != "stamp"} for row in rows
         ]
 
     return {

@@ -4,7 +4,6 @@ already closed in a period, and the due/outside-period/future rules."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from steerhelp import build
 
 from store.compare import due_for_value
 from store.errors import FutureDate, ValidationError
+from store.record import replace
 from store.service import GOAL, LESSON, Wheel
 from store.steering import GoalFilter, lessons_for
 
