@@ -398,10 +398,6 @@ def trust_file(folder: Path) -> Path:
     return user_cache_folder() / "checked" / f"{cache_key(folder)}.json"
 
 
-def _digest(raw: bytes) -> str:
-    return digest(raw).hex()
-
-
 def _trusted_files(folder: Path) -> dict[str, Any]:
     try:
         read = read_regular(trust_file(folder))
@@ -413,7 +409,13 @@ def _trusted_files(folder: Path) -> dict[str, Any]:
 
 def trusted(path: Path, raw: bytes) -> bool:
     """Whether these bytes of the file at path are ones styr checked whole."""
-    return _trusted_files(path.parent).get(path.name) == _digest(raw)
+    return trusted_hash(path, raw) is not None
+
+
+def trusted_hash(path: Path, raw: bytes) -> bytes | None:
+    """The hash of these bytes of the file at path if styr checked them whole."""
+    hashed = digest(raw)
+    return hashed if _trusted_files(path.parent).get(path.name) == hashed.hex() else None
 
 
 def trust(path: Path, raw: bytes) -> None:
@@ -421,7 +423,7 @@ def trust(path: Path, raw: bytes) -> None:
     checked. Only a cache: when the note cannot be written, the next styr
     checks the file again."""
     note = trust_file(path.parent)
-    record = _trusted_files(path.parent) | {path.name: _digest(raw)}
+    record = _trusted_files(path.parent) | {path.name: digest(raw).hex()}
     write_private(note, dumps(record))
 
 

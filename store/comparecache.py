@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from store.errors import StoreCorrupt
-from store.paths import digest, user_cache_folder
+from store.paths import digest, framed, unframed, user_cache_folder
 from store.safefs import read_regular, write_private
 
 if TYPE_CHECKING:
@@ -38,16 +38,13 @@ MAGIC = b"styr-series 2\n"
 RACY_NS = 3_000_000_000
 
 
-def body_of(raw: bytes) -> bytes | None:
+def body_of(raw: bytes) -> memoryview | None:
     """The body of an entry whose frame and hash are whole."""
-    if not raw.startswith(MAGIC):
-        return None
-    hashed, body = raw[len(MAGIC) : len(MAGIC) + 32], raw[len(MAGIC) + 32 :]
-    return body if digest(body) == hashed else None
+    return unframed(MAGIC, raw)
 
 
 def write_entry(target: Path, body: bytes) -> None:
-    write_private(target, b"".join([MAGIC, digest(body), body]))
+    write_private(target, framed(MAGIC, body))
 
 
 def _rules() -> list[list[object]]:

@@ -19,10 +19,26 @@ except ImportError:  # an interpreter built without it
     from hashlib import blake2b
 
 
-def digest(data: bytes, size: int = 32) -> bytes:
+def digest(data: bytes | memoryview, size: int = 32) -> bytes:
     """A cryptographic hash of `data` (`size` bytes) for the private caches:
     what they note of a file must not be forgeable by a colleague."""
     return blake2b(data, digest_size=size).digest()
+
+
+def framed(magic: bytes, body: bytes) -> bytes:
+    """An entry of a private cache: its format's `magic`, then the hash of
+    its body, then the body."""
+    return b"".join([magic, digest(body), body])
+
+
+def unframed(magic: bytes, raw: bytes) -> memoryview | None:
+    """The body of an entry of format `magic` whose frame and hash are
+    whole (a view: a body may be megabytes)."""
+    if not raw.startswith(magic):
+        return None
+    view = memoryview(raw)
+    hashed, body = view[len(magic) : len(magic) + 32], view[len(magic) + 32 :]
+    return body if digest(body) == hashed else None
 
 
 def cache_key(path: str | os.PathLike[str]) -> str:

@@ -24,7 +24,8 @@ from typing import Any, NamedTuple
 
 from tinydb.storages import Storage
 
-from store.checks import check_file, measurements_look_fine, trust, trusted
+from store import parsedcache
+from store.checks import check_file, measurements_look_fine, trust, trusted, trusted_hash
 from store.errors import StoreCorrupt, WriteFailed
 from store.jsonio import JSONDecodeError, dumps, loads
 from store.safefs import (
@@ -99,11 +100,17 @@ def parse(path: Path, raw: bytes) -> Data:
             f"{path}: the file starts with a byte-order mark (saved by an editor?); "
             "remove the first three bytes or restore a backup"
         )
+    # Bytes noted as checked whole (the wheel's, mostly) hold no repeated
+    # id, parse as orjson would without importing it (store.jsonio), and
+    # may have been kept as parsed (store.parsedcache)
+    hashed = None if name.startswith(("measurements-", "history-")) else trusted_hash(path, raw)
+    noted = hashed is not None
+    kept: Data | None = None if hashed is None else parsedcache.load(path, hashed)
+    if kept is not None:
+        check_file(path, raw, kept, SCHEMA_VERSION, noted)
+        return kept
     # the cyclic GC would run dozens of times while a big file turns into
     # dicts, and can find nothing to free in them
-    # Bytes noted as checked whole (the wheel's, mostly) hold no repeated
-    # id, and parse as orjson would without importing it (store.jsonio)
-    noted = not name.startswith(("measurements-", "history-")) and trusted(path, raw)
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -152,6 +159,8 @@ def parse(path: Path, raw: bytes) -> Data:
                 "fix the file by hand or restore a backup"
             )
     check_file(path, raw, data, SCHEMA_VERSION, noted)
+    if hashed is not None:
+        parsedcache.save(path, hashed, data)
     return data
 
 

@@ -57,6 +57,7 @@ def test_every_store_module_is_under_the_tinydb_contract_or_is_the_folder_backen
         "store.folder",
         "store.checks",
         "store.seriescache",
+        "store.parsedcache",
     }
     listed = set(contract["source_modules"]) | folder_backend | {"store.backends"}
     assert set(STORE_MODULES) == listed
