@@ -31,6 +31,7 @@ from store.errors import StoreCorrupt
 from store.paths import cache_key, framed, unframed, user_cache_folder
 from store.safefs import read_regular, write_private
 
+# its number changes whenever what a parse gives does
 MAGIC: Final = f"styr-parsed 1 {sys.implementation.cache_tag} {marshal.version}\n".encode()
 
 
