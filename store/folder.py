@@ -151,9 +151,10 @@ class FolderBackend:
         return cached[1]
 
     def get(self, table: str, doc_id: int) -> Doc | None:
-        data = storage_of(self.store.wheel).read() or {}
+        storage = storage_of(self.store.wheel)
+        data = storage.read() or {}
         cached = self._docs.get(table)
-        if cached is None or cached[0] != storage_of(self.store.wheel).version:
+        if cached is None or cached[0] != storage.version:
             # a log reads one indicator of thousands: no index of them all
             row = data.get(table, {}).get(str(doc_id))
             if row is not None:

@@ -38,27 +38,15 @@ class Field(NamedTuple):
     metadata: Mapping[str, Any]
 
 
-class _Declared:
-    """What `field(...)` leaves in a class body, for `record` to read."""
-
-    __slots__ = ("default", "default_factory", "metadata")
-
-    def __init__(
-        self, default: Any, default_factory: Callable[[], Any] | None, metadata: Mapping[str, Any]
-    ) -> None:
-        self.default = default
-        self.default_factory = default_factory
-        self.metadata = metadata
-
-
 def field(
     *,
     default: Any = MISSING,
     default_factory: Callable[[], Any] | None = None,
     metadata: Mapping[str, Any] | None = None,
 ) -> Any:
-    """A field with a default, a factory of its default, or metadata."""
-    return _Declared(default, default_factory, MappingProxyType(dict(metadata or {})))
+    """A field with a default, a factory of its default, or metadata (named
+    by `record` once it reads the class body)."""
+    return Field("", default, default_factory, MappingProxyType(dict(metadata or {})))
 
 
 class FrozenRecordError(AttributeError):
@@ -90,8 +78,8 @@ def _declared_fields(cls: type) -> tuple[Field, ...]:
         if str(hint).startswith(("ClassVar", "typing.ClassVar")):
             continue
         value = cls.__dict__.get(name, MISSING)
-        if isinstance(value, _Declared):
-            made.append(Field(name, value.default, value.default_factory, value.metadata))
+        if isinstance(value, Field):
+            made.append(value._replace(name=name))
         else:
             made.append(Field(name, value, None, _NO_METADATA))
     return tuple(made)
